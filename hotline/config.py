@@ -1,0 +1,39 @@
+"""Settings: defaults here, then the environment, then `create_app(config)`.
+
+`REDIS_URL` and `TWILIO_AUTH_TOKEN` keep their platform names; everything else is set as
+`HOTLINE_<NAME>` and read with Flask's `from_prefixed_env("HOTLINE")` (JSON values:
+`HOTLINE_DEV=1`, `HOTLINE_SESSION_TTL=600`), landing in `app.config["<NAME>"]`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, object] = {
+    "SECRET": None,            # HMAC key for caller hashing; required unless DEV
+    "PUBLIC_URL": None,        # base URL Twilio calls (behind a proxy), e.g. https://line.example.org
+    "SESSION_TTL": 30 * 60,    # seconds a conversation is remembered after its last message
+    "DEV": False,              # development mode: unsigned webhooks accepted, loud warning
+    "SMS_SHORT_CODE": False,   # True on a short code: the line answers STOP and HELP itself
+    "SMS_SEGMENTS": 3,         # most segments one SMS reply may cost
+    "FLOWS": str(ROOT / "flows"),
+    "TRANSLATIONS": str(ROOT / "translations"),
+    "REDIS_TIMEOUT": 2.0,      # seconds; well under Twilio's 15 s
+}
+
+
+def read(overrides: dict | None = None) -> Config:
+    """Defaults, then the environment, then `overrides`, in that order."""
+    cfg = Config(str(ROOT))
+    cfg.update(DEFAULTS)
+    cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    cfg["TWILIO_AUTH_TOKEN"] = os.environ.get("TWILIO_AUTH_TOKEN") or None
+    cfg.from_prefixed_env("HOTLINE")
+    cfg.update(overrides or {})
+    if cfg["SECRET"] is not None:
+        cfg["SECRET"] = str(cfg["SECRET"])
+    return cfg

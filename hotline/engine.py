@@ -1,0 +1,130 @@
+"""The engine: steps a session through a flow. Pure: no Flask, Redis, Twilio or text.
+
+`step(flow, session, event) -> (session, reply)`. Channels turn a resident's words into an
+`Event` and the `Reply` into SMS text or speech; the engine only knows where they are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from hotline.flow.model import MENU, Flow
+
+# Navigation actions every channel offers in every language.
+BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = "back", "home", "repeat", "help", "language", "more"
+NAVIGATION = (BACK, HOME, REPEAT, HELP, LANGUAGE, MORE)
+MAX_TRAIL = 20
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where one resident is. Holds no identifier and no text they sent."""
+
+    lang: str | None = None
+    node: str = "main"
+    trail: tuple[str, ...] = ()
+    page: int = 0
+    misses: int = 0
+    steps: int = 0
+
+    @property
+    def choosing_language(self) -> bool:
+        return self.lang is None
+
+
+@dataclass(frozen=True)
+class Start:
+    """First contact, or a greeting; `lang` when the words said which language, `help`
+    when they asked what the line is."""
+
+    lang: str | None = None
+    help: bool = False
+
+
+@dataclass(frozen=True)
+class Choose:
+    """Option `number` (1-based) of the current menu."""
+
+    number: int
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    lang: str
+
+
+@dataclass(frozen=True)
+class Navigate:
+    action: str
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Input that matched nothing; `silence` when there was no input at all (voice)."""
+
+    silence: bool = False
+
+
+Event = Start | Choose | SetLanguage | Navigate | Unknown
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to present: the language choice or a node, with an optional notice."""
+
+    node: str | None          # None: the language choice
+    lang: str | None
+    page: int = 0
+    notice: str | None = None  # "unknown", "silence" or "help"
+    misses: int = 0
+
+
+def _at(session: Session, node: str, trail: tuple[str, ...]) -> Session:
+    return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0)
+
+
+def _reply(session: Session, notice: str | None = None) -> Reply:
+    node = None if session.choosing_language else session.node
+    return Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses)
+
+
+def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Reply]:
+    """Move one step. A session pointing at a node the flow no longer has restarts at the
+    main menu, in the same language."""
+    if session is None or isinstance(event, Start):
+        start = event if isinstance(event, Start) else Start()
+        lang = start.lang or (session.lang if session else None)
+        fresh = Session(lang=lang, node=flow.start, steps=(session.steps if session else 0) + 1)
+        return fresh, _reply(fresh, "help" if start.help else None)
+    session = replace(session, steps=session.steps + 1)
+    if session.node not in flow.nodes:
+        session = _at(session, flow.start, ())
+    if isinstance(event, SetLanguage):
+        session = _at(replace(session, lang=event.lang), flow.start, ())
+        return session, _reply(session)
+    if isinstance(event, Navigate):
+        return _navigate(flow, session, event.action)
+    if isinstance(event, Choose) and not session.choosing_language:
+        node = flow.nodes[session.node]
+        if node.kind == MENU and 1 <= event.number <= len(node.options):
+            session = _at(session, node.options[event.number - 1], session.trail + (node.id,))
+            return session, _reply(session)
+    session = replace(session, page=0, misses=session.misses + 1)
+    silence = isinstance(event, Unknown) and event.silence
+    return session, _reply(session, "silence" if silence else "unknown")
+
+
+def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:
+    if action == LANGUAGE:
+        session = replace(session, lang=None, node=flow.start, trail=(), page=0, misses=0)
+    elif action == HOME:
+        session = _at(session, flow.start, ())
+    elif action == BACK:
+        trail = tuple(n for n in session.trail if n in flow.nodes)
+        session = _at(session, trail[-1], trail[:-1]) if trail else _at(session, flow.start, ())
+    elif action == MORE:
+        session = replace(session, page=session.page + 1, misses=0)
+    elif action == REPEAT:
+        session = replace(session, misses=0)
+    elif action == HELP:
+        return replace(session, misses=0), _reply(replace(session, misses=0), "help")
+    return session, _reply(session)

@@ -1,0 +1,88 @@
+"""Immutable flow model. Built once by the loader and shared by every request."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+MENU, PAGE, TRANSFER = "menu", "page", "transfer"
+KINDS = (MENU, PAGE, TRANSFER)
+START = "main"
+PLACEHOLDER = re.compile(r"\{([a-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class Service:
+    """A place the line sends people to; every number carries its source."""
+
+    id: str
+    name: str
+    phone: str
+    dial: str | None
+    hours: str
+    source: str
+    verified: str
+    check: str
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Node:
+    """One screen of the line: a menu, a page to read, or a transfer to a service."""
+
+    id: str
+    kind: str
+    title: str
+    text: str
+    options: tuple[str, ...] = ()
+    service: str | None = None
+    source: str = ""
+    reviewed: str = ""
+    file: str = ""
+    line: int = 0
+
+    def paragraphs(self) -> list[str]:
+        """The text split at blank lines, each paragraph on one line."""
+        return [" ".join(p.split()) for p in re.split(r"\n\s*\n", self.text) if p.strip()]
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The whole definition: nodes by id and services by id. `version` changes with content."""
+
+    nodes: Mapping[str, Node]
+    services: Mapping[str, Service]
+    version: str
+    start: str = START
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
+        object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mistake in a flow file, said so that staff can find and fix it."""
+
+    file: str
+    line: int
+    node: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        node = f" [{self.node}]" if self.node else ""
+        return f"{where}{node}: {self.severity}: {self.message}"
+
+
+@dataclass
+class FlowError(Exception):
+    """Loading failed; `problems` says where and why (never a traceback for staff)."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

@@ -1,0 +1,66 @@
+"""Words the line itself adds around the flows: footers, notices, keywords, voice prompts.
+
+They are marked with `pgettext(context, text)` so `pybabel extract` and
+`hotline i18n extract` collect them (msgctxt = context) like the flows' own text;
+the translation happens at render time, in the session's language.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Phrase(NamedTuple):
+    context: str
+    text: str
+
+
+def pgettext(context: str, text: str) -> Phrase:
+    """Mark a phrase for extraction; `Texts.phrase()` translates it later."""
+    return Phrase(context, text)
+
+
+# Keywords: comma-separated, any case, accents optional. Translators add their own words.
+KEY_START = pgettext("keywords.start", "HELLO, HI, START, MENU")
+KEY_HOME = pgettext("keywords.home", "MENU, HOME, MAIN")
+KEY_BACK = pgettext("keywords.back", "BACK, RETURN")
+KEY_REPEAT = pgettext("keywords.repeat", "REPEAT, AGAIN")
+KEY_HELP = pgettext("keywords.help", "HELP, INFO")
+KEY_LANGUAGE = pgettext("keywords.language", "LANGUAGE, LANG")
+KEY_MORE = pgettext("keywords.more", "MORE, NEXT")
+KEY_STOP = pgettext("keywords.stop", "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT")
+
+NAVIGATION = {"home": KEY_HOME, "back": KEY_BACK, "repeat": KEY_REPEAT, "help": KEY_HELP,
+              "language": KEY_LANGUAGE, "more": KEY_MORE}
+
+# SMS
+CHOOSE_LANGUAGE = pgettext("sms.language", "Reply with the number of your language:")
+MENU_FOOTER_MAIN = pgettext("sms.footer.main", "Reply with a number. LANGUAGE: change language.")
+MENU_FOOTER = pgettext("sms.footer.menu", "Reply with a number. #: back. 0: main menu.")
+PAGE_FOOTER = pgettext("sms.footer.page", "#: back. 0: main menu.")
+MORE = pgettext("sms.more", "({page}/{pages}) Reply MORE to read on.")
+NOT_UNDERSTOOD = pgettext("notice.unknown", "Sorry, I did not understand.")
+HELP = pgettext(
+    "notice.help",
+    "This free line gives information for immigrants in Chicago, in your language. "
+    "It is not legal advice. It does not keep your phone number or your messages. "
+    "In an emergency, call 911.",
+)
+SHORT_CODE_HELP = pgettext("sms.shortcode.help", "Msg&data rates may apply. Reply STOP to cancel.")
+STOPPED = pgettext(
+    "sms.shortcode.stop",
+    "You will get no more messages from this line. Reply START to use it again.",
+)
+
+FALLBACK_SMS = pgettext(
+    "fallback.sms",
+    "Sorry, the line has a problem right now. Please text again in a few minutes. "
+    "In an emergency, call 911.",
+)
+FALLBACK_VOICE = pgettext(
+    "fallback.voice",
+    "Sorry, the line has a problem right now. Please call again in a few minutes. "
+    "In an emergency, hang up and call 9 1 1.",
+)
+
+
+ALL: list[Phrase] = [v for v in list(globals().values()) if isinstance(v, Phrase)]

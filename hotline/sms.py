@@ -1,0 +1,169 @@
+"""The SMS channel: a resident's text in, the text they receive out.
+
+Numbered menus, navigation words in the resident's language, pages that fit the segment
+budget (with MORE), GSM-7 folding where the language allows it, STOP and HELP handling.
+Pure apart from building TwiML; the web layer loads and saves the session.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline import gsm
+from hotline.content import Content
+from hotline.engine import Reply, Session, step
+from hotline.flow.model import MENU, PAGE, TRANSFER
+from hotline.i18n import Texts
+from hotline.phrases import (
+    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
+    SHORT_CODE_HELP, STOPPED,
+)
+from hotline.render import fill, paragraphs, service_hours, service_name, title
+from hotline.understand import is_stop, understand
+
+CHANNEL = "sms"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    short_code: bool = False  # carriers require the app to answer STOP and HELP itself
+    budget: int = 3           # most segments one reply may cost
+
+
+@dataclass(frozen=True)
+class SmsAnswer:
+    """`session` None: forget the resident. `texts` empty: send nothing."""
+
+    session: Session | None
+    texts: tuple[str, ...]
+    reply: Reply | None = None
+    stopped: bool = False
+
+
+def answer(content: Content, session: Session | None, body: str, settings: SmsSettings) -> SmsAnswer:
+    """One incoming text -> what to store and what to send back."""
+    if is_stop(content, body):
+        # On a long code Twilio confirms the opt-out itself and a reply would fail (21610).
+        texts = content.texts_for(session.lang if session else None)
+        return SmsAnswer(None, (texts.phrase(STOPPED),) if settings.short_code else (), stopped=True)
+    event = understand(content, session, body)
+    session, reply = step(content.flow, session, event)
+    pages = render(content, reply, settings)
+    page = min(reply.page, len(pages) - 1)
+    return SmsAnswer(replace(session, page=page), (pages[page],), reply)
+
+
+def twiml(texts: tuple[str, ...]) -> str:
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return str(response)
+
+
+def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
+    """All pages of what the resident receives for this reply; each fits the budget."""
+    texts = content.texts_for(reply.lang)
+    fold = content.locales[texts.locale.tag].folds
+    head = _notice(texts, reply, settings)
+    if reply.node is None:
+        tail = [_language_list(content)]
+    else:
+        node = content.flow.nodes[reply.node]
+        head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
+        tail = _tail(content, texts, node)
+    return paginate(head, tail, texts, fold, settings.budget)
+
+
+def _notice(texts: Texts, reply: Reply, settings: SmsSettings) -> list[str]:
+    if reply.notice == "help":
+        extra = f" {texts.phrase(SHORT_CODE_HELP)}" if settings.short_code else ""
+        return [texts.phrase(HELP) + extra]
+    if reply.notice in ("unknown", "silence"):
+        return [texts.phrase(NOT_UNDERSTOOD)]
+    return []
+
+
+def _language_list(content: Content) -> str:
+    lines = [content.texts_for(None).phrase(CHOOSE_LANGUAGE)]
+    lines += [f"{i} {content.locales[tag].name}" for i, tag in enumerate(content.offered, 1)]
+    return "\n".join(lines)
+
+
+def _tail(content: Content, texts: Texts, node) -> list[str]:
+    flow = content.flow
+    if node.kind == MENU:
+        options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
+        footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
+        return [options, texts.phrase(footer)]
+    if node.kind == TRANSFER:
+        service = flow.services[node.service]
+        card = "\n".join(x for x in (service_name(texts, service), service.phone,
+                                     service_hours(texts, service)) if x)
+        return [card, texts.phrase(PAGE_FOOTER)]
+    assert node.kind == PAGE
+    return [texts.phrase(PAGE_FOOTER)]
+
+
+def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int) -> list[str]:
+    """Split into messages of at most `budget` segments: paragraphs first, then sentences,
+    then words. The menu and footer (`tail`) stay together on the last page."""
+    def finish(text: str) -> str:
+        return gsm.fold(text) if fold else text
+
+    whole = finish("\n\n".join(head + tail))
+    if gsm.fits(whole, budget):
+        return [whole]
+    more = texts.phrase(MORE, page=9, pages=9)
+
+    def fits_with_more(text: str) -> bool:
+        return gsm.fits(finish(text + "\n\n" + more), budget)
+
+    pages: list[str] = []
+    current = ""
+    for piece in _pieces(head, fits_with_more):
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if current and not fits_with_more(candidate):
+            pages.append(current)
+            candidate = piece
+        current = candidate
+    last = "\n\n".join(([current] if current else []) + tail)
+    if current and not gsm.fits(finish(last), budget):
+        pages.append(current)
+        last = "\n\n".join(tail)
+    pages.append(last)
+    total = len(pages)
+    out = [finish(f"{p}\n\n{texts.phrase(MORE, page=i, pages=total)}") for i, p in enumerate(pages[:-1], 1)]
+    return out + [finish(pages[-1])]
+
+
+def _pieces(head: list[str], fits) -> list[str]:
+    """Paragraphs, broken into sentences and then words where one alone is too long."""
+    out: list[str] = []
+    for paragraph in head:
+        if fits(paragraph):
+            out.append(paragraph)
+            continue
+        sentence = ""
+        for word in _sentences_then_words(paragraph, fits):
+            candidate = f"{sentence} {word}" if sentence else word
+            if sentence and not fits(candidate):
+                out.append(sentence)
+                candidate = word
+            sentence = candidate
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+def _sentences_then_words(paragraph: str, fits) -> list[str]:
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?。！？])\s*", paragraph):
+        if not sentence:
+            continue
+        if fits(sentence):
+            out.append(sentence)
+        else:
+            out.extend(sentence.split() if " " in sentence else [sentence[i:i + 60] for i in range(0, len(sentence), 60)])
+    return out

@@ -1,0 +1,108 @@
+"""What a resident's words mean: turns a text, keypress or speech result into an engine
+event, in the resident's language. Shared by the SMS and voice channels."""
+from __future__ import annotations
+
+import re
+
+from hotline.content import Content
+from hotline.engine import (
+    BACK, HELP, HOME, REPEAT, Choose, Event, Navigate, Session, SetLanguage, Start, Unknown,
+)
+from hotline.i18n import normalize, words
+from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+
+SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
+MAX_CHARS = 160  # nobody types a menu choice longer than this; the rest is ignored
+
+
+def is_stop(content: Content, text: str) -> bool:
+    """The whole message is an opt-out word, in any language the line knows."""
+    word = normalize(text[:MAX_CHARS])
+    return any(word in t.keywords(KEY_STOP) for t in content.texts.values())
+
+
+def greeting_language(content: Content, word: str) -> tuple[str, bool] | None:
+    """(language, asked for help) when the words are a greeting or help word of an offered
+    language, checked in the registry's order so a word shared by several goes to the first."""
+    for tag in content.offered:
+        texts = content.texts[tag]
+        if word in texts.own_keywords(KEY_START) or word in texts.own_keywords(KEY_HOME):
+            return tag, False
+        if word in texts.own_keywords(KEY_HELP):
+            return tag, True
+    return None
+
+
+def language_by_name(content: Content, word: str) -> str | None:
+    for tag in content.offered:
+        locale = content.locales[tag]
+        if word in (normalize(locale.name), normalize(tag)):
+            return tag
+    return None
+
+
+def understand(content: Content, session: Session | None, text: str,
+               languages: tuple[str, ...] | None = None) -> Event:
+    """Map raw input to an event. `languages` are the choices on screen when the resident is
+    choosing a language (default: every offered language, numbered from 1)."""
+    word = normalize(text[:MAX_CHARS])
+    if session is None:
+        greeted = greeting_language(content, word)
+        return Start(*greeted) if greeted else Start()
+    if not word:
+        return Unknown(silence=not text.strip())
+    if session.choosing_language:
+        return _language_choice(content, word, languages or content.offered)
+    if word in SYMBOLS:
+        return Navigate(SYMBOLS[word])
+    if word.isdigit():
+        return Choose(int(word)) if len(word) <= 2 else Unknown()
+    texts = content.texts_for(session.lang)
+    if word in texts.navigation:
+        return Navigate(texts.navigation[word])
+    greeted = greeting_language(content, word)
+    if greeted:
+        return Start(*greeted)
+    number = _option_by_words(content, session, word)
+    return Choose(number) if number else Unknown()
+
+
+def _language_choice(content: Content, word: str, languages: tuple[str, ...]) -> Event:
+    if word.isdigit() and 1 <= int(word) <= len(languages):
+        return SetLanguage(languages[int(word) - 1])
+    named = language_by_name(content, word)
+    if named:
+        return SetLanguage(named)
+    greeted = greeting_language(content, word)
+    if greeted:
+        return Start(*greeted)
+    if word in content.texts_for(None).navigation and content.texts_for(None).navigation[word] == HELP:
+        return Navigate(HELP)
+    return Unknown()
+
+
+def _option_by_words(content: Content, session: Session, word: str) -> int | None:
+    """An option named by its label, in the resident's language or English: the whole label,
+    its start, or words that only one label has."""
+    node = content.flow.nodes.get(session.node)
+    if node is None or not node.options:
+        return None
+    texts = content.texts_for(session.lang)
+    english = content.texts_for(None)
+    labels = []
+    for option in node.options:
+        title = content.flow.nodes[option].title
+        labels.append({normalize(texts.get(option, title)), normalize(english.get(option, title))})
+    for i, names in enumerate(labels, 1):
+        if word in names:
+            return i
+    said = set(word.split())
+    matches = [i for i, names in enumerate(labels, 1)
+               if any(len(word) >= 3 and name.startswith(word) for name in names)
+               or any(said and said <= set(name.split()) for name in names)]
+    if len(matches) == 1:
+        return matches[0]
+    return None
+
+
+__all__ = ["understand", "is_stop", "words", "re"]

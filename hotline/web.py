@@ -1,0 +1,168 @@
+"""The web edge: app factory, Twilio webhooks, signature check, and error handlers that
+always answer valid TwiML (a 5xx makes Twilio tell a frightened caller "an application
+error has occurred")."""
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from pathlib import Path
+from typing import Callable
+
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
+from twilio.request_validator import RequestValidator
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from hotline import config as settings, privacy, sms
+from hotline.content import Content, load_content
+from hotline.flow import FlowError
+from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE
+from hotline.sessions import SessionStore, connect
+
+log = logging.getLogger("hotline")
+webhooks = Blueprint("webhooks", __name__)
+MAX_BODY = 256 * 1024  # Twilio sends at most 1,600 characters of text; this leaves room
+
+
+class Line:
+    """What every request shares: the content (swapped whole on reload) and the session
+    store (connected on first use, so commands that need no Redis never start one)."""
+
+    def __init__(self, app: Flask, content: Content, secret: bytes) -> None:
+        self.content = content
+        self._app = app
+        self._secret = secret
+        self._store: SessionStore | None = None
+        self.sms = sms.SmsSettings(short_code=bool(app.config["SMS_SHORT_CODE"]),
+                                   budget=int(app.config["SMS_SEGMENTS"]))
+
+    @property
+    def store(self) -> SessionStore:
+        if self._store is None:
+            cfg = self._app.config
+            client = connect(cfg["REDIS_URL"], Path(self._app.instance_path), float(cfg["REDIS_TIMEOUT"]))
+            self._store = SessionStore(client, self._secret, int(cfg["SESSION_TTL"]))
+        return self._store
+
+
+def line() -> Line:
+    return current_app.extensions["hotline"]
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask("hotline", instance_path=str(settings.ROOT / "instance"))
+    app.config.update(settings.read(config))
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    privacy.install()
+    secret = app.config["SECRET"]
+    if not secret:
+        if not app.config["DEV"]:
+            raise RuntimeError("HOTLINE_SECRET is not set: it keys the caller hash. "
+                               "Set it (a long random string), or run in development mode (HOTLINE_DEV=1).")
+        secret = secrets.token_hex(32)  # dev only: lives and dies with this process
+    if app.config["DEV"]:
+        log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
+                    "Never run a public number like this.")
+    try:
+        content = load_content(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]))
+    except FlowError as exc:
+        raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
+    app.extensions["hotline"] = Line(app, content, secret.encode())
+    app.register_blueprint(webhooks)
+    app.register_error_handler(Exception, _on_error)
+    return app
+
+
+def public_url() -> str:
+    """The URL Twilio called: rebuilt from HOTLINE_PUBLIC_URL behind a proxy."""
+    base = current_app.config["PUBLIC_URL"]
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+def signed(view: Callable) -> Callable:
+    """Only Twilio may call: a missing or wrong X-Twilio-Signature gets 403."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        token = current_app.config["TWILIO_AUTH_TOKEN"]
+        if token:
+            signature = request.headers.get("X-Twilio-Signature", "")
+            if not RequestValidator(token).validate(public_url(), request.form, signature):
+                abort(403)
+        elif not current_app.config["DEV"]:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def twiml(body: str) -> Response:
+    return Response(body, status=200, mimetype="text/xml")
+
+
+@webhooks.post("/sms")
+@signed
+def incoming_sms() -> Response:
+    current = line()
+    number = request.form.get("From", "").strip()
+    body = request.form.get("Body", "")
+    store = current.store if number else None
+    key = store.key(sms.CHANNEL, number) if store else None
+    session = store.load(key) if key else None
+    answer = sms.answer(current.content, session, body, current.sms)
+    if key:
+        if answer.session is None:
+            store.delete(key)
+        else:
+            store.save(key, answer.session)
+    return twiml(sms.twiml(answer.texts))
+
+
+@webhooks.post("/fallback")
+def fallback() -> Response:
+    """Twilio's Fallback URL: a safe answer that needs nothing else to work."""
+    if request.form.get("CallSid"):
+        return twiml(_voice_apology())
+    return twiml(_sms_apology())
+
+
+@webhooks.get("/healthz")
+def healthz() -> Response:
+    current = line()
+    return jsonify(status="ok", flow=current.content.flow.version, languages=list(current.content.offered))
+
+
+def _apologies(phrase) -> list[tuple[str, str]]:
+    """The apology in the first two offered languages (English and Spanish): the fallback
+    cannot know the caller's language."""
+    content = line().content
+    return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
+
+
+def _sms_apology() -> str:
+    response = MessagingResponse()
+    response.message("\n\n".join(text for _tag, text in _apologies(FALLBACK_SMS)))
+    return str(response)
+
+
+def _voice_apology() -> str:
+    content = line().content
+    response = VoiceResponse()
+    for tag, text in _apologies(FALLBACK_VOICE):
+        locale = content.locales[tag]
+        response.say(text, language=locale.say_language, voice=locale.voice)
+    response.hangup()
+    return str(response)
+
+
+def _on_error(exc: Exception) -> Response:
+    """HTTP errors (403, 404, 405, 413) stay what they are; anything else answers TwiML."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("unexpected error on %s", request.path)
+    if request.path.startswith("/voice"):
+        return twiml(_voice_apology())
+    return twiml(_sms_apology())
