@@ -1,7 +1,6 @@
 """`hotline`: commands for operators and staff, thin wrappers over the parts' functions."""
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
@@ -14,7 +13,9 @@ from hotline import gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session
 from hotline.flow import FlowError
-from hotline.i18n import SOURCE, catalog_path, read_locales
+from babel.messages.pofile import write_po
+
+from hotline.i18n import SOURCE, catalog_path, extract_catalog, read_locales
 
 
 def _content() -> Content:
@@ -101,12 +102,13 @@ def _pybabel(*args: str) -> None:
 
 @i18n.command()
 def extract() -> None:
-    """Collect every resident-facing string of flows/ and the code into messages.pot."""
-    translations, root = _paths()
-    with contextlib.chdir(root):  # locations in the catalogs stay relative: flows/main.yaml:13
-        _pybabel("extract", "-F", "babel.cfg", "-o", str(translations / "messages.pot"),
-                 "--project", "hotline", "--sort-by-file", "-c", "NOTE", "--width", "79", ".")
-    click.echo(f"wrote {translations / 'messages.pot'}")
+    """Collect every resident-facing string of the flows and the code into messages.pot."""
+    cfg = settings.read()
+    pot = Path(cfg["TRANSLATIONS"]) / "messages.pot"
+    catalog = extract_catalog(Path(cfg["FLOWS"]), settings.ROOT / "hotline")
+    with pot.open("wb") as fh:
+        write_po(fh, catalog, width=79, sort_by_file=True)
+    click.echo(f"wrote {pot} ({len(catalog)} messages)")
 
 
 @i18n.command()
@@ -130,3 +132,80 @@ def compile() -> None:
     """Write .mo files (fuzzy entries are left out, as the line does)."""
     translations, _root = _paths()
     _pybabel("compile", "-d", str(translations), "--statistics")
+
+
+@i18n.command()
+@click.option("--unreviewed", is_flag=True, help="Also list the entries no fluent speaker has reviewed yet.")
+def status(unreviewed: bool) -> None:
+    """Per language: total, translated, fuzzy, missing, and whether SMS and voice offer it."""
+    from hotline.voice import heard_languages
+
+    content = _content()
+    voice = heard_languages(content)
+    click.echo(f"{'language':<22}{'total':>6}{'done':>6}{'fuzzy':>6}{'miss':>6}  {'SMS':<4}{'voice':<6}reviewed by")
+    for tag, cover in content.coverage.items():
+        name = f"{tag} {content.locales[tag].name}"
+        sms_ok = "yes" if tag in content.offered else "no"
+        voice_ok = "yes" if tag in voice else "no"
+        click.echo(f"{name:<22}{cover.total:>6}{cover.translated:>6}{cover.fuzzy:>6}{cover.missing:>6}  "
+                   f"{sms_ok:<4}{voice_ok:<6}{cover.reviewer or '(not yet reviewed by a fluent speaker)'}")
+        if unreviewed and tag != SOURCE and not cover.reviewer and cover.translated:
+            click.echo(f"    all {cover.translated} translated entries await review")
+
+
+@i18n.command("install-model")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def install_model(package: Path) -> None:
+    """Install an Argos Translate package (.argosmodel) for `hotline i18n draft`."""
+    from hotline import mt
+
+    try:
+        folder = mt.install_package(package)
+    except mt.MTError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"installed {folder}")
+
+
+@i18n.command()
+@click.option("--lang", "tag", required=True, help="The catalog to fill, e.g. pl.")
+def draft(tag: str) -> None:
+    """Fill a catalog's missing entries with offline machine drafts, marked fuzzy for review.
+
+    Fuzzy entries are never served: a fluent speaker reviews each and removes the flag."""
+    from hotline import mt
+
+    translations, _root = _paths()
+    path = catalog_path(translations, tag)
+    if not path.exists():
+        raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
+    try:
+        report = mt.draft_po_file(path, tag)
+    except mt.MTError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(report.summary())
+
+
+@main.command("stats")
+@click.option("--days", default=7, show_default=True, help="How many days back, today included.")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for a spreadsheet.")
+def stats_command(days: int, as_csv: bool) -> None:
+    """How many conversations reached each menu and page, and where people left the line,
+    per day, channel and language. Counts under 5 show as <5."""
+    import datetime as dt
+
+    from hotline import stats
+    from hotline.sessions import connect
+
+    cfg = settings.read()
+    client = connect(cfg["REDIS_URL"], settings.ROOT / "instance", float(cfg["REDIS_TIMEOUT"]))
+    today = dt.datetime.now(dt.timezone.utc).date()
+    rows = stats.read(client, (today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)))
+    if as_csv:
+        click.echo(stats.to_csv(rows), nl=False)
+        return
+    if not rows:
+        click.echo("no conversations counted in this period")
+        return
+    click.echo(f"{'day':<12}{'channel':<8}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
+    for r in rows:
+        click.echo(f"{r.day:<12}{r.channel:<8}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")

@@ -21,8 +21,16 @@ DEFAULTS: dict[str, object] = {
     "SMS_SHORT_CODE": False,   # True on a short code: the line answers STOP and HELP itself
     "SMS_SEGMENTS": 3,         # most segments one SMS reply may cost
     "FLOWS": str(ROOT / "flows"),
+    "RELOAD_INTERVAL": 1.0,    # seconds between looks for edited flows and catalogs
     "TRANSLATIONS": str(ROOT / "translations"),
-    "REDIS_TIMEOUT": 2.0,      # seconds; well under Twilio's 15 s
+    "VOICE_PERSON_NODE": "talk_to_person",  # transfer node a caller is offered after 3 misses
+    "RECORDINGS": str(ROOT / "recordings"),  # recorded prompts: <tag>/<key>.mp3 (voice.py)
+    "RECORDINGS_URL": None,    # public base URL serving that folder; unset: no recorded prompts
+    "REDIS_TIMEOUT": 1.0,      # seconds per Redis call; well under Twilio's 15 s
+    "REDIS_RETRY_AFTER": 5.0,  # seconds the line answers without Redis after it failed
+    "RATE_PER_MINUTE": 60,     # texts one number may send per minute before the line goes quiet
+    "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
+    "RATE_GLOBAL_PER_MINUTE": 3000,  # texts the whole line answers per minute
 }
 
 

@@ -4,15 +4,21 @@ A `Content` is immutable and swapped in whole; requests never see half an edit.
 """
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
-from hotline.flow import Flow, load_flow
+from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog, read_locales,
+    LOCALES_FILE, SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
+    read_locales,
 )
+
+log = logging.getLogger("hotline")
 
 
 @dataclass(frozen=True)
@@ -41,3 +47,61 @@ def load_content(flows: Path, translations: Path) -> Content:
         texts[tag] = Texts(locale, state.translated if state else {})
     offered = tuple(tag for tag in locales if cover[tag].complete)
     return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=offered)
+
+
+class LiveContent:
+    """The content in use, re-read when a flow or catalog file changes (looked at most once
+    per `interval` seconds). A new version is swapped in whole, and only when it loads and
+    passes `check`; a broken edit is logged with its report and the last good one stays."""
+
+    def __init__(self, flows: Path, translations: Path, interval: float = 1.0,
+                 check: Callable[[Content], list[str]] | None = None) -> None:
+        self.flows, self.translations = flows, translations
+        self.interval = interval
+        self.check = check
+        self._lock = threading.Lock()
+        self._seen = self._fingerprint()
+        self.current = load_content(flows, translations)
+        self._next = time.monotonic() + interval
+
+    def get(self) -> Content:
+        if time.monotonic() >= self._next and self._lock.acquire(blocking=False):
+            try:
+                self._next = time.monotonic() + self.interval
+                self.refresh()
+            finally:
+                self._lock.release()
+        return self.current
+
+    def refresh(self) -> bool:
+        """Load again if files changed; True when a new version is now served."""
+        seen = self._fingerprint()
+        if seen == self._seen:
+            return False
+        self._seen = seen
+        try:
+            fresh = load_content(self.flows, self.translations)
+            errors = self.check(fresh) if self.check else []
+        except FlowError as exc:
+            errors = [str(exc)]
+        except (OSError, ValueError) as exc:  # a catalog or locales file that does not parse
+            errors = [f"{type(exc).__name__}: {exc}"]
+        if errors:
+            log.error("edit NOT served; residents keep flow %s. Fix this:\n%s",
+                      self.current.flow.version, "\n".join(errors))
+            return False
+        self.current = fresh
+        log.info("now serving flow %s; languages: %s", fresh.flow.version, ", ".join(fresh.offered))
+        return True
+
+    def _fingerprint(self) -> tuple:
+        files = [*self.flows.glob("*.yaml"), self.translations / LOCALES_FILE,
+                 *self.translations.glob("*/LC_MESSAGES/messages.po")]
+        out = []
+        for path in sorted(files):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out.append((str(path), st.st_mtime_ns, st.st_size))
+        return tuple(out)

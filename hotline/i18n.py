@@ -15,6 +15,8 @@ from typing import Iterable, Mapping
 
 import yaml
 from babel import Locale as BabelLocale
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po
 
 from hotline import phrases
@@ -174,3 +176,22 @@ def coverage(tag: str, state: CatalogState | None, needed: list[Key]) -> Coverag
     done = sum(1 for k in needed if k in state.translated and k not in state.fuzzy)
     fuzzy = sum(1 for k in needed if k in state.fuzzy)
     return Coverage(tag, len(needed), done, fuzzy, len(needed) - done - fuzzy, state.reviewer)
+
+
+def extract_catalog(flows: Path, code: Path) -> Catalog:
+    """The template: every flow string (msgctxt = node id) and every phrase of the code,
+    with translator comments saying where each is shown. `pybabel extract -F babel.cfg`
+    gives the same for the standard layout."""
+    from hotline.flow.extract import extract_flow
+
+    catalog = Catalog(project="hotline", charset="utf-8")
+    for path in sorted(flows.glob("*.yaml")):
+        label = f"{flows.name}/{path.name}"
+        with path.open("rb") as fh:
+            for lineno, text, comments, context in extract(extract_flow, fh):
+                catalog.add(text, locations=[(label, lineno)], auto_comments=comments, context=context)
+    for filename, lineno, text, comments, context in extract_from_dir(
+            str(code), method_map=[("**.py", "python")], comment_tags=("NOTE",)):
+        catalog.add(text, locations=[(f"{code.name}/{filename}", lineno)], auto_comments=comments,
+                    context=context)
+    return catalog

@@ -39,6 +39,11 @@ MENU_FOOTER = pgettext("sms.footer.menu", "Reply with a number. #: back. 0: main
 PAGE_FOOTER = pgettext("sms.footer.page", "#: back. 0: main menu.")
 MORE = pgettext("sms.more", "({page}/{pages}) Reply MORE to read on.")
 NOT_UNDERSTOOD = pgettext("notice.unknown", "Sorry, I did not understand.")
+SLOW_DOWN = pgettext(
+    "notice.slow_down",
+    "You have sent many messages. Please wait a few minutes, then text again. "
+    "In an emergency, call 911.",
+)
 HELP = pgettext(
     "notice.help",
     "This free line gives information for immigrants in Chicago, in your language. "
@@ -61,6 +66,32 @@ FALLBACK_VOICE = pgettext(
     "Sorry, the line has a problem right now. Please call again in a few minutes. "
     "In an emergency, hang up and call 9 1 1.",
 )
+
+# Voice: said by the language's Twilio voice. Keys are the same in every language:
+# * repeat, 0 main menu, # back (the SMS convention); 9 on the language choice.
+VOICE_WELCOME = pgettext("voice.welcome", "Welcome to the information line for immigrants in Chicago.")
+# NOTE: Say the name of YOUR language, in your language: "Para español, oprima {digit}."
+VOICE_LANGUAGE = pgettext("voice.language", "For English, press {digit}.")
+VOICE_OTHER_LANGUAGES = pgettext("voice.language.more", "For other languages, press 9.")
+# NOTE: {label} is a menu option's title.
+VOICE_PRESS = pgettext("voice.press", "For {label}, press {digit}.")
+VOICE_FOOTER_MAIN = pgettext("voice.footer.main", "To hear this again, press star.")
+VOICE_FOOTER_MENU = pgettext(
+    "voice.footer.menu",
+    "To hear this again, press star. To go back, press the pound key. For the main menu, press 0.",
+)
+VOICE_FOOTER_PAGE = pgettext(
+    "voice.footer.page",
+    "To hear this again, press star. For the main menu, press 0. Or stay on the line to go back.",
+)
+VOICE_SILENCE = pgettext("voice.silence", "Sorry, I did not hear you.")
+# NOTE: {name} is a service's name; the call is being connected to it.
+VOICE_CONNECTING = pgettext("voice.connecting", "Connecting you to {name}. Please wait.")
+# NOTE: {number} is read digit by digit.
+VOICE_CALL = pgettext("voice.call", "To reach {name}, hang up and call {number}.")
+VOICE_UNANSWERED = pgettext("voice.unanswered", "The line did not answer. You can call {name} later at {number}.")
+VOICE_PERSON = pgettext("voice.person", "To talk to a person, press 1.")
+VOICE_GOODBYE = pgettext("voice.goodbye", "Thank you for calling. Goodbye.")
 
 
 ALL: list[Phrase] = [v for v in list(globals().values()) if isinstance(v, Phrase)]

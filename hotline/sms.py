@@ -71,7 +71,8 @@ def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
         tail = [_language_list(content)]
     else:
         node = content.flow.nodes[reply.node]
-        head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
+        if reply.notice != "help":  # the description of the line stands in for the node's text
+            head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
         tail = _tail(content, texts, node)
     return paginate(head, tail, texts, fold, settings.budget)
 

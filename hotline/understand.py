@@ -2,13 +2,11 @@
 event, in the resident's language. Shared by the SMS and voice channels."""
 from __future__ import annotations
 
-import re
-
 from hotline.content import Content
 from hotline.engine import (
     BACK, HELP, HOME, REPEAT, Choose, Event, Navigate, Session, SetLanguage, Start, Unknown,
 )
-from hotline.i18n import normalize, words
+from hotline.i18n import normalize
 from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
@@ -42,13 +40,17 @@ def language_by_name(content: Content, word: str) -> str | None:
 
 
 def understand(content: Content, session: Session | None, text: str,
-               languages: tuple[str, ...] | None = None) -> Event:
+               languages: tuple[str, ...] | None = None, spoken: bool = False) -> Event:
     """Map raw input to an event. `languages` are the choices on screen when the resident is
-    choosing a language (default: every offered language, numbered from 1)."""
+    choosing a language (default: every offered language, numbered from 1). `spoken`: a
+    speech result, where a label or navigation word comes wrapped in other words
+    ("go back", "the main menu please")."""
     word = normalize(text[:MAX_CHARS])
     if session is None:
         greeted = greeting_language(content, word)
-        return Start(*greeted) if greeted else Start()
+        if greeted:
+            return Start(*greeted)
+        return Start(content.offered[0]) if len(content.offered) == 1 else Start()
     if not word:
         return Unknown(silence=not text.strip())
     if session.choosing_language:
@@ -63,8 +65,15 @@ def understand(content: Content, session: Session | None, text: str,
     greeted = greeting_language(content, word)
     if greeted:
         return Start(*greeted)
-    number = _option_by_words(content, session, word)
-    return Choose(number) if number else Unknown()
+    node = content.flow.nodes.get(session.node)
+    number = option_named(content, session.lang, node.options if node else (), word, spoken)
+    if number:
+        return Choose(number)
+    if spoken:
+        actions = {texts.navigation[w] for w in word.split() if w in texts.navigation}
+        if len(actions) == 1:
+            return Navigate(actions.pop())
+    return Unknown()
 
 
 def _language_choice(content: Content, word: str, languages: tuple[str, ...]) -> Event:
@@ -81,16 +90,15 @@ def _language_choice(content: Content, word: str, languages: tuple[str, ...]) ->
     return Unknown()
 
 
-def _option_by_words(content: Content, session: Session, word: str) -> int | None:
-    """An option named by its label, in the resident's language or English: the whole label,
-    its start, or words that only one label has."""
-    node = content.flow.nodes.get(session.node)
-    if node is None or not node.options:
-        return None
-    texts = content.texts_for(session.lang)
+def option_named(content: Content, lang: str | None, options: tuple[str, ...], word: str,
+                 spoken: bool = False) -> int | None:
+    """Which of `options` (node ids) the normalized `word` names by its label, in the
+    resident's language or English: the whole label, its start, or words that only one
+    label has; `spoken`: also a whole label said among other words."""
+    texts = content.texts_for(lang)
     english = content.texts_for(None)
     labels = []
-    for option in node.options:
+    for option in options:
         title = content.flow.nodes[option].title
         labels.append({normalize(texts.get(option, title)), normalize(english.get(option, title))})
     for i, names in enumerate(labels, 1):
@@ -99,10 +107,9 @@ def _option_by_words(content: Content, session: Session, word: str) -> int | Non
     said = set(word.split())
     matches = [i for i, names in enumerate(labels, 1)
                if any(len(word) >= 3 and name.startswith(word) for name in names)
-               or any(said and said <= set(name.split()) for name in names)]
+               or any(said and said <= set(name.split()) for name in names)
+               or (spoken and any(f" {name} " in f" {word} " for name in names))]
     if len(matches) == 1:
         return matches[0]
     return None
 
-
-__all__ = ["understand", "is_stop", "words", "re"]

@@ -16,10 +16,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import config as settings, privacy, sms
-from hotline.content import Content, load_content
+from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
-from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE
-from hotline.sessions import SessionStore, connect
+from hotline.engine import Session
+from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
+from hotline.sessions import Limits, SessionStore, connect
 
 log = logging.getLogger("hotline")
 webhooks = Blueprint("webhooks", __name__)
@@ -30,8 +31,8 @@ class Line:
     """What every request shares: the content (swapped whole on reload) and the session
     store (connected on first use, so commands that need no Redis never start one)."""
 
-    def __init__(self, app: Flask, content: Content, secret: bytes) -> None:
-        self.content = content
+    def __init__(self, app: Flask, live: LiveContent, secret: bytes) -> None:
+        self.live = live
         self._app = app
         self._secret = secret
         self._store: SessionStore | None = None
@@ -39,11 +40,18 @@ class Line:
                                    budget=int(app.config["SMS_SEGMENTS"]))
 
     @property
+    def content(self) -> Content:
+        return self.live.get()
+
+    @property
     def store(self) -> SessionStore:
         if self._store is None:
             cfg = self._app.config
             client = connect(cfg["REDIS_URL"], Path(self._app.instance_path), float(cfg["REDIS_TIMEOUT"]))
-            self._store = SessionStore(client, self._secret, int(cfg["SESSION_TTL"]))
+            limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]),
+                            int(cfg["RATE_GLOBAL_PER_MINUTE"]))
+            self._store = SessionStore(client, self._secret, int(cfg["SESSION_TTL"]), limits,
+                                       float(cfg["REDIS_RETRY_AFTER"]))
         return self._store
 
 
@@ -66,10 +74,11 @@ def create_app(config: dict | None = None) -> Flask:
         log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
                     "Never run a public number like this.")
     try:
-        content = load_content(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]))
+        live = LiveContent(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]),
+                           float(app.config["RELOAD_INTERVAL"]))
     except FlowError as exc:
         raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
-    app.extensions["hotline"] = Line(app, content, secret.encode())
+    app.extensions["hotline"] = Line(app, live, secret.encode())
     app.register_blueprint(webhooks)
     app.register_error_handler(Exception, _on_error)
     return app
@@ -107,18 +116,21 @@ def twiml(body: str) -> Response:
 @signed
 def incoming_sms() -> Response:
     current = line()
+    content = current.content
     number = request.form.get("From", "").strip()
     body = request.form.get("Body", "")
-    store = current.store if number else None
-    key = store.key(sms.CHANNEL, number) if store else None
-    session = store.load(key) if key else None
-    answer = sms.answer(current.content, session, body, current.sms)
-    if key:
-        if answer.session is None:
-            store.delete(key)
-        else:
-            store.save(key, answer.session)
-    return twiml(sms.twiml(answer.texts))
+
+    def handle(session: Session | None) -> tuple[Session | None, sms.SmsAnswer]:
+        answer = sms.answer(content, session, body, current.sms)
+        return answer.session, answer
+
+    if not number:  # nothing to key a session on: answer as to a first text
+        return twiml(sms.twiml(handle(None)[1].texts))
+    outcome = current.store.converse(sms.CHANNEL, number, handle)
+    if outcome.result is None:
+        notice = (content.texts_for(None).phrase(SLOW_DOWN),) if outcome.notice else ()
+        return twiml(sms.twiml(notice))
+    return twiml(sms.twiml(outcome.result.texts))
 
 
 @webhooks.post("/fallback")
@@ -132,7 +144,9 @@ def fallback() -> Response:
 @webhooks.get("/healthz")
 def healthz() -> Response:
     current = line()
-    return jsonify(status="ok", flow=current.content.flow.version, languages=list(current.content.offered))
+    status = "ok" if current.store.ping() else "degraded"
+    return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
+                   languages=list(current.content.offered))
 
 
 def _apologies(phrase) -> list[tuple[str, str]]:

