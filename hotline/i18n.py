@@ -26,6 +26,9 @@ SOURCE = "en"
 LOCALES_FILE = "locales.yaml"
 SMS_POLICIES = ("gsm7", "fold", "unicode")
 Key = tuple[str, str]  # (msgctxt, msgid)
+# Who reviewed a catalog, in its header comment (Babel keeps comments, not unknown headers):
+#   # Reviewed-By: Ana Example <ana@example.org>, 2026-12-01
+REVIEWED_BY = re.compile(r"^#\s*Reviewed-By:\s*(\S.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,8 @@ def read_catalog(path: Path) -> CatalogState:
             fuzzy.add(key)
         elif message.string:
             translated[key] = message.string
-    reviewer = ""
-    for name, value in catalog.mime_headers:
-        if name.lower() == "x-reviewed-by":
-            reviewer = value
+    found = REVIEWED_BY.search(catalog.header_comment or "")
+    reviewer = found.group(1).strip() if found else ""
     return CatalogState(translated, frozenset(fuzzy), reviewer)
 
 

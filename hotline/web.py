@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import config as settings, privacy, sms
+from hotline import config as settings, gsm, privacy, sms, voice
 from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
 from hotline.engine import Session
@@ -38,6 +38,7 @@ class Line:
         self._store: SessionStore | None = None
         self.sms = sms.SmsSettings(short_code=bool(app.config["SMS_SHORT_CODE"]),
                                    budget=int(app.config["SMS_SEGMENTS"]))
+        self.voice = voice.VoiceSettings.from_config(app.config)
 
     @property
     def content(self) -> Content:
@@ -128,9 +129,18 @@ def incoming_sms() -> Response:
         return twiml(sms.twiml(handle(None)[1].texts))
     outcome = current.store.converse(sms.CHANNEL, number, handle)
     if outcome.result is None:
-        notice = (content.texts_for(None).phrase(SLOW_DOWN),) if outcome.notice else ()
+        notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
         return twiml(sms.twiml(notice))
     return twiml(sms.twiml(outcome.result.texts))
+
+
+@webhooks.post("/voice")
+@webhooks.post("/voice/<any(step, dialed):action>")
+@signed
+def incoming_call(action: str = "") -> Response:
+    """A call: the call's state travels in the URL (voice.py); no Redis, nothing stored."""
+    current = line()
+    return twiml(voice.respond(current.content, current.voice, action, request.args, request.form))
 
 
 @webhooks.post("/fallback")
@@ -149,23 +159,30 @@ def healthz() -> Response:
                    languages=list(current.content.offered))
 
 
-def _apologies(phrase) -> list[tuple[str, str]]:
-    """The apology in the first two offered languages (English and Spanish): the fallback
-    cannot know the caller's language."""
+def _in_first_languages(phrase) -> list[tuple[str, str]]:
+    """A phrase in the first two offered languages (English and Spanish), for answers given
+    without reading the caller's session, so without knowing their language."""
     content = line().content
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
+def _sms_in_first_languages(phrase) -> str:
+    content = line().content
+    parts = _in_first_languages(phrase)
+    text = "\n\n".join(text for _tag, text in parts)
+    return gsm.fold(text) if all(content.locales[tag].folds for tag, _ in parts) else text
+
+
 def _sms_apology() -> str:
     response = MessagingResponse()
-    response.message("\n\n".join(text for _tag, text in _apologies(FALLBACK_SMS)))
+    response.message(_sms_in_first_languages(FALLBACK_SMS))
     return str(response)
 
 
 def _voice_apology() -> str:
     content = line().content
     response = VoiceResponse()
-    for tag, text in _apologies(FALLBACK_VOICE):
+    for tag, text in _in_first_languages(FALLBACK_VOICE):
         locale = content.locales[tag]
         response.say(text, language=locale.say_language, voice=locale.voice)
     response.hangup()
