@@ -11,7 +11,7 @@ from babel.messages.frontend import CommandLineInterface as Pybabel
 from hotline import config as settings
 from hotline import gsm
 from hotline.content import Content, load_content
-from hotline.engine import Session
+from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
 from babel.messages.pofile import write_po
 
@@ -68,7 +68,7 @@ def simulate(channel: str, lang: str | None) -> None:
     options = sms.SmsSettings(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
     session = Session(lang=lang) if lang else None
     if session:
-        _print_sms(sms.render(content, sms.step(content.flow, session, sms.Start(lang))[1], options)[0])
+        _print_sms(sms.render(content, step(content.flow, session, Start(lang))[1], options)[0])
     for raw in sys.stdin:
         text = raw.rstrip("\n")
         click.echo(f"> {text}")
@@ -84,6 +84,25 @@ def _print_sms(body: str) -> None:
     click.echo(f"--- {gsm.encoding(body)}, {gsm.segments(body)} segment(s), {len(body)} characters ---")
     click.echo(body)
     click.echo("")
+
+
+@main.command()
+@click.option("--script", "tag", default=None, help="List the prompt files this language still needs recorded.")
+def voices(tag: str | None) -> None:
+    """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
+    from hotline import voice
+
+    content = _content()
+    options = voice.VoiceSettings.from_config(settings.read())
+    if tag is None:
+        for each in content.locales:
+            click.echo(voice.describe(content, options, each))
+        return
+    if tag not in content.locales:
+        raise click.ClickException(f"unknown language {tag}")
+    script = voice.recording_script(content, tag)
+    for key in voice.missing_recordings(content, options, tag):
+        click.echo(f"{tag}/{key}.mp3: {script[key]}")
 
 
 @main.group()
@@ -209,3 +228,79 @@ def stats_command(days: int, as_csv: bool) -> None:
     click.echo(f"{'day':<12}{'channel':<8}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
     for r in rows:
         click.echo(f"{r.day:<12}{r.channel:<8}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")
+
+
+@main.command()
+@click.option("--seconds", default=20.0, show_default=True, help="How long each app is driven.")
+@click.option("--concurrency", default=16, show_default=True, help="Residents texting and calling at once.")
+@click.option("--voice-share", default=0.3, show_default=True, help="Share of conversations that are calls.")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON.")
+def bench(seconds: float, concurrency: int, voice_share: float, as_json: bool) -> None:
+    """Drive the line (gunicorn, as the Procfile runs it) and a bare Flask ceiling with the
+    same simulated residents; report throughput, latency, Redis use, memory, start-up."""
+    import json
+
+    from hotline import bench as benchmark
+
+    try:
+        report = benchmark.run(seconds, concurrency, voice_share)
+    except benchmark.BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else benchmark.render(report))
+    if report["line"]["errors"] or report["ceiling"]["errors"]:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="The whole report as JSON, for tools.")
+def check(as_json: bool) -> None:
+    """Check flows, services, catalogs, SMS cost, voice and the flow tests in flows/tests/.
+
+    Prints every problem with file, line and node; exits 1 when any is an error."""
+    from hotline import check as checks
+
+    cfg = settings.read()
+    report = checks.run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
+    click.echo(checks.as_json(report) if as_json else checks.as_text(report))
+    sys.exit(1 if report.errors else 0)
+
+
+@main.command("test")
+def test_command() -> None:
+    """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
+    from hotline import flowtests
+    from hotline.check import sms_options
+
+    cfg = settings.read()
+    folder = Path(cfg["FLOWS"]) / flowtests.FOLDER
+    outcomes = flowtests.run_folder(_content(), folder, sms_options(cfg))
+    if not outcomes:
+        raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
+    for outcome in outcomes:
+        click.echo(f"{'ok  ' if outcome.passed else 'FAIL'}  {outcome.file}  {outcome.name}")
+        for problem in outcome.problems:
+            click.echo("      " + str(problem).replace("\n", "\n      "))
+    failed = sum(not o.passed for o in outcomes)
+    click.echo(f"{len(outcomes) - failed} of {len(outcomes)} flow tests passed")
+    sys.exit(1 if failed else 0)
+
+
+@main.command("graph")
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def graph_command(fmt: str, output: Path | None) -> None:
+    """Draw the flow: every node (shape by kind) and option (edge labeled with its digit)."""
+    from hotline import graph
+    from hotline.flow import load_flow
+
+    try:
+        text = graph.render(load_flow(Path(settings.read()["FLOWS"])), fmt)
+    except FlowError as exc:
+        raise click.ClickException(f"the flows have errors (hotline check):\n{exc}") from None
+    except graph.GraphError as exc:
+        raise click.ClickException(str(exc)) from None
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, object] = {
     "FLOWS": str(ROOT / "flows"),
     "RELOAD_INTERVAL": 1.0,    # seconds between looks for edited flows and catalogs
     "TRANSLATIONS": str(ROOT / "translations"),
+    "REVIEW_MAX_DAYS": 180,    # `hotline check` warns when a page's reviewed or a service's verified date is older
     "VOICE_PERSON_NODE": "talk_to_person",  # transfer node a caller is offered after 3 misses
     "RECORDINGS": str(ROOT / "recordings"),  # recorded prompts: <tag>/<key>.mp3 (voice.py)
     "RECORDINGS_URL": None,    # public base URL serving that folder; unset: no recorded prompts

@@ -103,12 +103,26 @@ def read_catalog(path: Path) -> CatalogState:
     return CatalogState(translated, frozenset(fuzzy), reviewer)
 
 
+# Letters that Unicode does not take apart into a base and an accent.
+_BARE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ı": "i", "ß": "ss"})
+# Below this code point (Latin, Greek, Cyrillic, Arabic...) marks are optional accents and
+# vowel points; from Devanagari on, marks are vowels that change the word (बंद is not बाद).
+_ACCENTED_SCRIPTS_END = 0x0900
+
+
 def normalize(text: str) -> str:
     """Case, accents, punctuation and spacing do not matter when matching words."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"[^\w#*+]+", " ", text)
-    return " ".join(text.split())
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_BARE))
+    kept: list[str] = []
+    base = " "
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch).startswith("M"):
+            if ord(base) >= _ACCENTED_SCRIPTS_END:
+                kept.append(ch)
+            continue
+        base = ch
+        kept.append(ch if ch.isalnum() or ch in "#*+" else " ")
+    return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
 
 
 def words(listing: str) -> frozenset[str]:

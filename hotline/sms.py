@@ -160,7 +160,7 @@ def _pieces(head: list[str], fits) -> list[str]:
 
 def _sentences_then_words(paragraph: str, fits) -> list[str]:
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?。！？])\s*", paragraph):
+    for sentence in re.split(r"(?<=[.!?。！？।॥؟])\s*", paragraph):
         if not sentence:
             continue
         if fits(sentence):

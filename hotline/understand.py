@@ -94,7 +94,8 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
                  spoken: bool = False) -> int | None:
     """Which of `options` (node ids) the normalized `word` names by its label, in the
     resident's language or English: the whole label, its start, or words that only one
-    label has; `spoken`: also a whole label said among other words."""
+    label has; `spoken`: also a whole label, or a long word only one label has, said among
+    other words."""
     texts = content.texts_for(lang)
     english = content.texts_for(None)
     labels = []
@@ -109,6 +110,9 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
                if any(len(word) >= 3 and name.startswith(word) for name in names)
                or any(said and said <= set(name.split()) for name in names)
                or (spoken and any(f" {name} " in f" {word} " for name in names))]
+    if spoken and not matches:  # speech wraps a label's key word in others: "the door one"
+        matches = [i for i, names in enumerate(labels, 1)
+                   if any(len(w) >= 4 and w in said for name in names for w in name.split())]
     if len(matches) == 1:
         return matches[0]
     return None

@@ -185,6 +185,16 @@ def load_file(path: Path, text: str, label: str) -> tuple[dict[str, Node], dict[
 
 def load_flow(folder: Path, *, base: Path | None = None) -> Flow:
     """Read every flow file in `folder`; raise FlowError listing all problems found."""
+    flow, problems = read_flow(folder, base=base)
+    if problems:
+        raise FlowError(problems)
+    return flow
+
+
+def read_flow(folder: Path, *, base: Path | None = None) -> tuple[Flow, list[Problem]]:
+    """Every flow file in `folder` (not its subfolders, such as `tests/`) and all problems
+    found. With problems the Flow holds what could be read, so `hotline check` can report
+    every mistake at once; only an empty folder raises FlowError."""
     folder = Path(folder)
     base = base or folder.parent
     problems: list[Problem] = []
@@ -207,9 +217,7 @@ def load_flow(folder: Path, *, base: Path | None = None) -> Flow:
             else:
                 nodes[node.id] = node
     _links(nodes, services, problems)
-    if problems:
-        raise FlowError(problems)
-    return Flow(nodes=nodes, services=services, version=digest.hexdigest()[:12])
+    return Flow(nodes=nodes, services=services, version=digest.hexdigest()[:12]), problems
 
 
 def _label(path: Path, base: Path) -> str:

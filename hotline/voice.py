@@ -1,0 +1,496 @@
+"""The voice channel: a caller's keypress or words in, what they hear out (TwiML).
+
+The same flows and engine as SMS, rendered for the ear: menus read as "For X, press N",
+pages read whole with a pause between paragraphs, phone numbers digit by digit. Every
+prompt is a `<Gather input="dtmf speech">` in the caller's language, with the option
+labels as hints. Keys, as by SMS (understand.SYMBOLS): `*` repeat, `0` main menu, `#` back;
+on the language choice `9` offers the other languages.
+
+The call's place travels in the URLs the TwiML names (`/voice/step?s=<state>`), not in
+Redis: a call needs no store, works while Redis is down, and no CallSid or number is kept
+anywhere. Twilio signs those URLs with their query, and `decode` checks every field
+against the content: a state it does not accept restarts the call at the language choice.
+
+A language with no Twilio voice (no `say` in locales.yaml) is heard through recorded
+prompts, `RECORDINGS/<tag>/<key>.mp3` served at `RECORDINGS_URL/<tag>/<key>.mp3`, and only
+when every key of `recording_script` has its file; otherwise callers are not offered it.
+Keys: a node id (its whole text), `<node>.title` (its label), `service.<id>` (the name),
+`voice.*` and `notice.*` (the line's phrases, said without their blanks), `press.<N>`
+("press N") and `digit.<N>`. A prompt with blanks plays its values after it: an option is
+`<node>.title` then `press.<N>`, a number is its digits one by one.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from string import Formatter
+from typing import Callable, Iterable, Mapping
+from urllib.parse import parse_qs, quote, urlsplit
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from hotline import phrases as P
+from hotline.content import Content
+from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Reply, Session, Start, Unknown, step
+from hotline.flow.extract import service_context
+from hotline.flow.model import MENU, TRANSFER, Node, Service
+from hotline.i18n import SOURCE, Locale, Texts, normalize
+from hotline.phrases import Phrase
+from hotline.render import fill, paragraphs, service_name, title
+from hotline.understand import SYMBOLS, option_named, understand
+
+MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
+PER_PAGE = 5          # languages offered at once; MORE_KEY hears the others
+MORE_KEY = "9"
+PERSON_KEY = "1"
+TIMEOUT = 6           # seconds of silence after a prompt
+UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
+MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL node ids)
+VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
+NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
+# What a language without a voice must have recorded ("other languages" is said in
+# English, before the caller has chosen).
+RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_FOOTER_MAIN, P.VOICE_FOOTER_MENU,
+                    P.VOICE_FOOTER_PAGE, P.VOICE_SILENCE, P.VOICE_CONNECTING, P.VOICE_CALL,
+                    P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD, P.HELP)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    base_url: str = ""                 # before /voice/... in action URLs; "" keeps them relative
+    person_node: str = "talk_to_person"
+    recordings_url: str = ""
+    recorded: Mapping[str, frozenset[str]] = field(default_factory=dict)  # tag -> keys on disk
+
+    @classmethod
+    def from_config(cls, cfg: Mapping) -> VoiceSettings:
+        """Settings from the app config; the recordings folder is listed once, here."""
+        folder = Path(cfg["RECORDINGS"])
+        recorded = {d.name: frozenset(f.name[:-4] for f in d.glob("*.mp3"))
+                    for d in (folder.iterdir() if folder.is_dir() else ()) if d.is_dir()}
+        return cls(base_url=(cfg["PUBLIC_URL"] or "").rstrip("/"), person_node=cfg["VOICE_PERSON_NODE"],
+                   recordings_url=(cfg["RECORDINGS_URL"] or "").rstrip("/"), recorded=recorded)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One thing said: `text` for a Twilio voice, `keys` the recordings that say it."""
+
+    text: str
+    keys: tuple[str, ...]
+    pause: bool = False  # a paragraph: a pause follows
+
+
+# Which languages callers can hear ---------------------------------------------------------
+
+def hearing(content: Content, settings: VoiceSettings, tag: str) -> str:
+    """How a language is heard: its Twilio voice, its recorded prompts, or not (SMS only)."""
+    if content.locales[tag].say_language:
+        return VOICE
+    if settings.recordings_url and not missing_recordings(content, settings, tag):
+        return RECORDINGS
+    return SMS_ONLY
+
+
+def heard_languages(content: Content, settings: VoiceSettings | None = None) -> tuple[str, ...]:
+    """The offered languages a caller can choose, in the registry's order. Without
+    `settings`, the configured ones (recordings on disk), as the commands need."""
+    if settings is None:
+        from hotline import config
+        settings = VoiceSettings.from_config(config.read())
+    return tuple(t for t in content.offered if hearing(content, settings, t) != SMS_ONLY)
+
+
+def recording_script(content: Content, tag: str) -> dict[str, str]:
+    """Every prompt file a language without a voice needs -> what its speaker says in it."""
+    texts, flow = content.texts_for(tag), content.flow
+    script = {p.context: _unfilled(texts.phrase(p)) for p in RECORDED_PHRASES}
+    script[P.VOICE_LANGUAGE.context] = content.locales[tag].name
+    for node in flow.nodes.values():
+        script[node.id] = "  ".join(paragraphs(texts, node))
+        script.update({f"{o}.title": title(texts, flow.nodes[o]) for o in node.options})
+        if node.kind == TRANSFER:
+            script[service_context(node.service)] = service_name(texts, flow.services[node.service])
+    script.update({f"press.{d}": f"press {d}" for d in range(1, 10)})
+    script.update({f"digit.{d}": str(d) for d in range(10)})
+    return script
+
+
+def _unfilled(text: str) -> str:
+    """A phrase as recorded: without its blanks, which the line plays after it."""
+    blanks = [name for _, name, _, _ in Formatter().parse(text) if name]
+    said = " ".join(re.sub(r"\{\w+\}", "", text).split())
+    return f"{said}  (then the line plays: {', '.join(blanks)})" if blanks else said
+
+
+def missing_recordings(content: Content, settings: VoiceSettings, tag: str) -> list[str]:
+    have = settings.recorded.get(tag, frozenset())
+    return [key for key in recording_script(content, tag) if key not in have]
+
+
+def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
+    """One line for `hotline voices`: how callers hear this language, or why they cannot."""
+    locale = content.locales[tag]
+    how = hearing(content, settings, tag)
+    if how == VOICE:
+        detail = (f"voice {locale.voice or '(Twilio default)'}, say {locale.say_language}, "
+                  f"speech {locale.speech_language or 'none (keys only)'}")
+    elif how == RECORDINGS:
+        detail = "recorded prompts" + ("" if locale.speech_language else ", keys only")
+    else:
+        missing = len(missing_recordings(content, settings, tag))
+        where = "" if settings.recordings_url else ", RECORDINGS_URL unset"
+        detail = f"SMS only: no Twilio voice; {missing} recording(s) missing{where}"
+    offered = "" if tag in content.offered else "  [not offered: catalog incomplete]"
+    return f"{tag:<8} {locale.name:<16} {detail}{offered}"
+
+
+# Call state in URLs ---------------------------------------------------------------------
+
+def encode(session: Session) -> str:
+    """`lang.node.misses.page.trail...`: where the call is; never who is calling."""
+    fields = (session.lang or "", session.node, str(session.misses), str(session.page))
+    return ".".join(fields + session.trail)
+
+
+def decode(content: Content, settings: VoiceSettings, state: str | None) -> Session | None:
+    """The session `encode` made, or None for anything else (an older flow, a language no
+    longer heard, a damaged or forged URL)."""
+    if not state or len(state) > MAX_STATE:
+        return None
+    parts = state.split(".")
+    if len(parts) < 4:
+        return None
+    lang, node, misses, page, trail = parts[0], parts[1], parts[2], parts[3], tuple(parts[4:])
+    nodes, heard = content.flow.nodes, heard_languages(content, settings)
+    if ((lang and lang not in heard) or node not in nodes
+            or len(trail) > MAX_TRAIL or any(t not in nodes for t in trail)
+            or not re.fullmatch(r"[0-9]", misses) or int(misses) > MAX_MISSES
+            or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
+        return None
+    return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
+
+
+def _url(settings: VoiceSettings, action: str, session: Session) -> str:
+    return f"{settings.base_url}/voice/{action}?s={quote(encode(session), safe='')}"
+
+
+# Webhooks -------------------------------------------------------------------------------
+
+def respond(content: Content, settings: VoiceSettings, action: str, query: Mapping[str, str],
+            form: Mapping[str, str]) -> str:
+    """TwiML for one webhook of a call: `action` "" (a new call), "step" (a Gather's result,
+    or silence) or "dialed" (a transfer ended). Reads only Digits, SpeechResult and
+    DialCallStatus: nothing that identifies the caller."""
+    state = query.get("s")
+    if action == "step":
+        return answer(content, settings, state, form.get("Digits", ""), form.get("SpeechResult", ""))
+    if action == "dialed":
+        return dialed(content, settings, state, form.get("DialCallStatus", ""))
+    return start(content, settings)
+
+
+def start(content: Content, settings: VoiceSettings, lang: str | None = None) -> str:
+    """A new call: the welcome, then the language choice (skipped when only one is heard)."""
+    heard = heard_languages(content, settings)
+    lang = lang or (heard[0] if len(heard) == 1 else None)
+    session, reply = step(content.flow, None, Start(lang=lang))
+    welcome = _phrase(content.texts_for(lang), P.VOICE_WELCOME)
+    return str(_respond(content, settings, session, reply, [welcome]))
+
+
+def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str, speech: str) -> str:
+    """A keypress, words, or silence (neither) at the prompt that `state` names."""
+    session = decode(content, settings, state)
+    if session is None:
+        return start(content, settings)
+    if session.misses >= MAX_MISSES:
+        return str(_person_answer(content, settings, session, digits, speech))
+    session, reply = step(content.flow, session, _event(content, settings, session, digits, speech))
+    pages = len(_pages(heard_languages(content, settings))) if session.choosing_language else 1
+    session = replace(session, page=session.page % pages)  # a node is read whole: no pages
+    if reply.misses >= MAX_MISSES:
+        return str(_offer_person(content, settings, session, reply))
+    return str(_respond(content, settings, session, reply))
+
+
+def dialed(content: Content, settings: VoiceSettings, state: str | None, status: str) -> str:
+    """A transfer ended. Not reached: the caller hears the number and goes back to the menu
+    they came from (after misses: a goodbye). Reached: they have talked; goodbye."""
+    session = decode(content, settings, state)
+    if session is None:
+        return start(content, settings)
+    escalated = session.misses >= MAX_MISSES
+    node = _person(content, settings) if escalated else content.flow.nodes[session.node]
+    if node is None or node.kind != TRANSFER:
+        return start(content, settings)
+    texts = content.texts_for(session.lang)
+    if status not in UNANSWERED:
+        return str(_goodbye(settings, texts, []))
+    missed = _service_prompt(texts, P.VOICE_UNANSWERED, content.flow.services[node.service])
+    if escalated:
+        return str(_goodbye(settings, texts, [missed]))
+    session, reply = step(content.flow, session, Navigate(BACK))
+    return str(_respond(content, settings, session, reply, [missed]))
+
+
+def _event(content: Content, settings: VoiceSettings, session: Session, digits: str, speech: str) -> Event:
+    heard = heard_languages(content, settings)
+    if session.choosing_language:
+        pages = _pages(heard)
+        if digits == MORE_KEY and len(pages) > 1:
+            return Navigate(MORE)
+        if digits in SYMBOLS:
+            return Navigate(SYMBOLS[digits])
+        event = understand(content, session, digits or speech, pages[session.page])
+    elif not (digits or speech.strip()) and content.flow.nodes[session.node].kind != MENU:
+        return Navigate(BACK)  # after a page, silence goes back to its menu: "stay on the line"
+    else:
+        event = understand(content, session, digits or speech, spoken=not digits)
+    lang = getattr(event, "lang", None)
+    return Unknown() if lang and lang not in heard else event  # a language callers cannot hear
+
+
+def _pages(heard: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [heard[i:i + PER_PAGE] for i in range(0, len(heard), PER_PAGE)] or [()]
+
+
+def _person(content: Content, settings: VoiceSettings) -> Node | None:
+    node = content.flow.nodes.get(settings.person_node)
+    return node if node is not None and node.kind == TRANSFER else None
+
+
+# What the caller hears --------------------------------------------------------------------
+
+def _respond(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
+             before: list[Prompt] | None = None) -> VoiceResponse:
+    """The reply as TwiML: a Gather reading the prompt, then a Redirect back to the same
+    step when the caller says nothing (that is how silence arrives)."""
+    before = before or []
+    if reply.node is None:
+        return _language_choice(content, settings, session, reply, before)
+    flow, texts = content.flow, content.texts_for(reply.lang)
+    node = flow.nodes[reply.node]
+    service = flow.services[node.service] if node.kind == TRANSFER else None
+    response = VoiceResponse()
+    if service and service.dial:
+        _connect(response, content, settings, session, node, before + _body(content, texts, node))
+        return response
+    prompts = before + _notice(texts, reply.notice)
+    if reply.notice not in ("unknown", "silence"):  # a re-prompt skips what was just heard
+        prompts += _body(content, texts, node)
+    if node.kind == MENU:
+        prompts += [Prompt(texts.phrase(P.VOICE_PRESS, label=title(texts, flow.nodes[o]), digit=i),
+                           (f"{o}.title", f"press.{i}")) for i, o in enumerate(node.options, 1)]
+        footer = P.VOICE_FOOTER_MAIN if node.id == flow.start else P.VOICE_FOOTER_MENU
+    else:
+        if service:
+            prompts.append(_service_prompt(texts, P.VOICE_CALL, service))
+        footer = P.VOICE_FOOTER_PAGE
+    prompts.append(_phrase(texts, footer))
+    hints = [title(texts, flow.nodes[o]) for o in node.options]
+    hints += [w.strip() for p in (P.KEY_REPEAT, P.KEY_BACK, P.KEY_HOME)
+              for w in texts.phrase(p).lower().split(",")]
+    _speak(settings, _gather(response, settings, session, texts.locale, hints), prompts, texts.locale)
+    response.redirect(_url(settings, "step", session))
+    return response
+
+
+def _language_choice(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
+                     before: list[Prompt]) -> VoiceResponse:
+    """Each language offered in its own words and voice; English asks for the others."""
+    pages = _pages(heard_languages(content, settings))
+    english = content.texts_for(SOURCE)
+    response = VoiceResponse()
+    gather = _gather(response, settings, session, english.locale,
+                     [content.locales[t].name for t in pages[session.page]])
+    _speak(settings, gather, before + _notice(english, reply.notice), english.locale)
+    for digit, tag in enumerate(pages[session.page], 1):
+        offer = Prompt(content.texts_for(tag).phrase(P.VOICE_LANGUAGE, digit=digit),
+                       (P.VOICE_LANGUAGE.context, f"press.{digit}"))
+        _speak(settings, gather, [offer], content.locales[tag])
+    if len(pages) > 1:
+        _speak(settings, gather, [_phrase(english, P.VOICE_OTHER_LANGUAGES)], english.locale)
+    response.redirect(_url(settings, "step", session))
+    return response
+
+
+def _offer_person(content: Content, settings: VoiceSettings, session: Session,
+                  reply: Reply) -> VoiceResponse:
+    """After MAX_MISSES misses: a person if one can be dialed, else their number; then a
+    polite goodbye. The call never loops."""
+    texts = content.texts_for(reply.lang)
+    person = _person(content, settings)
+    service = content.flow.services[person.service] if person else None
+    notice = _notice(texts, reply.notice)
+    if service is None or not service.dial:
+        calls = [_service_prompt(texts, P.VOICE_CALL, service)] if service else []
+        return _goodbye(settings, texts, notice + calls)
+    response = VoiceResponse()
+    gather = _gather(response, settings, session, texts.locale, [title(texts, person)])
+    _speak(settings, gather, notice + [_phrase(texts, P.VOICE_PERSON)], texts.locale)
+    _speak(settings, response, [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
+    response.hangup()
+    return response
+
+
+def _person_answer(content: Content, settings: VoiceSettings, session: Session, digits: str,
+                   speech: str) -> VoiceResponse:
+    """The answer to the offer of a person: yes connects (misses stay at the limit, so a
+    failed transfer says goodbye), anything else says goodbye."""
+    texts = content.texts_for(session.lang)
+    person = _person(content, settings)
+    said = normalize(speech)
+    if person is None or not content.flow.services[person.service].dial:
+        return _goodbye(settings, texts, [])
+    named = not digits and said and option_named(content, session.lang, (person.id,), said, spoken=True)
+    if digits != PERSON_KEY and not named:
+        return _goodbye(settings, texts, [])
+    response = VoiceResponse()
+    _connect(response, content, settings, session, person, [])
+    return response
+
+
+def _connect(response: VoiceResponse, content: Content, settings: VoiceSettings, session: Session,
+             node: Node, before: list[Prompt]) -> None:
+    """Say who the caller is connected to, then Dial; /voice/dialed hears how it ended."""
+    texts = content.texts_for(session.lang)
+    service = content.flow.services[node.service]
+    connecting = Prompt(texts.phrase(P.VOICE_CONNECTING, name=service_name(texts, service)),
+                        (P.VOICE_CONNECTING.context, service_context(service.id)))
+    _speak(settings, response, before + [connecting], texts.locale)
+    response.dial(service.dial, action=_url(settings, "dialed", session))
+
+
+def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceResponse:
+    response = VoiceResponse()
+    _speak(settings, response, before + [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
+    response.hangup()
+    return response
+
+
+def _gather(response: VoiceResponse, settings: VoiceSettings, session: Session, locale: Locale,
+            hints: list[str]) -> Gather:
+    """One keypress or words in the caller's language; `#` arrives as a key, not an end."""
+    speech = locale.speech_language
+    return response.gather(
+        input="dtmf speech" if speech else "dtmf", action=_url(settings, "step", session),
+        num_digits=1, finish_on_key="", timeout=TIMEOUT, language=speech,
+        hints=", ".join(h.replace(",", " ") for h in hints) if speech and hints else None,
+    )
+
+
+def _speak(settings: VoiceSettings, verb: VoiceResponse | Gather, prompts: Iterable[Prompt],
+           locale: Locale) -> None:
+    """Say each prompt in the language's voice, or play its recordings."""
+    for prompt in prompts:
+        if locale.say_language:
+            verb.say(prompt.text, language=locale.say_language, voice=locale.voice)
+        else:
+            for key in prompt.keys:
+                verb.play(f"{settings.recordings_url}/{quote(locale.tag)}/{quote(key)}.mp3")
+        if prompt.pause and (locale.say_language or prompt.keys):
+            verb.pause(length=1)
+
+
+def _phrase(texts: Texts, phrase: Phrase) -> Prompt:
+    return Prompt(texts.phrase(phrase), (phrase.context,))
+
+
+def _notice(texts: Texts, notice: str | None) -> list[Prompt]:
+    return [_phrase(texts, NOTICES[notice])] if notice in NOTICES else []
+
+
+def _body(content: Content, texts: Texts, node: Node) -> list[Prompt]:
+    """The node's text, a paragraph per prompt; one recording holds the whole text."""
+    parts = [fill(p, content.flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node)]
+    return [Prompt(text, (node.id,) if i == 0 else (), pause=True) for i, text in enumerate(parts)]
+
+
+def _service_prompt(texts: Texts, phrase: Phrase, service: Service) -> Prompt:
+    """A phrase with a service's name and number, the number read digit by digit."""
+    text = texts.phrase(phrase, name=service_name(texts, service), number=spell(service.phone))
+    digits = tuple(f"digit.{d}" for d in re.sub(r"\D", "", service.phone))
+    return Prompt(text, (phrase.context, service_context(service.id), *digits))
+
+
+def spell(phone: str) -> str:
+    """'1-855-435-7693' -> '1, 8 5 5, 4 3 5, 7 6 9 3': each digit said, a pause at each dash."""
+    return ", ".join(" ".join(group) for group in re.findall(r"\d+", phone))
+
+
+# `hotline simulate --channel voice` -----------------------------------------------------
+
+def simulate(content: Content, lang: str | None, lines: Iterable[str], echo: Callable[[str], None]) -> None:
+    """Play a call from typed inputs (a key, `say: words`, or an empty line for silence) and
+    print what the caller hears, through the same webhooks Twilio calls. A transfer is
+    simulated as not answered."""
+    settings = VoiceSettings()
+    if lang and lang not in heard_languages(content, settings):
+        echo(f"{lang} cannot be heard on the voice line: {describe(content, settings, lang)}")
+        return
+    document = start(content, settings, lang)
+    inputs = iter(lines)
+    while True:
+        gather, onward, dial = _show(document, echo)
+        if dial:
+            echo("(simulated: no answer)")
+            document = _follow(content, settings, dial, {"DialCallStatus": "no-answer"})
+            continue
+        if not gather and not onward:
+            echo("(call ended)")
+            return
+        raw = next(inputs, None)
+        if raw is None:
+            return
+        text = raw.rstrip("\n")
+        echo(f"> {text}")
+        if not text.strip() and not onward:
+            echo("(call ended)")
+            return
+        if not text.strip():
+            document = _follow(content, settings, onward, {})
+        elif text.lower().startswith("say:"):
+            document = _follow(content, settings, gather or onward, {"SpeechResult": text[4:].strip()})
+        else:
+            document = _follow(content, settings, gather or onward, {"Digits": text.strip()[:1]})
+
+
+def _show(document: str, echo: Callable[[str], None]) -> tuple[str | None, str | None, str | None]:
+    """Print what the caller hears; return the Gather action, the Redirect and the Dial action."""
+    found: dict[str, str | None] = {"Gather": None, "Redirect": None, "Dial": None}
+
+    def walk(parent: ET.Element) -> None:
+        for element, after in zip(parent, [*parent[1:], None]):
+            if element.tag == "Say":
+                echo(f"  [{element.get('language')} {element.get('voice') or ''}] {element.text}")
+            elif element.tag == "Play":
+                echo(f"  [play] {element.text}")
+            elif element.tag == "Pause":
+                echo("  ...")
+            elif element.tag == "Gather":
+                walk(element)
+                found["Gather"] = element.get("action")
+                speech = f", speech {element.get('language')}" if element.get("language") else ""
+                echo(f"  (listening: a key{speech})")
+                if after is not None and after.tag != "Redirect":
+                    echo("  (if nothing is heard:)")
+            elif element.tag == "Redirect":
+                found["Redirect"] = element.text
+            elif element.tag == "Dial":
+                found["Dial"] = element.get("action")
+                echo(f"  (dialing {''.join(element.itertext()).strip()})")
+            elif element.tag == "Hangup":
+                echo("  (hangs up)")
+
+    walk(ET.fromstring(document))
+    echo("")
+    return found["Gather"], found["Redirect"], found["Dial"]
+
+
+def _follow(content: Content, settings: VoiceSettings, url: str, form: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    return respond(content, settings, parts.path.removeprefix("/voice").strip("/"), query, form)

@@ -1,0 +1,520 @@
+"""The voice line: whole calls through POST /voice and the URLs its TwiML names, signed
+the way Twilio signs them, by keys and by speech, in English and Spanish."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shutil
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner
+
+from hotline import voice
+from hotline.cli import main as cli
+from hotline.content import Content
+from hotline.engine import Session
+from hotline.flow import load_flow
+from hotline.flow.extract import flow_messages
+from hotline.flow.model import MENU, TRANSFER
+from hotline.i18n import catalog_path, needed_messages
+from hotline.phrases import (
+    KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_PERSON, VOICE_PRESS, VOICE_SILENCE,
+    VOICE_UNANSWERED,
+)
+from hotline.render import fill, paragraphs, service_name, title
+from tests.conftest import BASE, ROOT, Twilio, sign
+
+CALL_SID = "CA" + "9f" * 16
+CALLER = "+13125550188"
+
+
+@pytest.fixture(scope="module")
+def translations(tmp_path_factory) -> Path:
+    """translations/ with the Spanish catalog complete: the translator's entries as they
+    are, any not finished yet filled with a marked stand-in, so Spanish is offered."""
+    dest = tmp_path_factory.mktemp("voice") / "translations"
+    shutil.copytree(ROOT / "translations", dest)
+    path = catalog_path(dest, "es")
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    flow = load_flow(ROOT / "flows")
+    for context, text in needed_messages((m.context, m.text) for m in flow_messages(flow)):
+        message = catalog.get(text, context=context)
+        if message is None:
+            catalog.add(text, f"ES {text}", context=context)
+        else:
+            message.string = message.string or f"ES {text}"
+            message.flags.discard("fuzzy")
+    with path.open("wb") as fh:
+        write_po(fh, catalog)
+    return dest
+
+
+@pytest.fixture
+def app(make_app, translations):
+    return make_app(TRANSLATIONS=str(translations))
+
+
+@pytest.fixture
+def content(app) -> Content:
+    return app.extensions["hotline"].content
+
+
+@dataclass
+class Call:
+    """A caller on the line: posts what Twilio posts and checks every answer."""
+
+    twilio: Twilio
+    content: Content
+    lang: str | None = None        # the call's language, read from the state in its URLs
+    root: ET.Element | None = None
+    documents: list[bytes] = field(default_factory=list)
+
+    def start(self) -> Call:
+        return self._post(BASE + "/voice", {})
+
+    def press(self, key: str) -> Call:
+        return self._post(self.gather, {"Digits": key})
+
+    def say(self, words: str) -> Call:
+        return self._post(self.gather, {"SpeechResult": words, "Confidence": "0.91"})
+
+    def silence(self) -> Call:
+        return self._post(self.redirect, {})
+
+    def dial_ends(self, status: str) -> Call:
+        return self._post(self.dial.get("action"), {"DialCallStatus": status, "DialCallDuration": "0"})
+
+    def _post(self, url: str, form: dict) -> Call:
+        assert url and url.startswith(BASE + "/voice"), url
+        parts = urlsplit(url)
+        params = {"CallSid": CALL_SID, "AccountSid": "AC" + "b2" * 16, "From": CALLER, "Caller": CALLER,
+                  "To": "+13125550000", "Called": "+13125550000", "CallStatus": "in-progress",
+                  "Direction": "inbound", "ApiVersion": "2010-04-01", **form}
+        path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        response = self.twilio.post(path, params, url=url)
+        assert response.status_code == 200, response.status_code
+        assert response.mimetype == "text/xml"
+        self.documents.append(response.data)
+        self.root = ET.fromstring(response.data)
+        self._check()
+        return self
+
+    def _check(self) -> None:
+        assert self.root.tag == "Response"
+        assert CALL_SID.encode() not in self.documents[-1] and b"3125550188" not in self.documents[-1]
+        urls = [e.get("action") for e in self.root.iter() if e.tag in ("Gather", "Dial")]
+        urls += [e.text for e in self.root.iter("Redirect")]
+        for url in urls:
+            assert urlsplit(url).path.startswith("/voice/"), url
+        states = [parse_qs(urlsplit(u).query)["s"][0] for u in urls]
+        if states:
+            self.lang = states[0].split(".")[0] or None
+        for gather in self.root.iter("Gather"):
+            assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
+            assert gather.get("finishOnKey") == "" and gather.get("language")
+        heard = voice.heard_languages(self.content, voice.VoiceSettings())
+        allowed = {self._voice(t) for t in ([self.lang] if self.lang else heard)}
+        for say in self.root.iter("Say"):
+            assert (say.get("language"), say.get("voice")) in allowed, (say.get("language"), say.text)
+
+    def _voice(self, tag: str) -> tuple[str, str]:
+        locale = self.content.locales[tag]
+        return locale.say_language, locale.voice
+
+    @property
+    def gather(self) -> str:
+        return self.root.find("Gather").get("action")
+
+    @property
+    def redirect(self) -> str:
+        return self.root.find("Redirect").text
+
+    @property
+    def dial(self) -> ET.Element:
+        return self.root.find("Dial")
+
+    @property
+    def text(self) -> str:
+        return " | ".join(s.text for s in self.root.iter("Say"))
+
+    @property
+    def says(self) -> list[ET.Element]:
+        return list(self.root.iter("Say"))
+
+    @property
+    def hung_up(self) -> bool:
+        return self.root.find("Hangup") is not None
+
+
+@pytest.fixture
+def call(twilio, content) -> Call:
+    return Call(twilio, content)
+
+
+def texts(content: Content, tag: str | None = "en"):
+    return content.texts_for(tag)
+
+
+def digit_for(content: Content, tag: str) -> str:
+    return str(voice.heard_languages(content, voice.VoiceSettings()).index(tag) + 1)
+
+
+def first_paragraph(content: Content, node_id: str, tag: str = "en") -> str:
+    node = content.flow.nodes[node_id]
+    first = paragraphs(content.texts_for(tag), node)[0]
+    return fill(first, content.flow, lambda s: voice.spell(s.phone))
+
+
+def english(call: Call) -> Call:
+    return call.start().press(digit_for(call.content, "en"))
+
+
+# A new call ------------------------------------------------------------------------------
+
+def test_a_new_call_hears_a_welcome_and_each_language_in_its_own_voice(call, content):
+    call.start()
+    says = call.says
+    assert "Welcome" in says[0].text
+    assert (says[0].get("language"), says[0].get("voice")) == ("en-US", "Polly.Joanna")
+    page = voice.heard_languages(content, voice.VoiceSettings())[:voice.PER_PAGE]
+    offers = [(s.get("language"), s.get("voice"), s.text) for s in says[1:len(page) + 1]]
+    expected = [(*call._voice(tag), texts(content, tag).phrase(VOICE_LANGUAGE, digit=i))
+                for i, tag in enumerate(page, 1)]
+    assert offers == expected
+    assert offers[0][2] == "For English, press 1." and offers[1][2] != "For English, press 2."
+    gather = call.root.find("Gather")
+    assert gather.get("language") == "en-US" and "Español" in gather.get("hints") and call.lang is None
+
+
+def test_choosing_english_reads_the_main_menu_as_for_x_press_n(call, content):
+    english(call)
+    main = content.flow.nodes["main"]
+    assert call.lang == "en"
+    assert first_paragraph(content, "main") in call.text
+    assert "call 9 1 1" in call.text
+    for i, option in enumerate(main.options, 1):
+        assert f"For {content.flow.nodes[option].title}, press {i}." in call.text
+    assert call.says[-1].text == "To hear this again, press star."
+    hints = call.root.find("Gather").get("hints")
+    assert "Illinois laws" in hints and "back" in hints
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_every_main_menu_branch_by_keys(call, content, index):
+    main = content.flow.nodes["main"]
+    option = content.flow.nodes[main.options[index]]
+    english(call).press(str(index + 1))
+    assert first_paragraph(content, option.id) in call.text
+    if option.kind == MENU:
+        assert "For the main menu, press 0." in call.says[-1].text
+        call.press("#")
+        assert first_paragraph(content, "main") in call.text
+    else:
+        assert option.kind == TRANSFER
+        service = content.flow.services[option.service]
+        assert call.dial.text == service.dial
+        assert "Connecting you to" in call.says[-1].text
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_every_main_menu_branch_by_speech(call, content, index):
+    option = content.flow.nodes[content.flow.nodes["main"].options[index]]
+    english(call).say(f"{option.title}.")
+    assert first_paragraph(content, option.id) in call.text
+
+
+def test_speech_wraps_labels_and_navigation_in_other_words(call, content):
+    english(call).say("I want to know about Illinois laws please")
+    assert first_paragraph(content, "illinois_laws") in call.text
+    call.say("Go back.")
+    assert first_paragraph(content, "main") in call.text
+    call.say("If ICE comes").say("the one about the door")
+    assert first_paragraph(content, "ice_door") in call.text
+    call.say("Main menu.")
+    assert first_paragraph(content, "main") in call.text
+    call.say("Repeat.")
+    assert first_paragraph(content, "main") in call.text
+
+
+def test_repeat_back_and_main_menu_keys(call, content):
+    english(call).press("3")
+    ice = call.text
+    call.press("*")
+    assert call.text == ice
+    call.press("2")
+    assert first_paragraph(content, "ice_silent") in call.text
+    call.press("#")
+    assert call.text == ice
+    call.press("1").press("0")
+    assert first_paragraph(content, "main") in call.text
+
+
+def test_a_page_is_read_whole_with_pauses_digits_and_how_to_hear_it_again(call, content):
+    english(call).press("3").press("3")  # If ICE comes > Ask for a lawyer
+    parts = paragraphs(texts(content), content.flow.nodes["ice_lawyer"])
+    gather = call.root.find("Gather")
+    kinds = [e.tag for e in gather]
+    assert kinds.count("Say") == len(parts) + 1 and kinds.count("Pause") == len(parts)
+    assert "1, 8 5 5, 4 3 5, 7 6 9 3" in call.text and "3 1 2, 6 6 0, 1 3 7 0" in call.text
+    assert call.says[-1].text.startswith("To hear this again, press star.")
+    call.silence()  # staying on the line goes back to the menu
+    assert first_paragraph(content, "ice") in call.text
+
+
+def test_silence_three_times_offers_a_person_then_says_goodbye(call, content):
+    english(call).silence()
+    assert call.says[0].text == texts(content).phrase(VOICE_SILENCE)
+    assert first_paragraph(content, "main") not in call.text  # a re-prompt skips the text
+    assert "For Illinois laws, press 2." in call.text
+    call.silence().silence()
+    offer = [texts(content).phrase(t) for t in (VOICE_SILENCE, VOICE_PERSON)]
+    assert [s.text for s in call.root.find("Gather")] == offer
+    # saying nothing to that offer falls through to a goodbye: no Redirect, no loop
+    assert [e.tag for e in call.root] == ["Gather", "Say", "Hangup"]
+    assert call.root.find("Say").text == texts(content).phrase(VOICE_GOODBYE)
+
+
+def test_after_three_misses_a_person_can_be_reached_and_a_failed_transfer_ends_politely(call, content):
+    english(call).say("banana bread")
+    assert call.says[0].text == texts(content).phrase(NOT_UNDERSTOOD)
+    call.press("9").say("what")
+    assert texts(content).phrase(VOICE_PERSON) in call.text
+    call.press("1")
+    person = content.flow.nodes["talk_to_person"]
+    assert call.dial.text == content.flow.services[person.service].dial
+    call.dial_ends("no-answer")
+    assert "1, 8 5 5, 4 3 5, 7 6 9 3" in call.text and call.hung_up
+
+
+def test_a_person_can_be_asked_for_by_name_after_misses(call, content):
+    english(call).silence().silence().silence()
+    call.say("talk to a person")
+    assert call.dial is not None
+
+
+def test_a_transfer_dials_and_a_busy_line_reads_the_number_and_returns(call, content):
+    english(call).press("5")  # Get legal help
+    legal = call.text
+    call.press("1")
+    assert "Connecting you to ICIRR Family Support Hotline" in call.text
+    assert urlsplit(call.dial.get("action")).path == "/voice/dialed"
+    call.dial_ends("busy")
+    assert call.says[0].text.endswith("1, 8 5 5, 4 3 5, 7 6 9 3.")
+    assert first_paragraph(content, "legal_help") in call.text and not call.hung_up
+    assert legal.split(" | ")[-1] == call.says[-1].text
+
+
+def test_a_transfer_that_was_answered_ends_with_goodbye(call, content):
+    english(call).press("5").press("2").dial_ends("completed")
+    assert call.hung_up and call.text == texts(content).phrase(VOICE_GOODBYE)
+
+
+def test_a_service_that_cannot_be_dialed_is_read_out_then_back_to_the_menu(call, content):
+    english(call).press("4")  # City services
+    services = call.text
+    call.press("3")  # Chicago 311: no dial
+    assert call.dial is None
+    assert "To reach Chicago 311, hang up and call 3 1 1." in call.text
+    call.silence()
+    assert call.text == services
+
+
+def test_spanish_by_keys_and_speech(call, content):
+    es = texts(content, "es")
+    call.start().press(digit_for(content, "es"))
+    assert call.lang == "es"
+    assert {(s.get("language"), s.get("voice")) for s in call.says} == {("es-US", "Polly.Lupe")}
+    gather = call.root.find("Gather")
+    assert gather.get("language") == "es-US"
+    label = title(es, content.flow.nodes["illinois_laws"])
+    assert label in gather.get("hints")
+    assert es.phrase(VOICE_PRESS, label=label, digit=2) in call.text
+    call.say(label)
+    assert first_paragraph(content, "illinois_laws", "es") in call.text
+    back = sorted(es.own_keywords(KEY_BACK))[0]
+    call.say(back)
+    assert first_paragraph(content, "main", "es") in call.text
+    call.say("zzz qqq")
+    assert call.says[0].text == es.phrase(NOT_UNDERSTOOD)
+    call.press("5").press("1").dial_ends("no-answer")
+    assert call.says[0].text == es.phrase(VOICE_UNANSWERED, name=service_name(
+        es, content.flow.services["icirr"]), number="1, 8 5 5, 4 3 5, 7 6 9 3")
+    call.silence().silence().silence()
+    assert es.phrase(VOICE_PERSON) in call.text
+
+
+def test_a_spoken_language_name_chooses_it(call, content):
+    call.start().say("Español")
+    assert call.lang == "es"
+
+
+@pytest.mark.parametrize("state", ["", "garbage", "en", "en.main", "xx.main.0.0", "en.nowhere.0.0",
+                                   "en.main.7.0", "en.main.0.3", "en.main.0.0.ghost", "en.main.x.0",
+                                   "." * 900, "en.main.0.0." + ".".join(["main"] * 40), "é.main.0.0",
+                                   "en.main.٣.0"])
+def test_a_bad_state_restarts_at_the_language_choice(call, state):
+    call._post(f"{BASE}/voice/step?s={quote(state, safe='.')}", {"Digits": "1"})
+    assert "Welcome" in call.says[0].text
+    call._post(f"{BASE}/voice/dialed?s={quote(state, safe='.')}", {"DialCallStatus": "busy"})
+    assert "Welcome" in call.says[0].text
+
+
+def test_voice_urls_need_twilio_signatures(twilio, call):
+    english(call)
+    url = call.gather
+    parts = urlsplit(url)
+    path = f"{parts.path}?{parts.query}"
+    assert twilio.post(path, {"Digits": "1"}, signature=None).status_code == 403
+    forged = path.replace("s=en.main", "s=en.ice")
+    assert twilio.post(forged, {"Digits": "1"}, signature=sign(url, {"Digits": "1"})).status_code == 403
+    assert twilio.post("/voice", {}, signature=None).status_code == 403
+
+
+def test_nothing_that_identifies_a_caller_is_stored_or_logged(call, content, redis_client, caplog):
+    with caplog.at_level(logging.DEBUG):
+        english(call).press("5").press("1").dial_ends("busy").say("banana").silence().silence().press("1")
+        call.dial_ends("failed")
+        call.start().press(digit_for(content, "es")).press("3").press("1").press("#")
+    secrets = (CALL_SID, CALLER, CALLER.lstrip("+"), "3125550188")
+    for key in redis_client.scan_iter():
+        kind = redis_client.type(key).decode()
+        value = {"string": lambda: redis_client.get(key), "hash": lambda: redis_client.hgetall(key),
+                 "list": lambda: redis_client.lrange(key, 0, -1), "set": lambda: redis_client.smembers(key),
+                 "zset": lambda: redis_client.zrange(key, 0, -1)}.get(kind, lambda: b"")()
+        for secret in secrets:
+            assert secret not in repr(key) and secret not in repr(value)
+    for secret in secrets:
+        assert secret not in caplog.text
+        assert all(secret.encode() not in document for document in call.documents)
+
+
+# The parts ---------------------------------------------------------------------------------
+
+def test_numbers_are_read_digit_by_digit_grouped_by_their_dashes():
+    assert voice.spell("1-855-435-7693") == "1, 8 5 5, 4 3 5, 7 6 9 3"
+    assert voice.spell("(866) 223-2817") == "8 6 6, 2 2 3, 2 8 1 7"
+    assert voice.spell("311") == "3 1 1"
+
+
+def test_state_round_trips_and_holds_no_identifier(content):
+    settings = voice.VoiceSettings()
+    session = Session(lang="es", node="ice_door", trail=("main", "ice"), misses=2)
+    assert voice.decode(content, settings, voice.encode(session)) == session
+    assert voice.encode(session) == "es.ice_door.2.0.main.ice"
+
+
+def many_languages(content: Content) -> Content:
+    """Every language of the registry offered (texts fall back to English)."""
+    return dataclasses.replace(content, offered=tuple(content.locales))
+
+
+def parse(document: str) -> ET.Element:
+    root = ET.fromstring(document)
+    assert root.tag == "Response"
+    return root
+
+
+def state_of(root: ET.Element) -> str:
+    return parse_qs(urlsplit(root.find("Gather").get("action")).query)["s"][0]
+
+
+def spoken_in(root: ET.Element) -> list[str]:
+    """The languages of the offers on a language page (the last Say asks for others)."""
+    return [s.get("language") for s in root.iter("Say")][:-1]
+
+
+def test_more_than_five_languages_come_a_page_at_a_time(content):
+    content = many_languages(content)
+    settings = voice.VoiceSettings()
+    heard = voice.heard_languages(content, settings)
+    assert "ht" not in heard and len(heard) > voice.PER_PAGE
+    root = parse(voice.start(content, settings))
+    offers = [s for s in root.iter("Say")][1:]
+    assert len(offers) == voice.PER_PAGE + 1 and offers[-1].text == "For other languages, press 9."
+    assert [s.get("language") for s in offers[:-1]] == [content.locales[t].say_language for t in heard[:5]]
+    root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+    assert spoken_in(root) == [content.locales[t].say_language for t in heard[5:10]]
+    chosen = parse(voice.answer(content, settings, state_of(root), "2", ""))
+    assert state_of(chosen).startswith(f"{heard[6]}.main.")
+    for _ in range(len(voice._pages(heard)) - 1):
+        root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+    assert spoken_in(root) == [content.locales[t].say_language for t in heard[:5]]
+
+
+def test_only_one_language_skips_the_choice(content):
+    content = dataclasses.replace(content, offered=("en",))
+    root = parse(voice.start(content, voice.VoiceSettings()))
+    assert state_of(root).startswith("en.main.")
+    assert "press 1" in " ".join(s.text for s in root.iter("Say"))
+
+
+def test_a_language_without_a_voice_is_heard_through_complete_recordings(content):
+    content = dataclasses.replace(content, offered=("en", "es", "ht"))
+    script = voice.recording_script(content, "ht")
+    url = "https://media.example.org/prompts"
+    partial = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(list(script)[1:])})
+    assert "ht" not in voice.heard_languages(content, partial)
+    assert voice.decode(content, partial, "ht.main.0.0") is None
+    settings = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(script)})
+    assert voice.hearing(content, settings, "ht") == voice.RECORDINGS
+    digit = str(voice.heard_languages(content, settings).index("ht") + 1)
+    root = parse(voice.start(content, settings))
+    assert f"{url}/ht/press.{digit}.mp3" in [p.text for p in root.iter("Play")]
+    played: set[str] = set()
+    documents = [voice.answer(content, settings, state_of(root), digit, ""), voice.start(content, settings, "ht")]
+    for node in content.flow.nodes.values():
+        state = voice.encode(Session(lang="ht", node=node.id, trail=("main",)))
+        documents.append(voice.answer(content, settings, state, "*", ""))
+        documents.append(voice.answer(content, settings, state, "", "blah"))
+        if node.kind == TRANSFER:
+            documents.append(voice.dialed(content, settings, state, "busy"))
+    documents.append(voice.answer(content, settings, "ht.main.2.0", "", ""))
+    documents.append(voice.answer(content, settings, "ht.main.3.0", "1", ""))
+    documents.append(voice.dialed(content, settings, "ht.main.3.0", "busy"))
+    for document in documents:
+        root = parse(document)
+        assert not list(root.iter("Say")), document
+        for gather in root.iter("Gather"):
+            assert gather.get("input") == "dtmf" and gather.get("language") is None
+        for play in root.iter("Play"):
+            assert play.text.startswith(f"{url}/ht/")
+            played.add(play.text.removeprefix(f"{url}/ht/").removesuffix(".mp3"))
+    assert played and played <= set(script)
+
+
+def test_simulate_prints_what_the_caller_hears(content):
+    result = CliRunner().invoke(cli, ["simulate", "--channel", "voice"],
+                                input="1\nsay: Illinois laws\n#\n\n\n\n\n")
+    assert result.exit_code == 0, result.output
+    assert "[en-US Polly.Joanna] For Illinois laws, press 2." in result.output
+    assert "Illinois laws that protect immigrants" in result.output
+    assert "(hangs up)" in result.output and "(call ended)" in result.output
+
+
+def test_simulate_a_transfer(content):
+    result = CliRunner().invoke(cli, ["simulate", "--channel", "voice", "--lang", "en"], input="5\n1\n")
+    assert "(dialing +18554357693)" in result.output
+    assert "(simulated: no answer)" in result.output and "1, 8 5 5, 4 3 5, 7 6 9 3" in result.output
+
+
+def test_voices_lists_how_each_language_is_heard():
+    result = CliRunner().invoke(cli, ["voices"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "voice Polly.Joanna" in lines["en"]
+    assert "SMS only" in lines["ht"]
+    script = CliRunner().invoke(cli, ["voices", "--script", "ht"])
+    assert "ht/voice.goodbye.mp3: " in script.output and "ht/digit.0.mp3: 0" in script.output
+
+
+def test_fallback_for_a_call_is_spoken(twilio):
+    response = twilio.post("/fallback", {"CallSid": CALL_SID, "ErrorCode": "11200"})
+    root = ET.fromstring(response.data)
+    assert root.find("Say") is not None and root.find("Hangup") is not None
+
