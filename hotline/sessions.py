@@ -194,6 +194,22 @@ class SessionStore:
         log.warning("session busy after %d tries; answered without saving", MAX_TRIES)
         return Outcome(result)
 
+    def count(self, channel: str, before: Session | None, after: Session | None) -> None:
+        """Add one step to the staff counts, for a channel whose state is not kept here
+        (voice). Best effort: a call never waits on or fails for it."""
+        changes = stats.transition(channel, before, after)
+        if not changes or not self.available:
+            return
+        key = stats.day_key(_today())
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for name, delta in changes:
+                pipe.hincrby(key, name, delta)
+            pipe.expire(key, stats.KEEP_DAYS * 86400)
+            pipe.execute()
+        except redis.RedisError as exc:
+            self._failed(exc)
+
     def _limited(self, per_minute: int, per_hour: int, everyone: int) -> Outcome | None:
         """Over a limit: tell the caller once per window, then stay silent."""
         limits = self.limits

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Formatter
 from typing import Callable, Iterable, Mapping
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -48,6 +48,8 @@ PERSON_KEY = "1"
 TIMEOUT = 6           # seconds of silence after a prompt
 UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL node ids)
+CHANNEL = "voice"
+_STATE_IN_URL = re.compile(r"/voice/(?:step|dialed)\?s=([^\"&<\s]*)")
 VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
 NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
 # What a language without a voice must have recorded ("other languages" is said in
@@ -171,6 +173,12 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
             or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
         return None
     return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
+
+
+def next_state(content: Content, settings: VoiceSettings, twiml: str) -> Session | None:
+    """Where an answer leaves the call: the state its action URLs carry (None: it ends)."""
+    found = _STATE_IN_URL.search(twiml)
+    return decode(content, settings, unquote(found.group(1))) if found else None
 
 
 def _url(settings: VoiceSettings, action: str, session: Session) -> str:

@@ -138,9 +138,14 @@ def incoming_sms() -> Response:
 @webhooks.post("/voice/<any(step, dialed):action>")
 @signed
 def incoming_call(action: str = "") -> Response:
-    """A call: the call's state travels in the URL (voice.py); no Redis, nothing stored."""
+    """A call: the call's state travels in the URL (voice.py); Redis only gets the step for
+    the staff counts, and a call goes on without it."""
     current = line()
-    return twiml(voice.respond(current.content, current.voice, action, request.args, request.form))
+    content = current.content
+    answer = voice.respond(content, current.voice, action, request.args, request.form)
+    before = voice.decode(content, current.voice, request.args.get("s")) if action else None
+    current.store.count(voice.CHANNEL, before, voice.next_state(content, current.voice, answer))
+    return twiml(answer)
 
 
 @webhooks.post("/fallback")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 import redis
 from twilio.request_validator import RequestValidator
 
-from hotline import create_app
+from hotline import create_app, voice
+from hotline.content import Content
 
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
@@ -138,3 +140,96 @@ def resident(twilio) -> Texter:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+CALL_SID = "CA" + "9f" * 16
+CALLER = "+13125550188"
+
+
+@dataclass
+class Call:
+    """A caller on the line: posts what Twilio posts and checks every answer."""
+
+    twilio: Twilio
+    content: Content
+    sid: str = CALL_SID
+    caller: str = CALLER
+    lang: str | None = None        # the call's language, read from the state in its URLs
+    root: ET.Element | None = None
+    documents: list[bytes] = field(default_factory=list)
+
+    def start(self) -> Call:
+        return self._post(BASE + "/voice", {})
+
+    def press(self, key: str) -> Call:
+        return self._post(self.gather, {"Digits": key})
+
+    def say(self, words: str) -> Call:
+        return self._post(self.gather, {"SpeechResult": words, "Confidence": "0.91"})
+
+    def silence(self) -> Call:
+        return self._post(self.redirect, {})
+
+    def dial_ends(self, status: str) -> Call:
+        return self._post(self.dial.get("action"), {"DialCallStatus": status, "DialCallDuration": "0"})
+
+    def _post(self, url: str, form: dict) -> Call:
+        assert url and url.startswith(BASE + "/voice"), url
+        parts = urlsplit(url)
+        params = {"CallSid": self.sid, "AccountSid": "AC" + "b2" * 16, "From": self.caller, "Caller": self.caller,
+                  "To": "+13125550000", "Called": "+13125550000", "CallStatus": "in-progress",
+                  "Direction": "inbound", "ApiVersion": "2010-04-01", **form}
+        path = f"{parts.path}?{parts.query}" if parts.query else parts.path
+        response = self.twilio.post(path, params, url=url)
+        assert response.status_code == 200, response.status_code
+        assert response.mimetype == "text/xml"
+        self.documents.append(response.data)
+        self.root = ET.fromstring(response.data)
+        self._check()
+        return self
+
+    def _check(self) -> None:
+        assert self.root.tag == "Response"
+        assert self.sid.encode() not in self.documents[-1] and self.caller[2:].encode() not in self.documents[-1]
+        urls = [e.get("action") for e in self.root.iter() if e.tag in ("Gather", "Dial")]
+        urls += [e.text for e in self.root.iter("Redirect")]
+        for url in urls:
+            assert urlsplit(url).path.startswith("/voice/"), url
+        states = [parse_qs(urlsplit(u).query)["s"][0] for u in urls]
+        if states:
+            self.lang = states[0].split(".")[0] or None
+        for gather in self.root.iter("Gather"):
+            assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
+            assert gather.get("finishOnKey") == "" and gather.get("language")
+        heard = voice.heard_languages(self.content, voice.VoiceSettings())
+        allowed = {self._voice(t) for t in ([self.lang] if self.lang else heard)}
+        for say in self.root.iter("Say"):
+            assert (say.get("language"), say.get("voice")) in allowed, (say.get("language"), say.text)
+
+    def _voice(self, tag: str) -> tuple[str, str]:
+        locale = self.content.locales[tag]
+        return locale.say_language, locale.voice
+
+    @property
+    def gather(self) -> str:
+        return self.root.find("Gather").get("action")
+
+    @property
+    def redirect(self) -> str:
+        return self.root.find("Redirect").text
+
+    @property
+    def dial(self) -> ET.Element:
+        return self.root.find("Dial")
+
+    @property
+    def text(self) -> str:
+        return " | ".join(s.text for s in self.root.iter("Say"))
+
+    @property
+    def says(self) -> list[ET.Element]:
+        return list(self.root.iter("Say"))
+
+    @property
+    def hung_up(self) -> bool:
+        return self.root.find("Hangup") is not None
+
+

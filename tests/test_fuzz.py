@@ -12,7 +12,6 @@ from hotline.engine import (
 )
 from tests.conftest import BASE, sign
 
-SLOW = pytest.mark.skipif(False, reason="")
 EXAMPLES = 2000
 
 junk_text = st.one_of(
@@ -64,6 +63,38 @@ def test_sms_webhook_never_fails(fuzz_client, sender, body, extra):
     assert_twilio_safe(response)
     if response.status_code == 200:
         assert response.data.count(b"<Message>") <= 1
+
+
+voice_states = st.one_of(
+    st.none(),
+    st.text(max_size=80),
+    st.builds(lambda lang, node, misses, page, trail: ".".join([lang, node, misses, page, *trail]),
+              st.sampled_from(["", "en", "es", "ht", "xx"]),
+              st.sampled_from(["main", "ice", "ice_door", "legal_icirr", "talk_to_person", "gone"]),
+              st.sampled_from(["0", "1", "2", "3", "9", "x"]), st.sampled_from(["0", "1", "2", "77"]),
+              st.lists(st.sampled_from(["main", "ice", "legal_help", "nowhere"]), max_size=4)),
+)
+
+
+@fuzz_settings()
+@given(action=st.sampled_from(["", "/step", "/dialed"]), state=voice_states,
+       digits=st.one_of(st.none(), st.sampled_from(list("0123456789*#")), st.text(max_size=5)),
+       speech=st.one_of(st.none(), junk_text),
+       status=st.one_of(st.none(), st.sampled_from(["busy", "no-answer", "completed", "failed", "x"])))
+def test_voice_webhooks_never_fail(fuzz_client, action, state, digits, speech, status):
+    from urllib.parse import quote
+    path = "/voice" + action + (f"?s={quote(state, safe='')}" if state is not None else "")
+    params = {"CallSid": "CA" + "0" * 32, "From": "+13125550100"}
+    for name, value in (("Digits", digits), ("SpeechResult", speech), ("DialCallStatus", status)):
+        if value is not None:
+            params[name] = value
+    params = {k: v for k, v in params.items() if "\x00" not in v}
+    response = fuzz_client.post(path, data=params, headers={"X-Twilio-Signature": sign(BASE + path, params)})
+    assert_twilio_safe(response)
+    if response.status_code == 200:
+        root = ET.fromstring(response.data)
+        assert root.find("Gather") is not None or root.find("Hangup") is not None or root.find("Dial") is not None \
+            or root.find("Redirect") is not None
 
 
 @fuzz_settings(200)

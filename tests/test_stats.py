@@ -40,3 +40,14 @@ def test_counts_after_scripted_conversations(twilio, redis_client, redis_url, mo
             assert redis_client.ttl(key) > 0
             for name in redis_client.hkeys(key):
                 assert not any(ch.isdigit() for ch in name.decode().split("|")[2])  # language tag
+
+
+def test_calls_are_counted_too(twilio, app, redis_client):
+    from tests.conftest import Call
+    content = app.extensions["hotline"].content
+    for i in range(6):
+        call = Call(twilio, content, sid=f"CA{i:032x}", caller=f"+1312555{i:04d}").start()
+        call.press("1").press("3").press("1")   # English, If ICE comes, at your door
+    rows = {(r.channel, r.lang, r.node): r for r in stats.read(redis_client, [today()])}
+    assert (rows["voice", "en", "ice"].reached, rows["voice", "en", "ice"].left) == (6, 0)
+    assert (rows["voice", "en", "ice_door"].reached, rows["voice", "en", "ice_door"].left) == (6, 6)

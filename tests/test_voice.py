@@ -4,152 +4,27 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import shutil
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner
 
 from hotline import voice
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session
-from hotline.flow import load_flow
-from hotline.flow.extract import flow_messages
 from hotline.flow.model import MENU, TRANSFER
-from hotline.i18n import catalog_path, needed_messages
 from hotline.phrases import (
     KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_PERSON, VOICE_PRESS, VOICE_SILENCE,
     VOICE_UNANSWERED,
 )
 from hotline.render import fill, paragraphs, service_name, title
-from tests.conftest import BASE, ROOT, Twilio, sign
-
-CALL_SID = "CA" + "9f" * 16
-CALLER = "+13125550188"
-
-
-@pytest.fixture(scope="module")
-def translations(tmp_path_factory) -> Path:
-    """translations/ with the Spanish catalog complete: the translator's entries as they
-    are, any not finished yet filled with a marked stand-in, so Spanish is offered."""
-    dest = tmp_path_factory.mktemp("voice") / "translations"
-    shutil.copytree(ROOT / "translations", dest)
-    path = catalog_path(dest, "es")
-    with path.open("rb") as fh:
-        catalog = read_po(fh)
-    flow = load_flow(ROOT / "flows")
-    for context, text in needed_messages((m.context, m.text) for m in flow_messages(flow)):
-        message = catalog.get(text, context=context)
-        if message is None:
-            catalog.add(text, f"ES {text}", context=context)
-        else:
-            message.string = message.string or f"ES {text}"
-            message.flags.discard("fuzzy")
-    with path.open("wb") as fh:
-        write_po(fh, catalog)
-    return dest
-
-
-@pytest.fixture
-def app(make_app, translations):
-    return make_app(TRANSLATIONS=str(translations))
-
+from tests.conftest import BASE, CALL_SID, CALLER, Call, sign
 
 @pytest.fixture
 def content(app) -> Content:
     return app.extensions["hotline"].content
-
-
-@dataclass
-class Call:
-    """A caller on the line: posts what Twilio posts and checks every answer."""
-
-    twilio: Twilio
-    content: Content
-    lang: str | None = None        # the call's language, read from the state in its URLs
-    root: ET.Element | None = None
-    documents: list[bytes] = field(default_factory=list)
-
-    def start(self) -> Call:
-        return self._post(BASE + "/voice", {})
-
-    def press(self, key: str) -> Call:
-        return self._post(self.gather, {"Digits": key})
-
-    def say(self, words: str) -> Call:
-        return self._post(self.gather, {"SpeechResult": words, "Confidence": "0.91"})
-
-    def silence(self) -> Call:
-        return self._post(self.redirect, {})
-
-    def dial_ends(self, status: str) -> Call:
-        return self._post(self.dial.get("action"), {"DialCallStatus": status, "DialCallDuration": "0"})
-
-    def _post(self, url: str, form: dict) -> Call:
-        assert url and url.startswith(BASE + "/voice"), url
-        parts = urlsplit(url)
-        params = {"CallSid": CALL_SID, "AccountSid": "AC" + "b2" * 16, "From": CALLER, "Caller": CALLER,
-                  "To": "+13125550000", "Called": "+13125550000", "CallStatus": "in-progress",
-                  "Direction": "inbound", "ApiVersion": "2010-04-01", **form}
-        path = f"{parts.path}?{parts.query}" if parts.query else parts.path
-        response = self.twilio.post(path, params, url=url)
-        assert response.status_code == 200, response.status_code
-        assert response.mimetype == "text/xml"
-        self.documents.append(response.data)
-        self.root = ET.fromstring(response.data)
-        self._check()
-        return self
-
-    def _check(self) -> None:
-        assert self.root.tag == "Response"
-        assert CALL_SID.encode() not in self.documents[-1] and b"3125550188" not in self.documents[-1]
-        urls = [e.get("action") for e in self.root.iter() if e.tag in ("Gather", "Dial")]
-        urls += [e.text for e in self.root.iter("Redirect")]
-        for url in urls:
-            assert urlsplit(url).path.startswith("/voice/"), url
-        states = [parse_qs(urlsplit(u).query)["s"][0] for u in urls]
-        if states:
-            self.lang = states[0].split(".")[0] or None
-        for gather in self.root.iter("Gather"):
-            assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
-            assert gather.get("finishOnKey") == "" and gather.get("language")
-        heard = voice.heard_languages(self.content, voice.VoiceSettings())
-        allowed = {self._voice(t) for t in ([self.lang] if self.lang else heard)}
-        for say in self.root.iter("Say"):
-            assert (say.get("language"), say.get("voice")) in allowed, (say.get("language"), say.text)
-
-    def _voice(self, tag: str) -> tuple[str, str]:
-        locale = self.content.locales[tag]
-        return locale.say_language, locale.voice
-
-    @property
-    def gather(self) -> str:
-        return self.root.find("Gather").get("action")
-
-    @property
-    def redirect(self) -> str:
-        return self.root.find("Redirect").text
-
-    @property
-    def dial(self) -> ET.Element:
-        return self.root.find("Dial")
-
-    @property
-    def text(self) -> str:
-        return " | ".join(s.text for s in self.root.iter("Say"))
-
-    @property
-    def says(self) -> list[ET.Element]:
-        return list(self.root.iter("Say"))
-
-    @property
-    def hung_up(self) -> bool:
-        return self.root.find("Hangup") is not None
 
 
 @pytest.fixture
