@@ -478,6 +478,7 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
         "workers": len(rss), "rss_mb_per_worker": round(max(rss), 1),
         "rss_mb_avg": round(sum(rss) / len(rss), 1), "rss_mb_sum": round(sum(rss), 1),
         "startup_s": round(server.startup_s, 3), "cpu_cores": used.cores(),
+        "worker_cpu_ms_per_request": round(used.workers / max(requests, 1) * 1000, 3),
         "generator_us_per_request": round(used.generator / max(requests, 1) * 1e6),
     }
 
@@ -540,7 +541,8 @@ def render(report: dict) -> str:
         ("p99 ms", "p99_ms"), ("requests", "requests"), ("errors", "errors"),
         ("start-up s (launch to /healthz)", "startup_s"), ("workers", "workers"),
         ("RSS MB per worker (max)", "rss_mb_per_worker"), ("RSS MB per worker (avg)", "rss_mb_avg"),
-        ("RSS MB all workers", "rss_mb_sum"), ("load generator µs CPU/request", "generator_us_per_request"),
+        ("RSS MB all workers", "rss_mb_sum"), ("worker CPU ms/request", "worker_cpu_ms_per_request"),
+        ("load generator CPU µs/request", "generator_us_per_request"),
     ]
     out = [f"hotline bench: {cfg['seconds']:g} s per app in {cfg['rounds']} turns, {cfg['concurrency']} "
            f"residents ({1 - cfg['voice_share']:.0%} SMS, {cfg['voice_share']:.0%} voice); "

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "RATE_PER_MINUTE": 60,     # texts one number may send per minute before the line goes quiet
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
     "RATE_GLOBAL_PER_MINUTE": 3000,  # texts the whole line answers per minute
+    "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
 }
 
 

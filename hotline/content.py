@@ -51,11 +51,12 @@ def load_content(flows: Path, translations: Path) -> Content:
 
 class LiveContent:
     """The content in use, re-read when a flow or catalog file changes (looked at most once
-    per `interval` seconds). A new version is swapped in whole, and only when it loads and
-    passes `check`; a broken edit is logged with its report and the last good one stays."""
+    per `interval` seconds). A new version is swapped in whole, and only when `check`
+    (`hotline check`'s errors: the flow tests included) finds nothing and it loads; a
+    broken edit is logged with its report and the last good one stays."""
 
     def __init__(self, flows: Path, translations: Path, interval: float = 1.0,
-                 check: Callable[[Content], list[str]] | None = None) -> None:
+                 check: Callable[[Path, Path], list[str]] | None = None) -> None:
         self.flows, self.translations = flows, translations
         self.interval = interval
         self.check = check
@@ -80,8 +81,8 @@ class LiveContent:
             return False
         self._seen = seen
         try:
-            fresh = load_content(self.flows, self.translations)
-            errors = self.check(fresh) if self.check else []
+            errors = self.check(self.flows, self.translations) if self.check else []
+            fresh = None if errors else load_content(self.flows, self.translations)
         except FlowError as exc:
             errors = [str(exc)]
         except (OSError, ValueError) as exc:  # a catalog or locales file that does not parse
@@ -95,7 +96,7 @@ class LiveContent:
         return True
 
     def _fingerprint(self) -> tuple:
-        files = [*self.flows.glob("*.yaml"), self.translations / LOCALES_FILE,
+        files = [*self.flows.glob("*.yaml"), *self.flows.glob("tests/*.yaml"), self.translations / LOCALES_FILE,
                  *self.translations.glob("*/LC_MESSAGES/messages.po")]
         out = []
         for path in sorted(files):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -125,6 +125,7 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join("".join(kept).split()))
 
 
+@lru_cache(maxsize=4096)  # every text is checked against each language's keyword lists
 def words(listing: str) -> frozenset[str]:
     """'BACK, RETURN' -> {'back', 'return'}."""
     return frozenset(w for w in (normalize(part) for part in listing.split(",")) if w)

@@ -15,7 +15,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import config as settings, gsm, privacy, sms, voice
+from hotline import config as settings, gsm, privacy, sms, staff, voice
 from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
 from hotline.engine import Session
@@ -76,13 +76,21 @@ def create_app(config: dict | None = None) -> Flask:
                     "Never run a public number like this.")
     try:
         live = LiveContent(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]),
-                           float(app.config["RELOAD_INTERVAL"]))
+                           float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config))
     except FlowError as exc:
         raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
     app.register_blueprint(webhooks)
+    app.register_blueprint(staff.blueprint)
     app.register_error_handler(Exception, _on_error)
     return app
+
+
+def _check(cfg, flows: Path, translations: Path) -> list[str]:
+    """An edit is served only when `hotline check` finds no error in it."""
+    from hotline import check  # imported on the first edit only: start-up stays short
+
+    return [str(p) for p in check.run(flows, translations, cfg).errors]
 
 
 def public_url() -> str:
