@@ -61,7 +61,7 @@ def line() -> Line:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask("hotline", instance_path=str(settings.ROOT / "instance"))
+    app = Flask("hotline", instance_path=str(settings.ROOT / "instance"), static_folder=None)
     app.config.update(settings.read(config))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     privacy.install()

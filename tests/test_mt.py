@@ -427,3 +427,46 @@ def test_no_torch_or_argostranslate(drafter: mt.Drafter) -> None:
     assert "torch" not in sys.modules
     assert "argostranslate" not in sys.modules
     assert "stanza" not in sys.modules
+
+
+def test_staff_commands_install_a_package_and_draft_a_new_language(
+        argos_archive: Path, packages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What staff type: `hotline i18n install-model FILE`, then `hotline i18n draft --lang es`
+    on a catalog with empty entries. Drafts are fuzzy, so the language is not offered."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from hotline.cli import main
+    from hotline.content import load_content
+    from tests.conftest import ROOT
+
+    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
+    monkeypatch.setenv("HOTLINE_FLOWS", str(flows))
+    monkeypatch.setenv("HOTLINE_TRANSLATIONS", str(translations))
+    po = translations / "es" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    emptied = [m for m in catalog if m.id and m.context in ("legal_icirr", "emergency_911", "notice.help")]
+    for message in emptied:
+        message.string = ""
+    with po.open("wb") as fh:
+        write_po(fh, catalog)
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["i18n", "install-model", str(argos_archive)])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(main, ["i18n", "draft", "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    assert f"drafted {len(emptied)}" in result.output
+    _msgfmt_check(po)
+    with po.open("rb") as fh:
+        drafted = {(m.context, m.id): m for m in read_po(fh) if m.id}
+    for message in emptied:
+        entry = drafted[(message.context, message.id)]
+        assert entry.fuzzy and any(mt.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
+        assert entry.string == message.id  # the copy model: every number and {placeholder} kept
+    assert "es" not in load_content(flows, translations).offered
+    missing = runner.invoke(main, ["i18n", "draft", "--lang", "pl"])
+    assert missing.exit_code != 0 and "install-model" in missing.output

@@ -1,0 +1,383 @@
+"""The staff pages under /staff/: try the line as a resident (SMS or a call, any language),
+one node in every language side by side, the flow as a picture, the counts, and
+`hotline check`'s report.
+
+Off (404) unless HOTLINE_STAFF_TOKEN is set. Staff show the token in an
+`Authorization: Bearer` header, or once in the sign-in form, which sets a signed, HttpOnly,
+SameSite=Strict cookie keyed by the token (changing the token signs everyone out). The token
+is compared in constant time and never logged.
+
+The simulator runs the channel functions the webhooks run (`sms.answer`, `voice.start`,
+`voice.answer`, `voice.dialed`) and keeps the conversation in the page: an opaque session
+goes to the browser and back. Nothing is written to Redis and nothing is counted.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+import redis
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from hotline import check, graph, gsm, sessions, sms, stats, voice
+from hotline.content import Content
+from hotline.engine import Reply, Session, Start, step
+from hotline.flow.model import Flow
+from hotline.i18n import SOURCE
+from hotline.render import paragraphs, title
+
+if TYPE_CHECKING:
+    from hotline.web import Line
+
+log = logging.getLogger("hotline")
+blueprint = Blueprint("staff", __name__, url_prefix="/staff",
+                      static_folder="static/staff", static_url_path="/static")
+COOKIE = "hotline_staff"
+COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
+OPEN = ("staff.login", "staff.static")  # reachable without signing in (only while enabled)
+KEYS = frozenset("0123456789*#")
+MAX_INPUT = 1600         # characters: the most Twilio delivers of one text
+DAYS = 14                # the counts shown
+BAR = 260                # pixels of the longest bar in the counts chart (360 wide)
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _line() -> Line:
+    return current_app.extensions["hotline"]  # not web.line(): web imports this module
+
+
+# Who may look --------------------------------------------------------------------------
+
+def _token() -> str | None:
+    value = current_app.config.get("STAFF_TOKEN")
+    return str(value) if value else None  # the environment may parse a numeric token as JSON
+
+
+def _same(given: str, token: str) -> bool:
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def _signer(token: str) -> URLSafeTimedSerializer:
+    key = hmac.new(token.encode(), b"hotline staff cookie", hashlib.sha256).hexdigest()
+    return URLSafeTimedSerializer(key, salt="hotline-staff")
+
+
+def _signed_in(token: str) -> bool:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return _same(header[7:].strip(), token)
+    try:
+        _signer(token).loads(request.cookies.get(COOKIE, ""), max_age=COOKIE_AGE)
+    except BadSignature:  # also an expired or missing cookie
+        return False
+    return True
+
+
+@blueprint.before_request
+def _guard() -> Response | None:
+    """404 while no token is configured; otherwise the token or the cookie, or no entry."""
+    token = _token()
+    if token is None:
+        abort(404)
+    if request.endpoint in OPEN or _signed_in(token):
+        return None
+    if request.method == "GET" and request.accept_mimetypes.accept_html:
+        return redirect(url_for("staff.login"))
+    return Response("Sign in: send Authorization: Bearer <HOTLINE_STAFF_TOKEN>, or use /staff/login\n",
+                    401, {"WWW-Authenticate": 'Bearer realm="hotline staff"'}, mimetype="text/plain")
+
+
+@blueprint.after_request
+def _headers(response: Response) -> Response:
+    """Nothing from elsewhere runs here, nothing frames it, and no cache keeps it."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@blueprint.errorhandler(Exception)
+def _failed(exc: Exception) -> Response | HTTPException:
+    """Staff get a plain error, not the TwiML apology the app gives Twilio."""
+    if isinstance(exc, HTTPException):
+        return exc
+    log.exception("staff page %s failed", request.path)
+    return Response("Something went wrong on the staff page; the server log says what.\n", 500,
+                    mimetype="text/plain")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    if request.method == "GET":
+        return render_template("staff/login.html")
+    token = _token() or ""
+    if not _same(request.form.get("token", ""), token):
+        log.warning("staff sign-in failed")
+        return render_template("staff/login.html", failed=True), 401
+    response = redirect(url_for("staff.index"))
+    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
+    response.set_cookie(COOKIE, _signer(token).dumps("staff"), max_age=COOKIE_AGE, path="/staff",
+                        secure=secure, httponly=True, samesite="Strict")
+    return response
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    response = redirect(url_for("staff.login"))
+    response.delete_cookie(COOKIE, path="/staff")
+    return response
+
+
+# The simulator ---------------------------------------------------------------------------
+
+@blueprint.get("/")
+def index() -> str:
+    current = _line()
+    content = current.content
+    heard = voice.heard_languages(content, current.voice)
+    languages = [(tag, content.locales[tag].name, tag in heard) for tag in content.offered]
+    return render_template("staff/index.html", languages=languages)
+
+
+@blueprint.post("/simulate")
+def simulate() -> Response | tuple[Response, int]:
+    """{channel, lang, session, input} -> what the resident receives and the next session.
+    `input` null starts a conversation (in `lang` when given); `session` is what the last
+    answer returned."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error="send JSON: {channel, lang, session, input}"), 400
+    channel, lang, state, text = (data.get(k) for k in ("channel", "lang", "session", "input"))
+    if not all(v is None or isinstance(v, str) for v in (lang, state, text)):
+        return jsonify(error="lang, session and input are strings or null"), 400
+    current = _line()
+    content, lang, text = current.content, lang or None, None if text is None else text[:MAX_INPUT]
+    if channel == sms.CHANNEL:
+        if lang and lang not in content.offered:
+            return jsonify(error=f"{lang} is not offered by SMS"), 400
+        return jsonify(_sms_turn(content, current.sms, lang, state, text))
+    if channel == voice.CHANNEL:
+        if lang and lang not in voice.heard_languages(content, current.voice):
+            return jsonify(error=f"{lang} cannot be heard on the voice line (SMS only)"), 400
+        return jsonify(_voice_turn(content, current.voice, lang, state, text))
+    return jsonify(error="channel is sms or voice"), 400
+
+
+def _costed(text: str) -> dict[str, Any]:
+    """An SMS body with what Twilio bills for it."""
+    return {"text": text, "encoding": gsm.encoding(text), "segments": gsm.segments(text), "characters": len(text)}
+
+
+def _where(session: Session | None) -> dict[str, Any]:
+    node = None if session is None or session.choosing_language else session.node
+    return {"lang": session.lang if session else None, "node": node}
+
+
+def _sms_turn(content: Content, settings: sms.SmsSettings, lang: str | None, state: str | None,
+              text: str | None) -> dict[str, Any]:
+    """`text` None: first contact in `lang`, as `hotline simulate --lang` starts; a text goes
+    through `sms.answer`, as the webhook's does."""
+    if text is None:
+        session, reply = step(content.flow, None, Start(lang))
+        texts, stopped = tuple(sms.render(content, reply, settings)[:1]), False
+    else:
+        answer = sms.answer(content, sessions.decode(state), text, settings)
+        session, texts, stopped = answer.session, answer.texts, answer.stopped
+    return {"session": sessions.encode(session) if session else None, **_where(session),
+            "stopped": stopped, "replies": [_costed(t) for t in texts]}
+
+
+@dataclass
+class Heard:
+    """What a caller hears from one TwiML answer, up to where the line listens."""
+
+    prompts: list[dict[str, Any]] = field(default_factory=list)
+    state: str | None = None    # the call's state where it listens (None: it ended)
+    dialed: str | None = None   # the state a <Dial> reports back with
+    speech: str | None = None   # the speech language it listens for
+
+
+def _state(url: str | None) -> str | None:
+    return parse_qs(urlsplit(url or "").query).get("s", [None])[0]
+
+
+def _hear(document: str) -> Heard:
+    """Speech after a <Gather> is what silence leads to; `voice.answer` with no input says
+    it again when the caller stays silent, as Twilio's fall-through or Redirect would."""
+    heard = Heard()
+    for element in ET.fromstring(document):
+        if element.tag == "Gather":
+            heard.prompts += [p for p in map(_prompt, element) if p]
+            heard.state, heard.speech = _state(element.get("action")), element.get("language")
+            break
+        if element.tag == "Dial":
+            heard.dialed = _state(element.get("action"))
+        prompt = _prompt(element)
+        if prompt:
+            heard.prompts.append(prompt)
+    return heard
+
+
+def _prompt(element: ET.Element) -> dict[str, Any] | None:
+    if element.tag == "Say":
+        return {"text": element.text or "", "language": element.get("language"), "voice": element.get("voice")}
+    if element.tag == "Play":
+        return {"play": element.text}
+    if element.tag == "Pause":
+        return {"pause": int(element.get("length", "1"))}
+    if element.tag == "Dial":
+        return {"dial": "".join(element.itertext()).strip()}
+    return None  # Hangup, Redirect: shown as the call ending or listening
+
+
+def _voice_turn(content: Content, settings: voice.VoiceSettings, lang: str | None, state: str | None,
+                text: str | None) -> dict[str, Any]:
+    """`text` None: a new call (in `lang` when given); a key, words, or "" for silence
+    otherwise. A transfer is simulated as not answered, as `hotline simulate` does."""
+    if text is None:
+        document = voice.start(content, settings, lang)
+    else:
+        key = text.strip()
+        digits, speech = (key, "") if key in KEYS else ("", text)
+        document = voice.answer(content, settings, state, digits, speech)
+    heard = _hear(document)
+    if heard.dialed:
+        after = _hear(voice.dialed(content, settings, heard.dialed, "no-answer"))
+        heard = Heard(heard.prompts + after.prompts, after.state, None, after.speech)
+    session = voice.decode(content, settings, heard.state)
+    return {"session": heard.state, **_where(session), "prompts": heard.prompts,
+            "listen": {"speech": heard.speech} if heard.state else None}
+
+
+# One node in every language --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Version:
+    """One node in one language, as residents get it."""
+
+    tag: str
+    name: str
+    rtl: bool
+    by_sms: bool
+    by_voice: str          # how callers hear it, or "" when they cannot
+    translated: bool
+    title: str
+    paragraphs: list[str]
+    pages: list[dict[str, Any]]   # the SMS as sent, with encoding and segments
+
+
+@blueprint.get("/node/<node_id>")
+def node_page(node_id: str) -> str:
+    current = _line()
+    content = current.content
+    found = content.flow.nodes.get(node_id) or abort(404)
+    heard = voice.heard_languages(content, current.voice)
+    versions = []
+    for tag, locale in content.locales.items():
+        texts = content.texts_for(tag)
+        how = voice.hearing(content, current.voice, tag) if tag in heard else ""
+        spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.VOICE else how
+        keys = ((node_id, found.text), (node_id, found.title))
+        pages = sms.render(content, Reply(node=node_id, lang=tag), current.sms)
+        versions.append(Version(tag, locale.name, locale.rtl, tag in content.offered, spoken,
+                                tag == SOURCE or all(k in texts.messages for k in keys),
+                                title(texts, found), paragraphs(texts, found), [_costed(p) for p in pages]))
+    return render_template("staff/node.html", node=found, flow=content.flow, versions=versions)
+
+
+# The flow as a picture -------------------------------------------------------------------
+
+@blueprint.get("/flow")
+def flow_page() -> str:
+    """SVG through Graphviz when `dot` is installed; else the Mermaid text (no script may
+    be fetched to draw it)."""
+    current = _line().content.flow
+    try:
+        drawn = graph.svg(current)
+        picture, mermaid, problem = Markup(drawn[drawn.index("<svg"):]), "", ""
+    except graph.GraphError as exc:
+        picture, mermaid, problem = Markup(""), graph.mermaid(current), str(exc)
+    return render_template("staff/flow.html", picture=picture, mermaid=mermaid, problem=problem, flow=current)
+
+
+# Counts ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bar:
+    """One node's counts, as shown: small counts as "<5", drawn as long as 5."""
+
+    node: str
+    title: str
+    reached: str
+    left: str
+    reached_width: int
+    left_width: int
+
+
+def chart(flow: Flow, rows: list[stats.Row]) -> list[Bar]:
+    """Totals per node over the rows, in the flow's order (nodes since removed last)."""
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        total = totals.setdefault(row.node, [0, 0])
+        total[0] += row.reached
+        total[1] += row.left
+    top = max([stats.SMALL, *(n for total in totals.values() for n in total)])
+
+    def width(count: int) -> int:
+        return round(BAR * max(count, stats.SMALL) / top) if count else 0
+
+    order = [*flow.nodes, *sorted(set(totals) - set(flow.nodes))]
+    return [Bar(n, flow.nodes[n].title if n in flow.nodes else n, stats.shown(totals[n][0]),
+                stats.shown(totals[n][1]), width(totals[n][0]), width(totals[n][1]))
+            for n in order if n in totals]
+
+
+def _rows(channel: str, lang: str) -> list[stats.Row]:
+    today = dt.datetime.now(dt.timezone.utc).date()
+    rows = stats.read(_line().store.client, (today - dt.timedelta(days=n) for n in range(DAYS - 1, -1, -1)))
+    return [r for r in rows if channel in ("", r.channel) and lang in ("", r.lang)]
+
+
+@blueprint.get("/counts")
+def counts() -> str | tuple[str, int]:
+    channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
+    content = _line().content
+    page = {"channel": channel, "lang": lang, "days": DAYS, "locales": content.locales}
+    try:
+        bars = chart(content.flow, _rows(channel, lang))
+    except redis.RedisError:
+        return render_template("staff/counts.html", bars=None, **page), 503
+    unreached = [n for n in content.flow.nodes.values() if n.id not in {b.node for b in bars}]
+    return render_template("staff/counts.html", bars=bars, unreached=unreached, **page)
+
+
+@blueprint.get("/counts.csv")
+def counts_csv() -> Response:
+    try:
+        rows = _rows(request.args.get("channel", ""), request.args.get("lang", ""))
+    except redis.RedisError:
+        return Response("Counts are unavailable: Redis does not answer.\n", 503, mimetype="text/plain")
+    return Response(stats.to_csv(rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="hotline-counts-{DAYS}-days.csv"'})
+
+
+# `hotline check` ---------------------------------------------------------------------------
+
+@blueprint.get("/check")
+def check_page() -> str:
+    cfg = current_app.config
+    report = check.run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
+    warnings = [p for p in report.problems if p.severity == check.WARNING]
+    return render_template("staff/check.html", report=report, warnings=warnings, nodes=_line().content.flow.nodes)
