@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -121,14 +122,7 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
     def fits_with_more(text: str) -> bool:
         return gsm.fits(finish(text + "\n\n" + more), budget)
 
-    pages: list[str] = []
-    current = ""
-    for piece in _pieces(head, fits_with_more):
-        candidate = f"{current}\n\n{piece}" if current else piece
-        if current and not fits_with_more(candidate):
-            pages.append(current)
-            candidate = piece
-        current = candidate
+    *pages, current = _pack(_pieces(head, fits_with_more), "\n\n", fits_with_more) or [""]
     last = "\n\n".join(([current] if current else []) + tail)
     if current and not gsm.fits(finish(last), budget):
         pages.append(current)
@@ -139,26 +133,26 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
     return out + [finish(pages[-1])]
 
 
-def _pieces(head: list[str], fits) -> list[str]:
-    """Paragraphs, broken into sentences and then words where one alone is too long."""
+def _pack(pieces: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:
+    """Join consecutive pieces while the result still fits; a piece too long alone stays alone."""
     out: list[str] = []
-    for paragraph in head:
-        if fits(paragraph):
-            out.append(paragraph)
-            continue
-        sentence = ""
-        for word in _sentences_then_words(paragraph, fits):
-            candidate = f"{sentence} {word}" if sentence else word
-            if sentence and not fits(candidate):
-                out.append(sentence)
-                candidate = word
-            sentence = candidate
-        if sentence:
-            out.append(sentence)
+    for piece in pieces:
+        if out and fits(out[-1] + joiner + piece):
+            out[-1] += joiner + piece
+        else:
+            out.append(piece)
     return out
 
 
-def _sentences_then_words(paragraph: str, fits) -> list[str]:
+def _pieces(head: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Paragraphs, broken into sentences and then words where one alone is too long."""
+    out: list[str] = []
+    for paragraph in head:
+        out.extend([paragraph] if fits(paragraph) else _pack(_sentences_then_words(paragraph, fits), " ", fits))
+    return out
+
+
+def _sentences_then_words(paragraph: str, fits: Callable[[str], bool]) -> list[str]:
     out: list[str] = []
     for sentence in re.split(r"(?<=[.!?。！？।॥؟])\s*", paragraph):
         if not sentence:
