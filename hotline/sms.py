@@ -83,7 +83,9 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         if notice != "help":  # the description of the line stands in for the node's text
             head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
         tail = _tail(content, texts, node)
-    return tuple(paginate(head, tail, texts, fold, settings.budget))
+    # What to do next comes first when a reply is paged: a menu's options, a service's number.
+    choices_first = node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
+    return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first))
 
 
 def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str]:
@@ -116,9 +118,11 @@ def _tail(content: Content, texts: Texts, node) -> list[str]:
     return [texts.phrase(PAGE_FOOTER)]
 
 
-def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int) -> list[str]:
+def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int,
+             tail_first: bool = False) -> list[str]:
     """Split into messages of at most `budget` segments: paragraphs first, then sentences,
-    then words. The menu and footer (`tail`) stay together on the last page."""
+    then words. The options or service card and the footer (`tail`) close the last page, or
+    with `tail_first` come on the first page, after as much text as fits."""
     def finish(text: str) -> str:
         return gsm.fold(text) if fold else text
 
@@ -130,15 +134,36 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
     def fits_with_more(text: str) -> bool:
         return gsm.fits(finish(text + "\n\n" + more), budget)
 
-    *pages, current = _pack(_pieces(head, fits_with_more), "\n\n", fits_with_more) or [""]
-    last = "\n\n".join(([current] if current else []) + tail)
-    if current and not gsm.fits(finish(last), budget):
+    join = "\n\n".join
+    pieces = _pieces(head, fits_with_more)
+    first_tail, last_tail = _first(tail, fits_with_more) if tail_first else ([], tail)
+    pages: list[str] = []
+    if first_tail:
+        n = 0
+        while n < len(pieces) and fits_with_more(join(pieces[:n + 1] + first_tail)):
+            n += 1
+        pages.append(join(pieces[:n] + first_tail))
+        pieces = pieces[n:]
+    *packed, current = _pack(pieces, "\n\n", fits_with_more) or [""]
+    pages += packed
+    last = join(([current] if current else []) + last_tail)
+    if current and last_tail and not gsm.fits(finish(last), budget):
         pages.append(current)
-        last = "\n\n".join(tail)
-    pages.append(last)
+        last = join(last_tail)
+    if last:
+        pages.append(last)
     total = len(pages)
     out = [finish(f"{p}\n\n{texts.phrase(MORE, page=i, pages=total)}") for i, p in enumerate(pages[:-1], 1)]
     return out + [finish(pages[-1])]
+
+
+def _first(tail: list[str], fits: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """What of the options (or card) and footer goes on the first page: both, else the
+    options alone (the footer then closes the last page), else nothing (they go last)."""
+    for first in (tail, tail[:1]):
+        if fits("\n\n".join(first)):
+            return first, tail[len(first):]
+    return [], tail
 
 
 def _pack(pieces: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:

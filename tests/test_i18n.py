@@ -90,3 +90,70 @@ def test_simulate_prints_what_a_resident_receives():
     assert "> hola" in result.output
     assert "1-855-435-7693" in result.output
     assert "GSM-7" in result.output
+
+
+def test_pybabel_extract_with_the_project_mapping(tmp_path):
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = tmp_path / "messages.pot"
+    import contextlib
+    with contextlib.chdir(ROOT):
+        CommandLineInterface().run(["pybabel", "-q", "extract", "-F", "babel.cfg", "-o", str(pot), "."])
+    with pot.open("rb") as fh:
+        catalog = read_po(fh)
+    assert catalog.get("Welcoming City Ordinance", context="wco") is not None
+    assert catalog.get("Sorry, I did not understand.", context="notice.unknown") is not None
+    assert not any(m.id == "Legal help in Spanish" for m in catalog)  # flows/tests/ is not content
+
+
+def test_compile_writes_mo_files_without_fuzzy_entries(copy):
+    _flows, translations = copy
+    result = CliRunner().invoke(main, ["i18n", "compile"])
+    assert result.exit_code == 0, result.output
+    for tag in read_locales(TRANSLATIONS):
+        if tag != "en":
+            assert catalog_path(translations, tag).with_suffix(".mo").exists(), tag
+
+
+# Each language: the greeting its speakers type, and an exact line its catalog must supply.
+GREETINGS = {"en": "hello", "es": "hola", "pl": "dzień dobry", "zh-Hans": "你好", "hi": "नमस्ते",
+             "ar": "مرحبا", "fr": "bonjour", "ht": "bonjou", "pt": "olá", "uk": "привіт",
+             "tl": "kumusta", "ko": "안녕하세요"}
+
+
+@pytest.mark.parametrize("tag", list(GREETINGS))
+def test_a_conversation_in_each_language_is_served_from_its_own_catalog(tag, twilio, app):
+    from hotline import gsm
+    from tests.conftest import Texter
+
+    content = app.extensions["hotline"].content
+    assert tag in content.offered
+    with catalog_path(TRANSLATIONS, tag).open("rb") if tag != "en" else open(ROOT / "translations/messages.pot", "rb") as fh:
+        catalog = {(m.context, m.id): (m.string or m.id) for m in read_po(fh) if m.id}
+
+    def own(context: str, english: str) -> str:
+        text = catalog[(context, english)]
+        return gsm.fold(text) if content.locales[tag].folds else text
+
+    resident = Texter(twilio, number=f"+1312555{abs(hash(tag)) % 10000:04d}")
+    menu = resident.text(GREETINGS[tag])
+    assert f"1 {own('rights_chicago', 'Your rights in Chicago')}" in menu
+    legal = resident.text("5")
+    assert own("legal_icirr", "ICIRR Family Support Hotline") in legal
+    transfer = resident.text("1")
+    assert own("service.icirr", "ICIRR Family Support Hotline") in transfer
+    assert "1-855-435-7693" in transfer
+    assert all(gsm.segments(r) <= 3 for r in resident.received)
+
+
+@pytest.mark.parametrize("tag,greeting", [("es", "hola"), ("pl", "dzień dobry"), ("pt", "olá"), ("fr", "bonjour")])
+def test_folding_languages_are_sent_as_gsm7(tag, greeting, twilio):
+    from hotline import gsm
+    from tests.conftest import Texter
+
+    resident = Texter(twilio, number="+13125550111")
+    resident.text(greeting)
+    for choice in ("1", "1", "#", "2", "1", "0", "3", "1"):
+        resident.text(choice)
+    assert all(gsm.encoding(r) == gsm.GSM7 for r in resident.received), [
+        gsm.offenders(r) for r in resident.received if gsm.encoding(r) != gsm.GSM7]
