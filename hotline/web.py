@@ -7,6 +7,7 @@ import functools
 import hmac
 import logging
 import secrets
+import traceback
 from pathlib import Path
 from typing import Callable
 
@@ -224,7 +225,10 @@ def _on_error(exc: Exception) -> Response:
     """HTTP errors (403, 404, 405, 413) stay what they are; anything else answers TwiML."""
     if isinstance(exc, HTTPException):
         return exc
-    log.exception("unexpected error on %s", request.path)
+    # Where it failed, never its message: an exception's text can quote what a caller sent.
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
+    log.error("unexpected %s on %s at %s", type(exc).__name__, request.path, where)
     if request.path.startswith("/voice"):
         return twiml(_voice_apology())
     return twiml(_sms_apology())

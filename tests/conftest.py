@@ -78,6 +78,13 @@ def redis_client(redis_url) -> redis.Redis:
     return redis.Redis.from_url(redis_url, decode_responses=False)
 
 
+def redis_dump(client: redis.Redis) -> str:
+    """Every key and value in Redis, as text to search for what must not be there."""
+    read = {b"string": client.get, b"hash": client.hgetall, b"list": lambda k: client.lrange(k, 0, -1),
+            b"set": client.smembers, b"zset": lambda k: client.zrange(k, 0, -1)}
+    return "\n".join(f"{key!r} {read.get(client.type(key), lambda k: b'')(key)!r}" for key in client.scan_iter("*"))
+
+
 def sign(url: str, params: dict) -> str:
     return RequestValidator(TOKEN).compute_signature(url, params)
 

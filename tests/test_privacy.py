@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 
-from tests.conftest import Call, Texter
+from tests.conftest import Call, Texter, redis_dump
 
 SMS_SCRIPTS = [
     ["hello", "3", "1", "#", "2", "0"],
@@ -52,16 +52,36 @@ def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_cl
                 call.press(step)
         secrets.update(private_words(i))
 
-    stored = []
-    for key in redis_client.scan_iter("*"):
-        kind = redis_client.type(key)
-        value = {b"string": redis_client.get, b"hash": redis_client.hgetall}[kind](key)
-        stored.append(f"{key!r} {value!r}")
-    dump = "\n".join(stored)
+    dump = redis_dump(redis_client)
     logs = caplog.text
-    assert stored, "the conversations left sessions and counts"
+    assert "hl:s:" in dump and "hl:c:" in dump, "the conversations left sessions and counts"
     for secret in secrets:
         assert secret not in dump, secret
         assert secret not in logs, secret
     keys = [k.decode() for k in redis_client.scan_iter("*")]
     assert all(k.startswith(("hl:s:", "hl:c:", "hl:r:")) for k in keys)
+
+
+def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monkeypatch, caplog):
+    from hotline import sms
+    from tests.conftest import messages, sms_params
+
+    def broken(content, session, body, settings):
+        raise ValueError(f"could not handle {body!r}")
+
+    monkeypatch.setattr(sms, "answer", broken)
+    reply = messages(twilio.post("/sms", sms_params("+13125550142", "my name is Maria Lopez")))
+    assert "911" in reply[0]
+    assert "unexpected ValueError on /sms" in caplog.text and "broken" in caplog.text
+    assert "Maria" not in caplog.text and "3125550142" not in caplog.text
+
+
+def test_the_log_filter_blanks_numbers_and_sids_whoever_logs_them(caplog):
+    import logging
+
+    from hotline import privacy
+
+    privacy.install()
+    logging.getLogger("hotline").warning("from +1 (312) 555-0142 sid CA%s", "0123456789abcdef" * 2)
+    assert "555-0142" not in caplog.text and "CA0123" not in caplog.text
+    assert "[redacted]" in caplog.text
