@@ -344,7 +344,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     except (OSError, ValueError, yaml.YAMLError) as exc:
         problems.append(Problem(locales, 0, "", f"cannot read the languages: {exc}"))
         return Report(_sorted(problems), complete=False)
-    sms_settings = sms_options(cfg)
+    sms_settings = sms.SmsSettings.from_config(cfg)
     voice_settings = voice.VoiceSettings.from_config(cfg)
     rendered = costs(content, sms_settings, voice_settings)
     problems += voice_gaps(content, voice_settings, locales, lines)
@@ -353,10 +353,6 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
     problems += [p for t in tests for p in t.problems]
     return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests))
-
-
-def sms_options(cfg: Mapping) -> sms.SmsSettings:
-    return sms.SmsSettings(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
 
 
 def _enclosing(flow: Flow, problem: Problem) -> Problem:

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import click
 from babel.messages.frontend import CommandLineInterface as Pybabel
+from babel.messages.pofile import write_po
 
 from hotline import config as settings
 from hotline import gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
-from babel.messages.pofile import write_po
-
 from hotline.i18n import SOURCE, catalog_path, extract_catalog, read_locales
 
 
@@ -64,8 +63,7 @@ def simulate(channel: str, lang: str | None) -> None:
         return
     from hotline import sms
 
-    cfg = settings.read()
-    options = sms.SmsSettings(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
+    options = sms.SmsSettings.from_config(settings.read())
     session = Session(lang=lang) if lang else None
     if session:
         _print_sms(sms.render(content, step(content.flow, session, Start(lang))[1], options)[0])
@@ -110,9 +108,8 @@ def i18n() -> None:
     """Translation catalogs: extract, update, compile, status."""
 
 
-def _paths() -> tuple[Path, Path]:
-    cfg = settings.read()
-    return Path(cfg["TRANSLATIONS"]), settings.ROOT
+def _translations() -> Path:
+    return Path(settings.read()["TRANSLATIONS"])
 
 
 def _pybabel(*args: str) -> None:
@@ -135,7 +132,7 @@ def extract() -> None:
 def update(tags: tuple[str, ...]) -> None:
     """Merge messages.pot into each catalog; changed English text turns its entry fuzzy.
     A language with no catalog yet gets a new one."""
-    translations, _root = _paths()
+    translations = _translations()
     pot = translations / "messages.pot"
     for tag in tags or tuple(read_locales(translations)):
         if tag == SOURCE:
@@ -149,7 +146,7 @@ def update(tags: tuple[str, ...]) -> None:
 @i18n.command()
 def compile() -> None:
     """Write .mo files (fuzzy entries are left out, as the line does)."""
-    translations, _root = _paths()
+    translations = _translations()
     _pybabel("compile", "-d", str(translations), "--statistics")
 
 
@@ -193,7 +190,7 @@ def draft(tag: str) -> None:
     Fuzzy entries are never served: a fluent speaker reviews each and removes the flag."""
     from hotline import mt
 
-    translations, _root = _paths()
+    translations = _translations()
     path = catalog_path(translations, tag)
     if not path.exists():
         raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
@@ -269,11 +266,11 @@ def check(as_json: bool) -> None:
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
     from hotline import flowtests
-    from hotline.check import sms_options
+    from hotline.sms import SmsSettings
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER
-    outcomes = flowtests.run_folder(_content(), folder, sms_options(cfg))
+    outcomes = flowtests.run_folder(_content(), folder, SmsSettings.from_config(cfg))
     if not outcomes:
         raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
     for outcome in outcomes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -32,6 +32,10 @@ CHANNEL = "sms"
 class SmsSettings:
     short_code: bool = False  # carriers require the app to answer STOP and HELP itself
     budget: int = 3           # most segments one reply may cost
+
+    @classmethod
+    def from_config(cls, cfg: Mapping) -> SmsSettings:
+        return cls(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,7 @@ class Line:
         self._app = app
         self._secret = secret
         self._store: SessionStore | None = None
-        self.sms = sms.SmsSettings(short_code=bool(app.config["SMS_SHORT_CODE"]),
-                                   budget=int(app.config["SMS_SEGMENTS"]))
+        self.sms = sms.SmsSettings.from_config(app.config)
         self.voice = voice.VoiceSettings.from_config(app.config)
 
     @property
