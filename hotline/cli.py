@@ -119,6 +119,7 @@ def _pybabel(*args: str) -> None:
 @i18n.command()
 def extract() -> None:
     """Collect every resident-facing string of the flows and the code into messages.pot."""
+    _content()  # a broken flow would give a template missing its strings: stop here instead
     cfg = settings.read()
     pot = Path(cfg["TRANSLATIONS"]) / "messages.pot"
     catalog = extract_catalog(Path(cfg["FLOWS"]), settings.ROOT / "hotline")
