@@ -46,4 +46,13 @@ def read(overrides: dict | None = None) -> Config:
     cfg.update(overrides or {})
     if cfg["SECRET"] is not None:
         cfg["SECRET"] = str(cfg["SECRET"])
+    for switch in SWITCHES:  # "False" or "off" must not read as a true, non-empty string
+        cfg[switch] = _on(cfg[switch])
     return cfg
+
+
+SWITCHES = ("DEV", "SMS_SHORT_CODE")
+
+
+def _on(value: object) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")

@@ -56,10 +56,12 @@ class LiveContent:
     broken edit is logged with its report and the last good one stays."""
 
     def __init__(self, flows: Path, translations: Path, interval: float = 1.0,
-                 check: Callable[[Path, Path], list[str]] | None = None) -> None:
+                 check: Callable[[Path, Path], list[str]] | None = None,
+                 on_swap: Callable[[], None] | None = None) -> None:
         self.flows, self.translations = flows, translations
         self.interval = interval
         self.check = check
+        self.on_swap = on_swap
         self._lock = threading.Lock()
         self._seen = self._fingerprint()
         self.current = load_content(flows, translations)
@@ -85,13 +87,18 @@ class LiveContent:
             fresh = None if errors else load_content(self.flows, self.translations)
         except FlowError as exc:
             errors = [str(exc)]
-        except (OSError, ValueError) as exc:  # a catalog or locales file that does not parse
+        except Exception as exc:  # noqa: BLE001 - whatever an edit breaks, residents keep the last good version
             errors = [f"{type(exc).__name__}: {exc}"]
+        if not errors and self._fingerprint() != seen:
+            self._seen = ()  # saved again while being checked: check the newest next time
+            return False
         if errors:
             log.error("edit NOT served; residents keep flow %s. Fix this:\n%s",
                       self.current.flow.version, "\n".join(errors))
             return False
         self.current = fresh
+        if self.on_swap:
+            self.on_swap()
         log.info("now serving flow %s; languages: %s", fresh.flow.version, ", ".join(fresh.offered))
         return True
 

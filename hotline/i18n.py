@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 import yaml
-from babel import Locale as BabelLocale
+from babel import Locale as BabelLocale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import read_po
@@ -58,15 +58,22 @@ def read_locales(folder: Path) -> dict[str, Locale]:
     out = {}
     for tag, raw in data.items():
         raw = raw or {}
-        babel = BabelLocale.parse(tag.replace("-", "_"))
-        name = raw.get("name") or babel.get_display_name(babel)
+        if not isinstance(raw, dict):
+            raise ValueError(f"{LOCALES_FILE}: {tag}: write its settings on indented lines (name:, say:, sms: ...)")
+        try:
+            babel = BabelLocale.parse(str(tag).replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            babel = None  # a language CLDR does not know yet: it must give its own name
+        name = raw.get("name") or (babel.get_display_name(babel) if babel else None)
+        if not name:
+            raise ValueError(f"{LOCALES_FILE}: {tag}: not a language CLDR knows; give it a name: line")
         sms = raw.get("sms", "unicode")
         if sms not in SMS_POLICIES:
             raise ValueError(f"{LOCALES_FILE}: {tag}: sms must be one of {SMS_POLICIES}")
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
-            rtl=babel.character_order == "right-to-left",
+            rtl=bool(babel) and babel.character_order == "right-to-left",
         )
     return out
 

@@ -52,16 +52,17 @@ return out
 """
 RATE_WINDOWS = (120, 7200, 120)  # seconds each counter lives: two minutes, two hours
 
-# KEYS[1] today's key, KEYS[2] yesterday's, KEYS[3] today's counters; ARGV: expected old
-# value ('' = none), new value ('' = delete), ttl, counters' ttl, then field/delta pairs.
-# Writes only if today's value is still what was read; counts only what was written.
+# KEYS[1] today's key, KEYS[2] yesterday's, KEYS[3] and KEYS[4] today's and yesterday's
+# counters; ARGV: expected old value ('' = none), new value ('' = delete), ttl, counters'
+# ttl, then (counters key number, field, delta) triples. Writes only if today's value is
+# still what was read; counts only what was written.
 _CAS = """
 local current = redis.call('GET', KEYS[1]) or ''
 if current ~= ARGV[1] then return 0 end
 if ARGV[2] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
 redis.call('DEL', KEYS[2])
 if #ARGV > 4 then
-  for i = 5, #ARGV, 2 do redis.call('HINCRBY', KEYS[3], ARGV[i], ARGV[i + 1]) end
+  for i = 5, #ARGV, 3 do redis.call('HINCRBY', KEYS[tonumber(ARGV[i])], ARGV[i + 1], ARGV[i + 2]) end
   redis.call('EXPIRE', KEYS[3], ARGV[4])
 end
 return 1
@@ -192,9 +193,10 @@ class SessionStore:
             return False
 
     def converse(self, channel: str, number: str,
-                 handle: Callable[[Session | None], tuple[Session | None, T]]) -> Outcome[T]:
+                 handle: Callable[[Session | None], tuple[Session | None, T]], exempt: bool = False) -> Outcome[T]:
         """Load the caller's session, let `handle` answer, store what it returns (None:
-        forget the caller). `handle` must be pure: it may run again if texts cross."""
+        forget the caller). `handle` must be pure: it may run again if texts cross.
+        `exempt` messages (an opt-out) are counted but never limited."""
         now = time.time()
         today = _today()
         who = self.caller_hash(channel, number, today)
@@ -202,25 +204,28 @@ class SessionStore:
         minute, hour = int(now // 60), int(now // 3600)
         rates = [f"{RATE}{who}:m{minute}", f"{RATE}{who}:h{hour}", f"{RATE}all:m{minute}"]
         if not self.available:
-            return self._without_redis(rates, handle)
+            return self._without_redis(rates, handle, exempt)
         try:
             today_raw, yesterday_raw, per_minute, per_hour, everyone = self._read(
                 keys=keys + rates, args=RATE_WINDOWS)
         except redis.RedisError as exc:
             self._failed(exc)
-            return self._without_redis(rates, handle)
-        limited = self._limited(per_minute, per_hour, everyone)
+            return self._without_redis(rates, handle, exempt)
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
         if limited:
             return limited
         expected = today_raw
         session = decode(today_raw) or decode(yesterday_raw)
-        counters = stats.day_key(today)
+        counters = [stats.day_key(today), stats.day_key(today - dt.timedelta(days=1))]
         for _ in range(MAX_TRIES):
             new, result = handle(session)
-            changes = [x for pair in stats.transition(channel, session, new) for x in pair]
+            # A mark left yesterday is taken back from yesterday's counts.
+            from_yesterday = not expected and session is not None
+            changes = [x for name, delta, old in stats.transition(channel, session, new)
+                       for x in (4 if old and from_yesterday else 3, name, delta)]
             args = [expected, encode(new) if new else "", self.ttl, stats.KEEP_DAYS * 86400, *changes]
             try:
-                if self._cas(keys=[*keys, counters], args=args):
+                if self._cas(keys=[*keys, *counters], args=args):
                     return Outcome(result)
                 expected = self.client.get(keys[0]) or b""
             except redis.RedisError as exc:
@@ -239,7 +244,7 @@ class SessionStore:
         key = stats.day_key(_today())
         try:
             pipe = self.client.pipeline(transaction=False)
-            for name, delta in changes:
+            for name, delta, _old in changes:
                 pipe.hincrby(key, name, delta)
             pipe.expire(key, stats.KEEP_DAYS * 86400)
             pipe.execute()
@@ -249,16 +254,17 @@ class SessionStore:
     def _limited(self, per_minute: int, per_hour: int, everyone: int) -> Outcome | None:
         """Over a limit: tell the caller once per window, then stay silent."""
         limits = self.limits
-        if per_minute > limits.per_minute or per_hour > limits.per_hour:
-            first = per_minute == limits.per_minute + 1 or per_hour == limits.per_hour + 1
-            return Outcome(None, notice=first)
+        if per_hour > limits.per_hour:  # told once an hour, not again each minute
+            return Outcome(None, notice=per_hour == limits.per_hour + 1)
+        if per_minute > limits.per_minute:
+            return Outcome(None, notice=per_minute == limits.per_minute + 1)
         if everyone > limits.global_per_minute:
             return Outcome(None, notice=per_minute == 1)
         return None
 
-    def _without_redis(self, rates: list[str], handle) -> Outcome:
+    def _without_redis(self, rates: list[str], handle, exempt: bool) -> Outcome:
         per_minute, per_hour, everyone = self._local.incr(rates)
-        limited = self._limited(per_minute, per_hour, everyone)
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
         if limited:
             return Outcome(None, notice=limited.notice, degraded=True)
         return Outcome(handle(None)[1], degraded=True)

@@ -92,6 +92,12 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first))
 
 
+def forget_rendered() -> None:
+    """Drop cached replies (after a reload: they hold the old content alive)."""
+    _render.cache_clear()
+    twiml.cache_clear()
+
+
 def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str]:
     if notice == "help":
         extra = f" {texts.phrase(SHORT_CODE_HELP)}" if settings.short_code else ""

@@ -28,17 +28,18 @@ def day_key(day: dt.date) -> str:
     return f"{PREFIX}{day.isoformat()}"
 
 
-def transition(channel: str, old: Session | None, new: Session | None) -> list[tuple[str, int]]:
-    """The counter changes one step makes: [(field, delta), ...]."""
+def transition(channel: str, old: Session | None, new: Session | None) -> list[tuple[str, int, bool]]:
+    """The counter changes one step makes: [(field, delta, concerns the old node), ...]; the
+    old node's change belongs to the day its mark was added."""
     def where(s: Session | None) -> str | None:
         return None if s is None or s.choosing_language else f"{channel}|{s.lang}|{s.node}"
 
     before, after = where(old), where(new)
     if after is None or after == before:
         return []
-    changes = [(f"{REACHED}|{after}", 1), (f"{LEFT}|{after}", 1)]
+    changes = [(f"{REACHED}|{after}", 1, False), (f"{LEFT}|{after}", 1, False)]
     if before is not None:
-        changes.append((f"{LEFT}|{before}", -1))
+        changes.append((f"{LEFT}|{before}", -1, True))
     return changes
 
 

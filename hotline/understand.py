@@ -57,7 +57,7 @@ def understand(content: Content, session: Session | None, text: str,
         return _language_choice(content, word, languages or content.offered)
     if word in SYMBOLS:
         return Navigate(SYMBOLS[word])
-    if word.isdigit():
+    if word.isdecimal():  # not isdigit(): ፩ or ² are digits int() cannot read
         return Choose(int(word)) if len(word) <= 2 else Unknown()
     texts = content.texts_for(session.lang)
     if word in texts.navigation:
@@ -77,7 +77,7 @@ def understand(content: Content, session: Session | None, text: str,
 
 
 def _language_choice(content: Content, word: str, languages: tuple[str, ...]) -> Event:
-    if word.isdigit() and 1 <= int(word) <= len(languages):
+    if word.isdecimal() and 1 <= int(word) <= len(languages):
         return SetLanguage(languages[int(word) - 1])
     named = language_by_name(content, word)
     if named:
@@ -106,9 +106,10 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
         if word in names:
             return i
     said = set(word.split())
+    telling = any(_telling(w) for w in said)  # "si", "a", "the" name nothing on their own
     matches = [i for i, names in enumerate(labels, 1)
-               if any(len(word) >= 3 and name.startswith(word) for name in names)
-               or any(said and said <= set(name.split()) for name in names)
+               if telling and (any(name.startswith(word) for name in names)
+                               or any(said <= set(name.split()) for name in names))
                or (spoken and any(f" {name} " in f" {word} " for name in names))]
     if spoken and not matches:  # speech wraps a label's key word in others: "the door one"
         matches = [i for i, names in enumerate(labels, 1)
@@ -117,3 +118,8 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
         return matches[0]
     return None
 
+
+def _telling(word: str) -> bool:
+    """Long enough to name an option by itself: four letters, or two ideographs or syllables
+    in scripts that pack a word into fewer characters (Chinese, Korean, Japanese)."""
+    return len(word) >= 4 or (len(word) >= 2 and all(ord(ch) >= 0x2E80 for ch in word))

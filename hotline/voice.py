@@ -160,8 +160,9 @@ def encode(session: Session) -> str:
 
 @lru_cache(maxsize=8192)
 def decode(content: Content, settings: VoiceSettings, state: str | None) -> Session | None:
-    """The session `encode` made, or None for anything else (an older flow, a language no
-    longer heard, a damaged or forged URL)."""
+    """The session `encode` made, or None for anything else (a language no longer heard, a
+    damaged or forged URL). A call at a node the flow no longer has (an edit went live
+    meanwhile) goes on at the main menu, in its language."""
     if not state or len(state) > MAX_STATE:
         return None
     parts = state.split(".")
@@ -169,11 +170,13 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
         return None
     lang, node, misses, page, trail = parts[0], parts[1], parts[2], parts[3], tuple(parts[4:])
     nodes, heard = content.flow.nodes, heard_languages(content, settings)
-    if ((lang and lang not in heard) or node not in nodes
-            or len(trail) > MAX_TRAIL or any(t not in nodes for t in trail)
+    if ((lang and lang not in heard) or len(trail) > MAX_TRAIL
             or not re.fullmatch(r"[0-9]", misses) or int(misses) > MAX_MISSES
             or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
         return None
+    if node not in nodes or any(t not in nodes for t in trail):
+        return Session(lang=lang, node=content.flow.start) if lang and all(
+            re.fullmatch(r"[a-z0-9_]+", n) for n in (node, *trail)) else None
     return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
 
 
@@ -195,8 +198,17 @@ def respond(content: Content, settings: VoiceSettings, action: str, query: Mappi
     """TwiML for one webhook of a call: `action` "" (a new call), "step" (a Gather's result,
     or silence) or "dialed" (a transfer ended). Reads only Digits, SpeechResult and
     DialCallStatus: nothing that identifies the caller."""
-    return _respond_to(content, settings, action, query.get("s"), form.get("Digits", ""),
-                       form.get("SpeechResult", ""), form.get("DialCallStatus", ""))
+    speech = form.get("SpeechResult", "")
+    # Keys and silence come back the same again and again; a caller's words are not kept.
+    respond_to = _respond_to.__wrapped__ if speech.strip() else _respond_to
+    return respond_to(content, settings, action, query.get("s"), form.get("Digits", ""), speech,
+                      form.get("DialCallStatus", ""))
+
+
+def forget_rendered() -> None:
+    """Drop cached answers and states (after a reload: they hold the old content alive)."""
+    for cached in (_respond_to, decode, next_state):
+        cached.cache_clear()
 
 
 @lru_cache(maxsize=8192)  # calls walk the same few hundred prompts: build each TwiML once

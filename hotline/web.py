@@ -25,6 +25,7 @@ from hotline.flow import FlowError
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
 from hotline.sessions import Limits, SessionStore, connect
+from hotline.understand import is_stop
 
 log = logging.getLogger("hotline")
 webhooks = Blueprint("webhooks", __name__)
@@ -32,31 +33,22 @@ MAX_BODY = 256 * 1024  # Twilio sends at most 1,600 characters of text; this lea
 
 
 class Line:
-    """What every request shares: the content (swapped whole on reload) and the session
-    store (connected on first use, so commands that need no Redis never start one)."""
+    """What every request shares: the content (swapped whole on reload), the session store
+    and the channels' settings. Built at start-up, so a bad REDIS_URL stops the app there
+    instead of failing residents one by one."""
 
     def __init__(self, app: Flask, live: LiveContent, secret: bytes) -> None:
+        cfg = app.config
         self.live = live
-        self._app = app
-        self._secret = secret
-        self._store: SessionStore | None = None
-        self.sms = sms.SmsSettings.from_config(app.config)
-        self.voice = voice.VoiceSettings.from_config(app.config)
+        self.sms = sms.SmsSettings.from_config(cfg)
+        self.voice = voice.VoiceSettings.from_config(cfg)
+        client = connect(cfg["REDIS_URL"], Path(app.instance_path), float(cfg["REDIS_TIMEOUT"]))
+        limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
+        self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]))
 
     @property
     def content(self) -> Content:
         return self.live.get()
-
-    @property
-    def store(self) -> SessionStore:
-        if self._store is None:
-            cfg = self._app.config
-            client = connect(cfg["REDIS_URL"], Path(self._app.instance_path), float(cfg["REDIS_TIMEOUT"]))
-            limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]),
-                            int(cfg["RATE_GLOBAL_PER_MINUTE"]))
-            self._store = SessionStore(client, self._secret, int(cfg["SESSION_TTL"]), limits,
-                                       float(cfg["REDIS_RETRY_AFTER"]))
-        return self._store
 
 
 def line() -> Line:
@@ -79,7 +71,8 @@ def create_app(config: dict | None = None) -> Flask:
                     "Never run a public number like this.")
     try:
         live = LiveContent(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]),
-                           float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config))
+                           float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config),
+                           on_swap=_forget_rendered)
     except FlowError as exc:
         raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
@@ -87,6 +80,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(staff.blueprint)
     app.register_error_handler(Exception, _on_error)
     return app
+
+
+def _forget_rendered() -> None:
+    """Replies rendered from the content just replaced are not needed again."""
+    sms.forget_rendered()
+    voice.forget_rendered()
 
 
 def _check(cfg, flows: Path, translations: Path) -> list[str]:
@@ -112,7 +111,8 @@ def valid_signature(token: str, url: str, form, signature: str, settings_header:
     validator = RequestValidator(token)
     algorithm = get_signature_algorithm(settings_header)
     try:
-        if hmac.compare_digest(validator.compute_signature(url, form, algorithm), signature):
+        computed = validator.compute_signature(url, form, algorithm).encode()
+        if hmac.compare_digest(computed, signature.encode("utf-8", "surrogateescape")):
             return True
     except ValueError:  # an algorithm this library does not know
         return False
@@ -153,7 +153,8 @@ def incoming_sms() -> Response:
 
     if not number:  # nothing to key a session on: answer as to a first text
         return twiml(sms.twiml(handle(None)[1].texts))
-    outcome = current.store.converse(sms.CHANNEL, number, handle)
+    # An opt-out is never rate limited: carriers require it to work, always.
+    outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
     if outcome.result is None:
         notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
         return twiml(sms.twiml(notice))
@@ -170,7 +171,10 @@ def incoming_call(action: str = "") -> Response:
     content = current.content
     answer = voice.respond(content, current.voice, action, request.args, request.form)
     before = voice.decode(content, current.voice, request.args.get("s")) if action else None
-    current.store.count(voice.CHANNEL, before, voice.next_state(content, current.voice, answer))
+    try:
+        current.store.count(voice.CHANNEL, before, voice.next_state(content, current.voice, answer))
+    except Exception as exc:  # noqa: BLE001 - counting must never cost a caller their call
+        log.error("voice step not counted: %s", type(exc).__name__)
     return twiml(answer)
 
 
@@ -224,6 +228,8 @@ def _on_error(exc: Exception) -> Response:
     """HTTP errors (403, 404, 405, 413) stay what they are; anything else answers TwiML."""
     if isinstance(exc, HTTPException):
         return exc
+    if request.path == "/healthz":  # the platform must see that the line cannot answer
+        return jsonify(status="error", error=type(exc).__name__), 503
     # Where it failed, never its message: an exception's text can quote what a caller sent.
     frames = traceback.extract_tb(exc.__traceback__)
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))

@@ -51,3 +51,16 @@ def test_calls_are_counted_too(twilio, app, redis_client):
     rows = {(r.channel, r.lang, r.node): r for r in stats.read(redis_client, [today()])}
     assert (rows["voice", "en", "ice"].reached, rows["voice", "en", "ice"].left) == (6, 0)
     assert (rows["voice", "en", "ice_door"].reached, rows["voice", "en", "ice_door"].left) == (6, 6)
+
+
+def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, monkeypatch):
+    monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
+    resident = Texter(twilio)
+    monkeypatch.setattr("hotline.sessions._today", lambda: monday)
+    resident.text("hello"), resident.text("5")
+    monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
+    resident.text("1")
+    rows = {(r.day, r.node): r for r in stats.read(redis_client, [monday, tuesday])}
+    assert rows["2026-11-23", "legal_help"].left == 0      # the resident moved on from there
+    assert rows["2026-11-24", "legal_icirr"].left == 1
+    assert ("2026-11-24", "legal_help") not in rows

@@ -229,8 +229,8 @@ def test_a_spoken_language_name_chooses_it(call, content):
     assert call.lang == "es"
 
 
-@pytest.mark.parametrize("state", ["", "garbage", "en", "en.main", "xx.main.0.0", "en.nowhere.0.0",
-                                   "en.main.7.0", "en.main.0.3", "en.main.0.0.ghost", "en.main.x.0",
+@pytest.mark.parametrize("state", ["", "garbage", "en", "en.main", "xx.main.0.0",
+                                   "en.main.7.0", "en.main.0.3", "en.main.x.0", "en.No-Such.0.0",
                                    "." * 900, "en.main.0.0." + ".".join(["main"] * 40), "é.main.0.0",
                                    "en.main.٣.0"])
 def test_a_bad_state_restarts_at_the_language_choice(call, state):
@@ -238,6 +238,13 @@ def test_a_bad_state_restarts_at_the_language_choice(call, state):
     assert "Welcome" in call.says[0].text
     call._post(f"{BASE}/voice/dialed?s={quote(state, safe='.')}", {"DialCallStatus": "busy"})
     assert "Welcome" in call.says[0].text
+
+
+@pytest.mark.parametrize("state", ["es.nowhere.0.0", "es.ice.0.0.ghost"])
+def test_a_call_at_a_removed_node_goes_on_at_the_main_menu_in_its_language(call, content, state):
+    call._post(f"{BASE}/voice/step?s={quote(state, safe='.')}", {"Digits": "*"})
+    assert call.lang == "es"
+    assert first_paragraph(content, "main", "es") in call.text
 
 
 def test_voice_urls_need_twilio_signatures(twilio, call):
