@@ -169,7 +169,7 @@ def test_bad_requests(staff):
                  {"channel": "sms", "input": 5}, ["sms"]):
         assert staff.post("/staff/simulate", json=body).status_code == 400, body
     assert staff.post("/staff/simulate", data="channel=sms").status_code == 400
-    odd = staff.post("/staff/simulate", json={"channel": "voice", "session": "es.nowhere.0.0", "input": "1"})
+    odd = staff.post("/staff/simulate", json={"channel": "voice", "session": "es.No-Such.0.0", "input": "1"})
     assert odd.get_json()["node"] is None  # a state it does not accept: a new call
 
 
