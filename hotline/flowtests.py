@@ -1,10 +1,11 @@
 """Flow tests: conversations staff write down in `flows/tests/*.yaml` that the line must
-keep giving. Each runs through the real SMS channel (`sms.answer`) with the session kept
-in memory, so it needs no Redis and sees exactly what a resident would receive.
+keep giving. Each runs through the real channel (`sms.answer`, or a call's turns through
+`voice.turn`) with the state kept in memory, so it needs no Redis and sees exactly what a
+resident receives or a caller hears.
 
 ```yaml
 name: Legal help in Spanish
-channel: sms                  # only sms for now
+channel: sms                  # or voice: send a key, "say: words", or "" for silence
 steps:
   - send: hola
     expect: ["Sus derechos en Chicago"]   # text the reply must contain
@@ -19,16 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from hotline import gsm, sms
+from hotline import gsm, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import Problem
 
 FOLDER = "tests"
-CHANNELS = ("sms",)
+CHANNELS = ("sms", "voice")
 TEST_KEYS = {"name", "channel", "steps"}
 STEP_KEYS = {"send", "expect", "not"}
 
@@ -63,8 +64,8 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in values if not isinstance(v, (dict, list)))
 
 
-def read_test(data: Any, label: str) -> tuple[str, list[Step], list[Problem]]:
-    """A parsed test file -> its name, its steps, and what is wrong with how it is written."""
+def read_test(data: Any, label: str) -> tuple[str, str, list[Step], list[Problem]]:
+    """A parsed test file -> its name, channel, steps, and what is wrong with how it is written."""
     problems: list[Problem] = []
 
     def bad(line: int, message: str) -> None:
@@ -72,13 +73,13 @@ def read_test(data: Any, label: str) -> tuple[str, list[Step], list[Problem]]:
 
     if not isinstance(data, Located):
         bad(1, "a flow test holds 'name:', 'channel:' and 'steps:'")
-        return Path(label).stem, [], problems
+        return Path(label).stem, "sms", [], problems
     name = str(data.get("name") or Path(label).stem)
     for key in data.keys() - TEST_KEYS:
         bad(data.lines[key], f"unknown key '{key}'; a test has {', '.join(sorted(TEST_KEYS))}")
     channel = str(data.get("channel") or "sms")
     if channel not in CHANNELS:
-        bad(data.lines.get("channel", 1), f"channel '{channel}' cannot be tested yet; use sms")
+        bad(data.lines.get("channel", 1), f"channel '{channel}' is not one of {', '.join(CHANNELS)}")
     raw = data.get("steps")
     if not isinstance(raw, list) or not raw:
         bad(data.lines.get("steps", 1), "'steps:' must list what to send, like - send: hola")
@@ -95,31 +96,49 @@ def read_test(data: Any, label: str) -> tuple[str, list[Step], list[Problem]]:
                            "comment, and yes, no, on, off as true or false)")
             continue
         steps.append(Step(str(item["send"]), _texts(item.get("expect")), _texts(item.get("not")), item.line))
-    return name, steps, problems
+    return name, channel, steps, problems
 
 
 def _plain(text: str) -> str:
     return " ".join(gsm.fold(text).casefold().split())
 
 
-def run_steps(content: Content, name: str, steps: list[Step], label: str,
+def run_steps(content: Content, name: str, channel: str, steps: list[Step], label: str,
               settings: sms.SmsSettings) -> list[Problem]:
-    """Send each step's text as a resident would; the first step whose reply misses a text
-    it should have, or has one it should not, fails the test."""
-    session: Session | None = None
-    for number, step in enumerate(steps, 1):
-        answer = sms.answer(content, session, step.send, settings)
-        session = answer.session
-        reply = "\n".join(answer.texts)
+    """Send each step as a resident would; the first step whose reply misses a text it
+    should have, or has one it should not, fails the test."""
+    replies = _sms_replies(content, steps, settings) if channel == "sms" else _voice_replies(content, steps)
+    for number, (step, (reply, node)) in enumerate(zip(steps, replies), 1):
         missing = [t for t in step.expect if _plain(t) not in _plain(reply)]
         unwanted = [t for t in step.absent if _plain(t) in _plain(reply)]
         if missing or unwanted:
             wrong = "; ".join([f"expected {t!r}" for t in missing] + [f"did not expect {t!r}" for t in unwanted])
-            node = (answer.reply.node or "") if answer.reply else ""
             shown = "\n".join(f"| {line}" for line in (reply or "(no reply)").splitlines())
             return [Problem(label, step.line, node,
                             f"flow test {name!r} step {number}: sent {step.send!r}, {wrong}; the line replied:\n{shown}")]
     return []
+
+
+def _sms_replies(content: Content, steps: list[Step], settings: sms.SmsSettings) -> Iterator[tuple[str, str]]:
+    """What each text gets back, and the node it leaves the resident at."""
+    session: Session | None = None
+    for step in steps:
+        answer = sms.answer(content, session, step.send, settings)
+        session = answer.session
+        yield "\n".join(answer.texts), (answer.reply.node or "") if answer.reply else ""
+
+
+def _voice_replies(content: Content, steps: list[Step]) -> Iterator[tuple[str, str]]:
+    """What a caller hears after each key, words or silence; the call starts before the
+    first step (its welcome is not checked) and a step after it ended hears nothing."""
+    settings = voice.VoiceSettings()
+    heard = voice.turn(content, settings, None, None, None)
+    for step in steps:
+        said = step.send.strip()
+        text = said[4:].strip() if said.lower().startswith("say:") else said
+        heard = voice.turn(content, settings, None, heard.state, text) if heard.state else voice.Heard()
+        session = voice.decode(content, settings, heard.state)
+        yield heard.text, session.node if session else ""
 
 
 def run_folder(content: Content, folder: Path, settings: sms.SmsSettings) -> list[Outcome]:
@@ -130,7 +149,7 @@ def run_folder(content: Content, folder: Path, settings: sms.SmsSettings) -> lis
         label = str(path.relative_to(folder.parent.parent))
         problems: list[Problem] = []
         data = read_yaml(path.read_text(encoding="utf-8"), problems, label)
-        name, steps, written = read_test(data, label)
+        name, channel, steps, written = read_test(data, label)
         problems = problems or written  # a YAML error explains itself; the rest would repeat it
-        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, steps, label, settings))))
+        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, channel, steps, label, settings))))
     return outcomes

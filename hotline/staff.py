@@ -17,11 +17,9 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
 
 import redis
 from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -45,7 +43,7 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff",
 COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
 OPEN = ("staff.login", "staff.static")  # reachable without signing in (only while enabled)
-KEYS = frozenset("0123456789*#")
+
 MAX_INPUT = 1600         # characters: the most Twilio delivers of one text
 DAYS = 14                # the counts shown
 BAR = 260                # pixels of the longest bar in the counts chart (360 wide)
@@ -199,63 +197,9 @@ def _sms_turn(content: Content, settings: sms.SmsSettings, lang: str | None, sta
             "stopped": stopped, "replies": [_costed(t) for t in texts]}
 
 
-@dataclass
-class Heard:
-    """What a caller hears from one TwiML answer, up to where the line listens."""
-
-    prompts: list[dict[str, Any]] = field(default_factory=list)
-    state: str | None = None    # the call's state where it listens (None: it ended)
-    dialed: str | None = None   # the state a <Dial> reports back with
-    speech: str | None = None   # the speech language it listens for
-
-
-def _state(url: str | None) -> str | None:
-    return parse_qs(urlsplit(url or "").query).get("s", [None])[0]
-
-
-def _hear(document: str) -> Heard:
-    """Speech after a <Gather> is what silence leads to; `voice.answer` with no input says
-    it again when the caller stays silent, as Twilio's fall-through or Redirect would."""
-    heard = Heard()
-    for element in ET.fromstring(document):
-        if element.tag == "Gather":
-            heard.prompts += [p for p in map(_prompt, element) if p]
-            heard.state, heard.speech = _state(element.get("action")), element.get("language")
-            break
-        if element.tag == "Dial":
-            heard.dialed = _state(element.get("action"))
-        prompt = _prompt(element)
-        if prompt:
-            heard.prompts.append(prompt)
-    return heard
-
-
-def _prompt(element: ET.Element) -> dict[str, Any] | None:
-    if element.tag == "Say":
-        return {"text": element.text or "", "language": element.get("language"), "voice": element.get("voice")}
-    if element.tag == "Play":
-        return {"play": element.text}
-    if element.tag == "Pause":
-        return {"pause": int(element.get("length", "1"))}
-    if element.tag == "Dial":
-        return {"dial": "".join(element.itertext()).strip()}
-    return None  # Hangup, Redirect: shown as the call ending or listening
-
-
 def _voice_turn(content: Content, settings: voice.VoiceSettings, lang: str | None, state: str | None,
                 text: str | None) -> dict[str, Any]:
-    """`text` None: a new call (in `lang` when given); a key, words, or "" for silence
-    otherwise. A transfer is simulated as not answered, as `hotline simulate` does."""
-    if text is None:
-        document = voice.start(content, settings, lang)
-    else:
-        key = text.strip()
-        digits, speech = (key, "") if key in KEYS else ("", text)
-        document = voice.answer(content, settings, state, digits, speech)
-    heard = _hear(document)
-    if heard.dialed:
-        after = _hear(voice.dialed(content, settings, heard.dialed, "no-answer"))
-        heard = Heard(heard.prompts + after.prompts, after.state, None, after.speech)
+    heard = voice.turn(content, settings, lang, state, text)
     session = voice.decode(content, settings, heard.state)
     return {"session": heard.state, **_where(session), "prompts": heard.prompts,
             "listen": {"speech": heard.speech} if heard.state else None}

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
@@ -450,76 +450,104 @@ def spell(phone: str) -> str:
     return ", ".join(" ".join(group) for group in re.findall(r"\d+", phone))
 
 
-# `hotline simulate --channel voice` -----------------------------------------------------
+# What a caller hears, turn by turn (the simulators and flow tests) ------------------------
+
+KEYS = frozenset("0123456789*#")
+
+
+@dataclass
+class Heard:
+    """What a caller hears from one turn, up to where the line listens again."""
+
+    prompts: list[dict[str, Any]] = field(default_factory=list)
+    state: str | None = None    # the call's state where it listens (None: the call ended)
+    dialed: str | None = None   # the state a <Dial> reports back with
+    speech: str | None = None   # the speech language it listens for
+
+    @property
+    def text(self) -> str:
+        return " ".join(p["text"] for p in self.prompts if "text" in p)
+
+
+def hear(document: str) -> Heard:
+    """The prompts of a TwiML answer. What comes after a <Gather> is what silence leads to;
+    `answer` with no input says it again, as Twilio's fall-through or Redirect would."""
+    heard = Heard()
+    for element in ET.fromstring(document):
+        if element.tag == "Gather":
+            heard.prompts += [p for p in map(_prompt, element) if p]
+            heard.state, heard.speech = _state_in(element.get("action")), element.get("language")
+            break
+        if element.tag == "Dial":
+            heard.dialed = _state_in(element.get("action"))
+        prompt = _prompt(element)
+        if prompt:
+            heard.prompts.append(prompt)
+    return heard
+
+
+def turn(content: Content, settings: VoiceSettings, lang: str | None, state: str | None,
+         text: str | None) -> Heard:
+    """One turn of a call through the webhooks' own functions. `text` None: a new call (in
+    `lang` when given); otherwise a key, words, or "" for silence. A transfer is taken as
+    not answered, so what a caller then hears is heard too."""
+    if text is None:
+        document = start(content, settings, lang)
+    else:
+        key = text.strip()
+        digits, speech = (key, "") if key in KEYS else ("", text)
+        document = answer(content, settings, state, digits, speech)
+    heard = hear(document)
+    if heard.dialed:
+        after = hear(dialed(content, settings, heard.dialed, "no-answer"))
+        heard = Heard(heard.prompts + after.prompts, after.state, None, after.speech)
+    return heard
+
+
+def _state_in(url: str | None) -> str | None:
+    return parse_qs(urlsplit(url or "").query).get("s", [None])[0]
+
+
+def _prompt(element: ET.Element) -> dict[str, Any] | None:
+    if element.tag == "Say":
+        return {"text": element.text or "", "language": element.get("language"), "voice": element.get("voice")}
+    if element.tag == "Play":
+        return {"play": element.text}
+    if element.tag == "Pause":
+        return {"pause": int(element.get("length", "1"))}
+    if element.tag == "Dial":
+        return {"dial": "".join(element.itertext()).strip()}
+    return None  # Hangup, Redirect: the call ending, or listening
+
 
 def simulate(content: Content, lang: str | None, lines: Iterable[str], echo: Callable[[str], None]) -> None:
-    """Play a call from typed inputs (a key, `say: words`, or an empty line for silence) and
-    print what the caller hears, through the same webhooks Twilio calls. A transfer is
-    simulated as not answered."""
+    """`hotline simulate --channel voice`: play a call from typed inputs (a key, `say: words`,
+    or an empty line for silence) and print what the caller hears."""
     settings = VoiceSettings()
     if lang and lang not in heard_languages(content, settings):
         echo(f"{lang} cannot be heard on the voice line: {describe(content, settings, lang)}")
         return
-    document = start(content, settings, lang)
+    heard = turn(content, settings, lang, None, None)
     inputs = iter(lines)
     while True:
-        gather, onward, dial = _show(document, echo)
-        if dial:
-            echo("(simulated: no answer)")
-            document = _follow(content, settings, dial, {"DialCallStatus": "no-answer"})
-            continue
-        if not gather and not onward:
-            echo("(call ended)")
+        for prompt in heard.prompts:
+            if "text" in prompt:
+                echo(f"  [{prompt['language']} {prompt['voice'] or ''}] {prompt['text']}")
+            elif "play" in prompt:
+                echo(f"  [play] {prompt['play']}")
+            elif "pause" in prompt:
+                echo("  ...")
+            else:
+                echo(f"  (dialing {prompt['dial']}; simulated: no answer)")
+        if heard.state is None:
+            echo("  (hangs up)\n(call ended)")
             return
+        echo(f"  (listening: a key{', speech ' + heard.speech if heard.speech else ''})\n")
         raw = next(inputs, None)
         if raw is None:
             return
         text = raw.rstrip("\n")
         echo(f"> {text}")
-        if not text.strip() and not onward:
-            echo("(call ended)")
-            return
-        if not text.strip():
-            document = _follow(content, settings, onward, {})
-        elif text.lower().startswith("say:"):
-            document = _follow(content, settings, gather or onward, {"SpeechResult": text[4:].strip()})
-        else:
-            document = _follow(content, settings, gather or onward, {"Digits": text.strip()[:1]})
-
-
-def _show(document: str, echo: Callable[[str], None]) -> tuple[str | None, str | None, str | None]:
-    """Print what the caller hears; return the Gather action, the Redirect and the Dial action."""
-    found: dict[str, str | None] = {"Gather": None, "Redirect": None, "Dial": None}
-
-    def walk(parent: ET.Element) -> None:
-        for element, after in zip(parent, [*parent[1:], None]):
-            if element.tag == "Say":
-                echo(f"  [{element.get('language')} {element.get('voice') or ''}] {element.text}")
-            elif element.tag == "Play":
-                echo(f"  [play] {element.text}")
-            elif element.tag == "Pause":
-                echo("  ...")
-            elif element.tag == "Gather":
-                walk(element)
-                found["Gather"] = element.get("action")
-                speech = f", speech {element.get('language')}" if element.get("language") else ""
-                echo(f"  (listening: a key{speech})")
-                if after is not None and after.tag != "Redirect":
-                    echo("  (if nothing is heard:)")
-            elif element.tag == "Redirect":
-                found["Redirect"] = element.text
-            elif element.tag == "Dial":
-                found["Dial"] = element.get("action")
-                echo(f"  (dialing {''.join(element.itertext()).strip()})")
-            elif element.tag == "Hangup":
-                echo("  (hangs up)")
-
-    walk(ET.fromstring(document))
-    echo("")
-    return found["Gather"], found["Redirect"], found["Dial"]
-
-
-def _follow(content: Content, settings: VoiceSettings, url: str, form: dict[str, str]) -> str:
-    parts = urlsplit(url)
-    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    return respond(content, settings, parts.path.removeprefix("/voice").strip("/"), query, form)
+        said = text.strip()
+        heard = turn(content, settings, None, heard.state,
+                     said[4:].strip() if said.lower().startswith("say:") else said[:1])
