@@ -10,7 +10,7 @@ from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import write_po
 
 from hotline import config as settings
-from hotline import gsm
+from hotline import graph, gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
@@ -214,7 +214,7 @@ def stats_command(days: int, as_csv: bool) -> None:
     from hotline.sessions import connect
 
     cfg = settings.read()
-    client = connect(cfg["REDIS_URL"], settings.ROOT / "instance", float(cfg["REDIS_TIMEOUT"]))
+    client = connect(cfg["REDIS_URL"], settings.INSTANCE, float(cfg["REDIS_TIMEOUT"]))
     today = dt.datetime.now(dt.timezone.utc).date()
     rows = stats.read(client, (today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)))
     if as_csv:
@@ -284,11 +284,10 @@ def test_command() -> None:
 
 
 @main.command("graph")
-@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg"]), default="mermaid", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="mermaid", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 def graph_command(fmt: str, output: Path | None) -> None:
     """Draw the flow: every node (shape by kind) and option (edge labeled with its digit)."""
-    from hotline import graph
     from hotline.flow import load_flow
 
     try:

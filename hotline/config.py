@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Config
 
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"  # the embedded Redis lives here when REDIS_URL is unset
 
 DEFAULTS: dict[str, object] = {
     "SECRET": None,            # HMAC key for caller hashing; required unless DEV

@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -17,6 +18,7 @@ from hotline.i18n import (
     LOCALES_FILE, SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
     read_locales,
 )
+from hotline.phrases import KEY_STOP
 
 log = logging.getLogger("hotline")
 
@@ -28,6 +30,11 @@ class Content:
     texts: Mapping[str, Texts]
     coverage: Mapping[str, Coverage]
     offered: tuple[str, ...]
+
+    @cached_property
+    def stop_words(self) -> frozenset[str]:
+        """Opt-out words of every language the line knows: they work whatever the session."""
+        return frozenset().union(*(t.keywords(KEY_STOP) for t in self.texts.values()))
 
     def texts_for(self, tag: str | None) -> Texts:
         return self.texts.get(tag or SOURCE) or self.texts[SOURCE]

@@ -47,10 +47,6 @@ class Locale:
     def folds(self) -> bool:
         return self.sms in ("fold", "gsm7")
 
-    @property
-    def babel_id(self) -> str:
-        return self.tag.replace("-", "_")
-
 
 def read_locales(folder: Path) -> dict[str, Locale]:
     """The registry, in the order residents see the languages."""

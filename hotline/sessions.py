@@ -118,11 +118,10 @@ class Limits:
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
     """`result` is None when the message is rate limited: `notice` says whether to tell
-    the caller (once per window) or stay silent. `degraded` when Redis could not be used."""
+    the caller (once per window) or stay silent."""
 
     result: T | None
     notice: bool = False
-    degraded: bool = False
 
 
 def encode(session: Session) -> str:
@@ -179,9 +178,6 @@ class SessionStore:
         """Same caller and day, same hash; the number itself is never stored or returned."""
         return hmac.new(self._day_key(day), f"{channel}:{number}".encode(), hashlib.sha256).hexdigest()
 
-    def key(self, channel: str, number: str, day: dt.date | None = None) -> str:
-        return PREFIX + self.caller_hash(channel, number, day or _today())
-
     @property
     def available(self) -> bool:
         return time.monotonic() >= self._paused_until
@@ -230,7 +226,7 @@ class SessionStore:
                 expected = self.client.get(keys[0]) or b""
             except redis.RedisError as exc:
                 self._failed(exc)
-                return Outcome(result, degraded=True)
+                return Outcome(result)
             session = decode(expected)
         log.warning("session busy after %d tries; answered without saving", MAX_TRIES)
         return Outcome(result)
@@ -266,8 +262,8 @@ class SessionStore:
         per_minute, per_hour, everyone = self._local.incr(rates)
         limited = None if exempt else self._limited(per_minute, per_hour, everyone)
         if limited:
-            return Outcome(None, notice=limited.notice, degraded=True)
-        return Outcome(handle(None)[1], degraded=True)
+            return limited
+        return Outcome(handle(None)[1])
 
     def _failed(self, exc: Exception) -> None:
         # Callers during an outage should not each wait for a timeout: leave Redis alone a while.

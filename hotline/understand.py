@@ -7,7 +7,7 @@ from hotline.engine import (
     BACK, HELP, HOME, REPEAT, Choose, Event, Navigate, Session, SetLanguage, Start, Unknown,
 )
 from hotline.i18n import normalize
-from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
 MAX_CHARS = 160  # nobody types a menu choice longer than this; the rest is ignored
@@ -15,8 +15,7 @@ MAX_CHARS = 160  # nobody types a menu choice longer than this; the rest is igno
 
 def is_stop(content: Content, text: str) -> bool:
     """The whole message is an opt-out word, in any language the line knows."""
-    word = normalize(text[:MAX_CHARS])
-    return any(word in t.keywords(KEY_STOP) for t in content.texts.values())
+    return normalize(text[:MAX_CHARS]) in content.stop_words
 
 
 def greeting_language(content: Content, word: str) -> tuple[str, bool] | None:

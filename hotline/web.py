@@ -19,7 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import config as settings, gsm, privacy, sms, staff, voice
+from hotline import check, config as settings, gsm, privacy, sms, staff, voice
 from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
 from hotline.engine import Session
@@ -56,7 +56,7 @@ def line() -> Line:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask("hotline", instance_path=str(settings.ROOT / "instance"), static_folder=None)
+    app = Flask("hotline", instance_path=str(settings.INSTANCE), static_folder=None)
     app.config.update(settings.read(config))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     privacy.install()
@@ -90,8 +90,6 @@ def _forget_rendered() -> None:
 
 def _check(cfg, flows: Path, translations: Path) -> list[str]:
     """An edit is served only when `hotline check` finds no error in it."""
-    from hotline import check  # imported on the first edit only: start-up stays short
-
     return [str(p) for p in check.run(flows, translations, cfg).errors]
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from hotline import config
 from hotline.content import load_content
-from tests.conftest import NUMBER, ROOT, Texter, Twilio, messages, sms_params
+from tests.conftest import NUMBER, ROOT, Texter, Twilio, sms_params
 
 
 @pytest.mark.parametrize("word,on", [("False", False), ("off", False), ("0", False), ("no", False),

@@ -124,15 +124,15 @@ def test_global_limit_protects_the_account(make_app):
 def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):
     store = app.extensions["hotline"].store
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
-    assert store.key("sms", NUMBER, monday) != store.key("sms", NUMBER, tuesday)
-    assert store.key("sms", NUMBER, monday) == store.key("sms", NUMBER, monday)
+    assert store.caller_hash("sms", NUMBER, monday) != store.caller_hash("sms", NUMBER, tuesday)
+    assert store.caller_hash("sms", NUMBER, monday) == store.caller_hash("sms", NUMBER, monday)
     resident = Texter(Twilio(app.test_client()))
     monkeypatch.setattr("hotline.sessions._today", lambda: monday)
     resident.text("hello")
     menu = resident.text("5")
     monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
     assert resident.text("*") == menu
-    assert redis_client.keys(PREFIX + "*") == [store.key("sms", NUMBER, tuesday).encode()]
+    assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
 
 
 def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
