@@ -23,7 +23,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 
 import yaml
 from babel.messages.pofile import read_po

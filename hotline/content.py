@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.extract import flow_messages

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from hotline import gsm, sms, voice
 from hotline.content import Content
@@ -108,7 +109,7 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
     """Send each step as a resident would; the first step whose reply misses a text it
     should have, or has one it should not, fails the test."""
     replies = _sms_replies(content, steps, settings) if channel == "sms" else _voice_replies(content, steps)
-    for number, (step, (reply, node)) in enumerate(zip(steps, replies), 1):
+    for number, (step, (reply, node)) in enumerate(zip(steps, replies, strict=True), 1):
         missing = [t for t in step.expect if _plain(t) not in _plain(reply)]
         unwanted = [t for t in step.absent if _plain(t) in _plain(reply)]
         if missing or unwanted:

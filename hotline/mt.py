@@ -519,7 +519,7 @@ class Drafter:
             beam_size=self.beam_size,
             replace_unknowns=True,
         )
-        for i, result in zip(todo, results):
+        for i, result in zip(todo, results, strict=True):
             tokens = list(result.hypotheses[0])
             if self.target_prefix and tokens and tokens[0] == self.target_prefix:
                 tokens = tokens[1:]
@@ -643,7 +643,7 @@ def draft_catalog(
         plans.append((message, forms))
 
     sentences = list(wanted)
-    translated = dict(zip(sentences, drafter.translate(sentences))) if sentences else {}
+    translated = dict(zip(sentences, drafter.translate(sentences), strict=True)) if sentences else {}
 
     comment = _draft_comment(label)
     for message, forms in plans:

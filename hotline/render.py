@@ -2,7 +2,7 @@
 filled in, and a service's name, number and hours."""
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from hotline.flow.extract import service_context
 from hotline.flow.model import PLACEHOLDER, Flow, Node, Service

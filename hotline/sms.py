@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 

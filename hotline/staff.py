@@ -289,7 +289,7 @@ def chart(flow: Flow, rows: list[stats.Row]) -> list[Bar]:
 
 
 def _rows(channel: str, lang: str) -> list[stats.Row]:
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     rows = stats.read(_line().store.client, (today - dt.timedelta(days=n) for n in range(DAYS - 1, -1, -1)))
     return [r for r in rows if channel in ("", r.channel) and lang in ("", r.lang)]
 

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 import redis
 
@@ -60,7 +60,7 @@ def read(client: redis.Redis, days: Iterable[dt.date]) -> list[Row]:
     for day in days:
         pipe.hgetall(day_key(day))
     rows = []
-    for day, fields in zip(days, pipe.execute()):
+    for day, fields in zip(days, pipe.execute(), strict=True):
         table: dict[tuple[str, str, str], dict[str, int]] = {}
         for name, value in fields.items():
             what, channel, lang, node = name.decode().split("|", 3)

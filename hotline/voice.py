@@ -27,7 +27,8 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
+from collections.abc import Callable, Iterable, Mapping
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from twilio.twiml.voice_response import Gather, VoiceResponse

@@ -9,7 +9,7 @@ import logging
 import secrets
 import traceback
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
 from twilio.request_validator import (

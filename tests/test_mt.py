@@ -320,7 +320,7 @@ def test_drafter_copies_and_keeps_masked_items(drafter: mt.Drafter) -> None:
     masked = [mt.protect(t) for t in COPY]
     # Sentinels reach the model as pieces it never saw in training and still survive.
     out = drafter.translate([m for m, _ in masked])
-    for text, (m, items), o in zip(COPY, masked, out):
+    for text, (_masked, items), o in zip(COPY, masked, out, strict=True):
         assert mt.restore(o, items, source=text) == text.strip()
 
 
@@ -342,7 +342,10 @@ def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) ->
         assert mt.is_machine_draft(msg)
         assert mt.protected_items(msg.string) == mt.protected_items(msgid)
     plural = cat["There is one item."]
-    assert plural.string == ("There is one item.", "There are %(num)d items.")
+    # As many forms as the catalog's own plural rule has (CLDR data changes between Babel
+    # releases: Spanish has two forms in some, three in others).
+    forms = ("There is one item.",) + ("There are %(num)d items.",) * (cat.num_plurals - 1)
+    assert plural.string == forms
     assert plural.fuzzy
     assert cat[COPY[1]].auto_comments == ["icirr: organisation name"]
 

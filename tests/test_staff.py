@@ -250,7 +250,7 @@ def test_counts_hide_small_numbers(staff, staff_app, content):
     assert "No conversations" in staff.get("/staff/counts?channel=voice").get_data(as_text=True)
     csv_out = staff.get("/staff/counts.csv?lang=es")
     assert csv_out.mimetype == "text/csv" and "attachment" in csv_out.headers["Content-Disposition"]
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
     assert f"{today},sms,es,legal_help,<5,<5" in csv_out.get_data(as_text=True)
     assert ",en," not in csv_out.get_data(as_text=True)
 

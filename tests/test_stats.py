@@ -11,7 +11,7 @@ from tests.conftest import Texter
 
 
 def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def test_counts_after_scripted_conversations(twilio, redis_client, redis_url, monkeypatch):

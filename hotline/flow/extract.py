@@ -6,7 +6,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, NamedTuple
+from typing import IO, Any, NamedTuple
+from collections.abc import Iterable, Iterator
 
 from hotline.flow.load import SERVICES_FILE, load_file
 from hotline.flow.model import MENU, PAGE, TRANSFER, Flow, Node, Service

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from collections.abc import Mapping
 
 MENU, PAGE, TRANSFER = "menu", "page", "transfer"
 KINDS = (MENU, PAGE, TRANSFER)
