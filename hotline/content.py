@@ -124,7 +124,7 @@ class LiveContent:
                 return True
             good = self.keep.current()
             if good is not None and good.digest == staged.digest:
-                self._serve(good, "checked by another process of this instance")
+                self._serve(good, "already checked in this instance")
                 return True
             errors = self._errors(staged)
             if errors:
