@@ -33,7 +33,7 @@ DEFAULTS: dict[str, object] = {
     "REDIS_RETRY_AFTER": 5.0,  # seconds the line answers without Redis after it failed
     "RATE_PER_MINUTE": 60,     # texts one number may send per minute before the line goes quiet
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
-    "RATE_GLOBAL_PER_MINUTE": 3000,  # texts the whole line answers per minute
+    "RATE_GLOBAL_PER_MINUTE": 600,  # texts a minute line-wide above which new conversations get the busy text
     "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
 }
 

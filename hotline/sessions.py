@@ -113,16 +113,19 @@ class Limits:
 
     per_minute: int = 60
     per_hour: int = 200
-    global_per_minute: int = 3000
+    global_per_minute: int = 600
 
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
-    """`result` is None when the message is rate limited: `notice` says whether to tell
-    the caller (once per window) or stay silent."""
+    """`result` is None when the message is not answered by the flow: `notice` says whether
+    to tell the caller to slow down (once per window) or stay silent; `busy`, that the line
+    is over its line-wide limit and this is a new conversation, to be answered with the
+    fixed busy text (no session is read for it or written)."""
 
     result: T | None
     notice: bool = False
+    busy: bool = False
 
 
 def encode(session: Session) -> str:
@@ -208,7 +211,8 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
+        new = not today_raw and not yesterday_raw
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone, new)
         if limited:
             return limited
         expected = today_raw
@@ -248,20 +252,22 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
 
-    def _limited(self, per_minute: int, per_hour: int, everyone: int) -> Outcome | None:
-        """Over a limit: tell the caller once per window, then stay silent."""
+    def _limited(self, per_minute: int, per_hour: int, everyone: int, new: bool) -> Outcome | None:
+        """Over a number's limit: tell it once per window, then stay silent. Over the
+        line-wide limit: conversations under way go on, new ones get the busy text (never
+        silence: it costs one cached message and no session)."""
         limits = self.limits
         if per_hour > limits.per_hour:  # told once an hour, not again each minute
             return Outcome(None, notice=per_hour == limits.per_hour + 1)
         if per_minute > limits.per_minute:
             return Outcome(None, notice=per_minute == limits.per_minute + 1)
-        if everyone > limits.global_per_minute:
-            return Outcome(None, notice=per_minute == 1)
+        if everyone > limits.global_per_minute and new:
+            return Outcome(None, busy=True)
         return None
 
     def _without_redis(self, rates: list[str], handle, exempt: bool) -> Outcome:
         per_minute, per_hour, everyone = self._local.incr(rates)
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone, new=True)
         if limited:
             return limited
         return Outcome(handle(None)[1])

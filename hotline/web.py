@@ -16,7 +16,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, jsonify, reque
 from twilio.request_validator import (
     SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm,
 )
-from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -238,6 +237,8 @@ def incoming_sms() -> Response:
         return twiml(sms.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
     outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
+    if outcome.busy:
+        return twiml(_sms_apology())
     if outcome.result is None:
         notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
         return twiml(sms.twiml(notice))
@@ -292,9 +293,8 @@ def _sms_in_first_languages(phrase) -> str:
 
 
 def _sms_apology() -> str:
-    response = MessagingResponse()
-    response.message(_sms_in_first_languages(FALLBACK_SMS))
-    return str(response)
+    """Also the busy text over the line-wide limit: one message, its TwiML cached."""
+    return sms.twiml((_sms_in_first_languages(FALLBACK_SMS),))
 
 
 def _voice_apology() -> str:
