@@ -139,9 +139,14 @@ def decode(raw: bytes | str | None) -> Session | None:
     try:
         data = json.loads(raw)
         data["trail"] = tuple(str(n) for n in data.get("trail", ()))
-        return Session(**data)
+        session = Session(**data)
     except (ValueError, TypeError, AttributeError):
         return None
+    counters = (session.page, session.misses, session.steps)
+    if (not isinstance(session.lang, str | None) or not isinstance(session.node, str)
+            or not all(type(n) is int and n >= 0 for n in counters)):
+        return None  # a value no version of the line wrote: the staff simulator's input, say
+    return session
 
 
 class _LocalCounts:

@@ -82,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
     except FlowError as exc:
         raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
+    staff.init(app, app.extensions["hotline"].store.client, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(staff.blueprint)
     app.register_error_handler(Exception, _on_error)
