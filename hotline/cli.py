@@ -85,6 +85,26 @@ def _print_sms(body: str) -> None:
 
 
 @main.command()
+@click.option("--channel", type=click.Choice(["sms", "voice"]), default=None,
+              help="Only this one (default: both, each headed by what to do with it).")
+def fallback(channel: str | None) -> None:
+    """The TwiML for Twilio's Fallback URL, to paste into a TwiML Bin: the line's apology with
+    911, in English and Spanish, for texts and for calls. Served by Twilio, it answers when
+    this line's host cannot (README: "Connecting a Twilio number")."""
+    from hotline.web import sms_apology, voice_apology
+
+    content = _content()
+    documents = {"sms": sms_apology(content), "voice": voice_apology(content)}
+    if channel:
+        click.echo(documents[channel])
+        return
+    for name, where in (("sms", "Messaging, \"Primary handler fails\""), ("voice", "Voice, \"Primary handler fails\"")):
+        click.echo(f"== TwiML Bin \"hotline {name} fallback\" (the number's {where}); paste the next line:")
+        click.echo(documents[name])
+        click.echo("")
+
+
+@main.command()
 @click.option("--script", "tag", default=None, help="List the prompt files this language still needs recorded.")
 def voices(tag: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""

@@ -239,9 +239,9 @@ def incoming_sms() -> Response:
     # An opt-out is never rate limited: carriers require it to work, always.
     outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
     if outcome.busy:
-        return twiml(_sms_apology())
+        return twiml(sms_apology(content))
     if outcome.result is None:
-        notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
+        notice = (_sms_in_first_languages(content, SLOW_DOWN),) if outcome.notice else ()
         return twiml(sms.twiml(notice))
     return twiml(sms.twiml(outcome.result.texts))
 
@@ -267,8 +267,8 @@ def incoming_call(action: str = "") -> Response:
 def fallback() -> Response:
     """Twilio's Fallback URL: a safe answer that needs nothing else to work."""
     if request.form.get("CallSid"):
-        return twiml(_voice_apology())
-    return twiml(_sms_apology())
+        return twiml(voice_apology(line().content))
+    return twiml(sms_apology(line().content))
 
 
 @webhooks.get("/healthz")
@@ -279,29 +279,29 @@ def healthz() -> Response:
                    languages=list(current.content.offered))
 
 
-def _in_first_languages(phrase) -> list[tuple[str, str]]:
+def _in_first_languages(content: Content, phrase) -> list[tuple[str, str]]:
     """A phrase in the first two offered languages (English and Spanish), for answers given
     without reading the caller's session, so without knowing their language."""
-    content = line().content
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
-def _sms_in_first_languages(phrase) -> str:
-    content = line().content
-    parts = _in_first_languages(phrase)
+def _sms_in_first_languages(content: Content, phrase) -> str:
+    parts = _in_first_languages(content, phrase)
     text = "\n\n".join(text for _tag, text in parts)
     return gsm.fold(text) if all(content.locales[tag].folds for tag, _ in parts) else text
 
 
-def _sms_apology() -> str:
-    """Also the busy text over the line-wide limit: one message, its TwiML cached."""
-    return sms.twiml((_sms_in_first_languages(FALLBACK_SMS),))
+def sms_apology(content: Content) -> str:
+    """The apology with 911, in English and Spanish, as TwiML: /fallback's answer, and what
+    `hotline fallback` prints for a TwiML Bin; also the busy text over the line-wide limit
+    (one message, its TwiML cached)."""
+    return sms.twiml((_sms_in_first_languages(content, FALLBACK_SMS),))
 
 
-def _voice_apology() -> str:
-    content = line().content
+def voice_apology(content: Content) -> str:
+    """The spoken apology with 911, in English and Spanish, then hang up, as TwiML."""
     response = VoiceResponse()
-    for tag, text in _in_first_languages(FALLBACK_VOICE):
+    for tag, text in _in_first_languages(content, FALLBACK_VOICE):
         locale = content.locales[tag]
         response.say(text, language=locale.say_language, voice=locale.voice)
     response.hangup()
@@ -319,5 +319,5 @@ def _on_error(exc: Exception) -> Response:
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
     log.error("unexpected %s on %s at %s", type(exc).__name__, request.path, where)
     if request.path.startswith("/voice"):
-        return twiml(_voice_apology())
-    return twiml(_sms_apology())
+        return twiml(voice_apology(line().content))
+    return twiml(sms_apology(line().content))

@@ -137,3 +137,23 @@ def test_twilio_posts_every_answer_quickly(twilio):
     started = time.monotonic()
     assert messages(twilio.post("/sms", sms_params(NUMBER, "x" * gsm.MAX_CHARACTERS * 3)))
     assert time.monotonic() - started < 5
+
+
+# --- a Fallback URL served elsewhere ----------------------------------------------------------
+
+def test_hotline_fallback_prints_twiml_bins_for_texts_and_calls():
+    from click.testing import CliRunner
+
+    from hotline.cli import main
+
+    runner = CliRunner()
+    text = ET.fromstring(runner.invoke(main, ["fallback", "--channel", "sms"]).output)
+    call = ET.fromstring(runner.invoke(main, ["fallback", "--channel", "voice"]).output)
+    (message,) = text.iter("Message")
+    assert message.text.count("911") == 2 and "emergencia" in message.text.lower()
+    assert gsm.segments(message.text) <= 2
+    says = list(call.iter("Say"))
+    assert [s.get("language") for s in says] == ["en-US", "es-US"] and all("9 1 1" in s.text for s in says)
+    assert call[-1].tag == "Hangup"
+    both = runner.invoke(main, ["fallback"])
+    assert both.exit_code == 0 and both.output.count("<Response>") == 2
