@@ -270,6 +270,26 @@ def bench(seconds: float, concurrency: int, voice_share: float, as_json: bool) -
 
 
 @main.command()
+@click.option("--attack", type=click.Choice(["trickle", "bodies"]), default="trickle", show_default=True,
+              help="trickle: headers one line a second (slowloris); bodies: unsigned 250 KB forms.")
+@click.option("--clients", default=10, show_default=True, help="Attacking connections at once.")
+@click.option("--texts", default=30, show_default=True, help="Residents' signed texts, before and during.")
+@click.option("--over", default=6.0, show_default=True, help="Seconds the texts are spread over.")
+def siege(attack: str, clients: int, texts: int, over: float) -> None:
+    """Start the line as the Procfile does (on 127.0.0.1) and measure residents' texts
+    without and then during an attack by hostile clients. Prints JSON."""
+    import json
+
+    from hotline import siege as attacks
+
+    try:
+        report = attacks.run(attack, clients, texts, over)
+    except attacks.bench.BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(report, indent=2))
+
+
+@main.command()
 @click.option("--json", "as_json", is_flag=True, help="The whole report as JSON, for tools.")
 def check(as_json: bool) -> None:
     """Check flows, services, catalogs, SMS cost, voice and the flow tests in flows/tests/.
