@@ -216,8 +216,8 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
-        new = not today_raw and not yesterday_raw
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone, new)
+        fresh = not today_raw and not yesterday_raw  # a new conversation
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone, fresh)
         if limited:
             return limited
         expected = today_raw
