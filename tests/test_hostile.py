@@ -47,10 +47,13 @@ def signed_head(target: bench.Target, body: bytes, extra: str = "") -> bytes:
 
 
 def test_ten_trickling_clients_leave_thirty_texts_answered(server):
-    report = siege.measure(server.target, "trickle", clients=10, count=30, over=6.0)
+    """Also past the Procfile's --timeout (10 s): no worker is killed for a slow client."""
+    workers = {w.pid for w in server.workers}
+    report = siege.measure(server.target, "trickle", clients=10, count=30, over=6.0, settle=5.0)
     during = report["under_attack"]
     assert during["statuses"] == {"200": 30}, report
     assert during["p95_ms"] < 2000, report
+    assert {w.pid for w in server.workers} == workers
 
 
 def test_unsigned_big_bodies_barely_slow_residents(server):
