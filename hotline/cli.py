@@ -40,7 +40,10 @@ def serve(dev: bool, host: str, port: int) -> None:
     Production runs gunicorn from the Procfile instead."""
     from hotline.web import create_app
 
-    app = create_app({"DEV": True} if dev else None)
+    try:
+        app = create_app({"DEV": True} if dev else None)
+    except RuntimeError as exc:  # a setting missing or unsafe: say which, without a traceback
+        raise click.ClickException(str(exc)) from None
     click.echo(f"hotline on http://{host}:{port}  (SMS webhook /sms, voice /voice, fallback /fallback)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -29,7 +29,6 @@ from twilio.request_validator import RequestValidator  # type: ignore[import-unt
 
 from hotline import bench
 
-ATTACKS = ("trickle", "bodies")
 BODY_FIELDS = 30_000
 BODY_BYTES = 250 * 1024
 
