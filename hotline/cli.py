@@ -40,7 +40,10 @@ def serve(dev: bool, host: str, port: int) -> None:
     Production runs gunicorn from the Procfile instead."""
     from hotline.web import create_app
 
-    app = create_app({"DEV": True} if dev else None)
+    try:
+        app = create_app({"DEV": True} if dev else None)
+    except RuntimeError as exc:  # a setting missing or unsafe: say which, without a traceback
+        raise click.ClickException(str(exc)) from None
     click.echo(f"hotline on http://{host}:{port}  (SMS webhook /sms, voice /voice, fallback /fallback)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
@@ -82,6 +85,26 @@ def _print_sms(body: str) -> None:
     click.echo(f"--- {gsm.encoding(body)}, {gsm.segments(body)} segment(s), {len(body)} characters ---")
     click.echo(body)
     click.echo("")
+
+
+@main.command()
+@click.option("--channel", type=click.Choice(["sms", "voice"]), default=None,
+              help="Only this one (default: both, each headed by what to do with it).")
+def fallback(channel: str | None) -> None:
+    """The TwiML for Twilio's Fallback URL, to paste into a TwiML Bin: the line's apology with
+    911, in English and Spanish, for texts and for calls. Served by Twilio, it answers when
+    this line's host cannot (README: "Connecting a Twilio number")."""
+    from hotline.web import sms_apology, voice_apology
+
+    content = _content()
+    documents = {"sms": sms_apology(content), "voice": voice_apology(content)}
+    if channel:
+        click.echo(documents[channel])
+        return
+    for name, where in (("sms", "Messaging, \"Primary handler fails\""), ("voice", "Voice, \"Primary handler fails\"")):
+        click.echo(f"== TwiML Bin \"hotline {name} fallback\" (the number's {where}); paste the next line:")
+        click.echo(documents[name])
+        click.echo("")
 
 
 @main.command()
@@ -247,6 +270,26 @@ def bench(seconds: float, concurrency: int, voice_share: float, as_json: bool) -
     click.echo(json.dumps(report, indent=2, ensure_ascii=False) if as_json else benchmark.render(report))
     if report["line"]["errors"] or report["ceiling"]["errors"]:
         sys.exit(1)
+
+
+@main.command()
+@click.option("--attack", type=click.Choice(["trickle", "bodies"]), default="trickle", show_default=True,
+              help="trickle: headers one line a second (slowloris); bodies: unsigned 250 KB forms.")
+@click.option("--clients", default=10, show_default=True, help="Attacking connections at once.")
+@click.option("--texts", default=30, show_default=True, help="Residents' signed texts, before and during.")
+@click.option("--over", default=6.0, show_default=True, help="Seconds the texts are spread over.")
+def siege(attack: str, clients: int, texts: int, over: float) -> None:
+    """Start the line as the Procfile does (on 127.0.0.1) and measure residents' texts
+    without and then during an attack by hostile clients. Prints JSON."""
+    import json
+
+    from hotline import siege as attacks
+
+    try:
+        report = attacks.run(attack, clients, texts, over)
+    except attacks.bench.BenchError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(report, indent=2))
 
 
 @main.command()

@@ -1,6 +1,6 @@
 """Settings: defaults here, then the environment, then `create_app(config)`.
 
-`REDIS_URL` and `TWILIO_AUTH_TOKEN` keep their platform names; everything else is set as
+`REDIS_URL`, `TWILIO_AUTH_TOKEN` and `TWILIO_SHARED_KEY_SECRET` keep their platform names; everything else is set as
 `HOTLINE_<NAME>` and read with Flask's `from_prefixed_env("HOTLINE")` (JSON values:
 `HOTLINE_DEV=1`, `HOTLINE_SESSION_TTL=600`), landing in `app.config["<NAME>"]`.
 """
@@ -16,7 +16,8 @@ INSTANCE = ROOT / "instance"  # the embedded Redis lives here when REDIS_URL is 
 
 DEFAULTS: dict[str, object] = {
     "SECRET": None,            # HMAC key for caller hashing; required unless DEV
-    "PUBLIC_URL": None,        # base URL Twilio calls (behind a proxy), e.g. https://line.example.org
+    "PUBLIC_URL": None,        # base URL Twilio calls, e.g. https://line.example.org; required unless DEV
+    "ACCEPTED_HOSTS": None,    # instead of PUBLIC_URL: host names Twilio may call, comma-separated
     "SESSION_TTL": 30 * 60,    # seconds a conversation is remembered after its last message
     "DEV": False,              # development mode: unsigned webhooks accepted, loud warning
     "SMS_SHORT_CODE": False,   # True on a short code: the line answers STOP and HELP itself
@@ -32,7 +33,7 @@ DEFAULTS: dict[str, object] = {
     "REDIS_RETRY_AFTER": 5.0,  # seconds the line answers without Redis after it failed
     "RATE_PER_MINUTE": 60,     # texts one number may send per minute before the line goes quiet
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
-    "RATE_GLOBAL_PER_MINUTE": 3000,  # texts the whole line answers per minute
+    "RATE_GLOBAL_PER_MINUTE": 600,  # texts a minute line-wide above which new conversations get the busy text
     "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
     "METRICS_TOKEN": None,     # turns on /metrics for requests with `Authorization: Bearer <token>`; unset: 404
     "INSTANCE": str(INSTANCE),  # this instance's own files: the embedded Redis, the last good content
@@ -45,6 +46,8 @@ def read(overrides: dict | None = None) -> Config:
     cfg.update(DEFAULTS)
     cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
     cfg["TWILIO_AUTH_TOKEN"] = os.environ.get("TWILIO_AUTH_TOKEN") or None
+    # Twilio's webhook signing keys: the SharedKey secret(s), comma-separated while rotating
+    cfg["TWILIO_SHARED_KEY_SECRET"] = os.environ.get("TWILIO_SHARED_KEY_SECRET") or None
     cfg.from_prefixed_env("HOTLINE")
     cfg.update(overrides or {})
     if cfg["SECRET"] is not None:

@@ -16,7 +16,7 @@ from hotline import metrics
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    LOCALES_FILE, SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
+    SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
     read_locales,
 )
 from hotline.lastgood import LastGood, Version, content_files

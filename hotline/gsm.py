@@ -16,6 +16,7 @@ EXTENSION = set("^{}\\[~]|€\f")  # each costs two septets
 GSM7, UCS2 = "GSM-7", "UCS-2"
 SINGLE = {GSM7: 160, UCS2: 70}
 PART = {GSM7: 153, UCS2: 67}
+MAX_CHARACTERS = 1600  # the most one message may hold, whatever it costs (Twilio error 21617)
 
 # What Twilio's Smart Encoding replaces, plus letters NFKD cannot take apart.
 _REPLACE = {
@@ -54,7 +55,9 @@ def segments(text: str) -> int:
 
 
 def fits(text: str, budget: int) -> bool:
-    return segments(text) <= budget
+    """Within the segment budget, and a message Twilio accepts: at most MAX_CHARACTERS
+    (counted as UTF-16 code units, which is never fewer than characters)."""
+    return len(text.encode("utf-16-le")) // 2 <= MAX_CHARACTERS and segments(text) <= budget
 
 
 def fold_char(ch: str) -> str:

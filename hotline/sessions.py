@@ -107,16 +107,19 @@ class Limits:
 
     per_minute: int = 60
     per_hour: int = 200
-    global_per_minute: int = 3000
+    global_per_minute: int = 600
 
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
-    """`result` is None when the message is rate limited: `notice` says whether to tell
-    the caller (once per window) or stay silent."""
+    """`result` is None when the message is not answered by the flow: `notice` says whether
+    to tell the caller to slow down (once per window) or stay silent; `busy`, that the line
+    is over its line-wide limit and this is a new conversation, to be answered with the
+    fixed busy text (no session is read for it or written)."""
 
     result: T | None
     notice: bool = False
+    busy: bool = False
     kept: bool = True  # False: answered without a stored session (Redis unavailable, full or busy)
 
 
@@ -131,9 +134,14 @@ def decode(raw: bytes | str | None) -> Session | None:
     try:
         data = json.loads(raw)
         data["trail"] = tuple(str(n) for n in data.get("trail", ()))
-        return Session(**data)
+        session = Session(**data)
     except (ValueError, TypeError, AttributeError):
         return None
+    counters = (session.page, session.misses, session.steps)
+    if (not isinstance(session.lang, str | None) or not isinstance(session.node, str)
+            or not all(type(n) is int and n >= 0 for n in counters)):
+        return None  # a value no version of the line wrote: the staff simulator's input, say
+    return session
 
 
 class _LocalCounts:
@@ -205,7 +213,8 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
+        fresh = not today_raw and not yesterday_raw  # a new conversation
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone, fresh)
         if limited:
             return limited
         expected = today_raw
@@ -245,20 +254,22 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
 
-    def _limited(self, per_minute: int, per_hour: int, everyone: int) -> Outcome | None:
-        """Over a limit: tell the caller once per window, then stay silent."""
+    def _limited(self, per_minute: int, per_hour: int, everyone: int, new: bool) -> Outcome | None:
+        """Over a number's limit: tell it once per window, then stay silent. Over the
+        line-wide limit: conversations under way go on, new ones get the busy text (never
+        silence: it costs one cached message and no session)."""
         limits = self.limits
         if per_hour > limits.per_hour:  # told once an hour, not again each minute
             return Outcome(None, notice=per_hour == limits.per_hour + 1)
         if per_minute > limits.per_minute:
             return Outcome(None, notice=per_minute == limits.per_minute + 1)
-        if everyone > limits.global_per_minute:
-            return Outcome(None, notice=per_minute == 1)
+        if everyone > limits.global_per_minute and new:
+            return Outcome(None, busy=True)
         return None
 
     def _without_redis(self, rates: list[str], handle, exempt: bool) -> Outcome:
         per_minute, per_hour, everyone = self._local.incr(rates)
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone)
+        limited = None if exempt else self._limited(per_minute, per_hour, everyone, new=True)
         if limited:
             return limited
         return Outcome(handle(None)[1], kept=False)

@@ -2,10 +2,12 @@
 one node in every language side by side, the flow as a picture, the counts, and
 `hotline check`'s report.
 
-Off (404) unless HOTLINE_STAFF_TOKEN is set. Staff show the token in an
-`Authorization: Bearer` header, or once in the sign-in form, which sets a signed, HttpOnly,
-SameSite=Strict cookie keyed by the token (changing the token signs everyone out). The token
-is compared in constant time and never logged.
+Off (404) unless HOTLINE_STAFF_TOKEN is set; a token shorter than MIN_TOKEN stops start-up.
+Staff show the token in an `Authorization: Bearer` header, or once in the sign-in form,
+which starts a sign-in kept in Redis (`hl:staff:<hash of its id>`, gone after COOKIE_AGE or
+at sign-out) and sets a signed, HttpOnly, SameSite=Strict cookie naming it, keyed by the
+token (changing the token signs everyone out). Wrong tokens are throttled per client and
+overall (`hotline.throttle`). The token is compared in constant time and never logged.
 
 The simulator runs the channel functions the webhooks run (`sms.answer`, `voice.start`,
 `voice.answer`, `voice.dialed`) and keeps the conversation in the page: an opaque session
@@ -17,12 +19,15 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import redis
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
@@ -33,6 +38,7 @@ from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow
 from hotline.i18n import SOURCE
 from hotline.render import paragraphs, title
+from hotline.throttle import Throttle
 
 if TYPE_CHECKING:
     from hotline.web import Line
@@ -42,9 +48,12 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff",
                       static_folder="static/staff", static_url_path="/static")
 COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
+MIN_TOKEN = 20           # characters: tried by anyone who finds /staff/ (and throttled)
+SIGNED_IN = "hl:staff:"  # Redis: one key per sign-in, deleted at sign-out
 OPEN = ("staff.login", "staff.static")  # reachable without signing in (only while enabled)
 
 MAX_INPUT = 1600         # characters: the most Twilio delivers of one text
+MAX_STATE = 2000         # characters of a simulated session: the simulator's caches stay small
 DAYS = 14                # the counts shown
 BAR = 260                # pixels of the longest bar in the counts chart (360 wide)
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -57,13 +66,24 @@ def _line() -> Line:
 
 # Who may look --------------------------------------------------------------------------
 
+def init(app: Flask, client: redis.Redis, secret: bytes) -> None:
+    """Check the token at start-up and set up the sign-in throttle."""
+    token = app.config.get("STAFF_TOKEN")
+    if token and len(str(token)) < MIN_TOKEN:
+        raise RuntimeError(
+            f"HOTLINE_STAFF_TOKEN is {len(str(token))} characters; it must be at least {MIN_TOKEN}: it is "
+            "the staff pages' password, open to anyone who finds /staff/. Make one with "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(24))', or unset it to turn the pages off.")
+    app.extensions["hotline_staff"] = Throttle(client, secret)
+
+
 def _token() -> str | None:
     value = current_app.config.get("STAFF_TOKEN")
     return str(value) if value else None  # the environment may parse a numeric token as JSON
 
 
 def _same(given: str, token: str) -> bool:
-    return hmac.compare_digest(given.encode(), token.encode())
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
 
 
 def _signer(token: str) -> URLSafeTimedSerializer:
@@ -71,24 +91,66 @@ def _signer(token: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(key, salt="hotline-staff")
 
 
-def _signed_in(token: str) -> bool:
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        return _same(header[7:].strip(), token)
+def _throttle() -> Throttle:
+    return current_app.extensions["hotline_staff"]
+
+
+def _client() -> str:
+    return request.remote_addr or ""
+
+
+def _sign_in_key(sign_in: str) -> str:
+    return SIGNED_IN + hashlib.sha256(sign_in.encode()).hexdigest()
+
+
+def _cookie_sign_in(token: str) -> str | None:
+    """The sign-in the cookie names, if its signature holds and it is not too old."""
     try:
-        _signer(token).loads(request.cookies.get(COOKIE, ""), max_age=COOKIE_AGE)
+        value = _signer(token).loads(request.cookies.get(COOKIE, ""), max_age=COOKIE_AGE)
     except BadSignature:  # also an expired or missing cookie
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _signed_in_by_cookie(token: str) -> bool:
+    """The cookie names a sign-in Redis still has (sign-out deleted it). Redis away: no."""
+    sign_in = _cookie_sign_in(token)
+    if sign_in is None:
         return False
-    return True
+    try:
+        return bool(_line().store.client.exists(_sign_in_key(sign_in)))
+    except redis.RedisError:
+        log.error("staff sign-in not checked: Redis unavailable (the Bearer header still works)")
+        return False
+
+
+def _too_many(wait: int) -> Response:
+    minutes = -(-wait // 60)
+    if request.endpoint == "staff.login":
+        page = render_template("staff/login.html", wait=minutes)
+        return Response(page, 429, {"Retry-After": str(wait)})
+    return Response(f"Too many wrong tokens: try again in {minutes} minutes.\n", 429,
+                    {"Retry-After": str(wait)}, mimetype="text/plain")
 
 
 @blueprint.before_request
 def _guard() -> Response | None:
-    """404 while no token is configured; otherwise the token or the cookie, or no entry."""
+    """404 while no token is configured; otherwise the token (throttled) or a live sign-in,
+    or no entry."""
     token = _token()
     if token is None:
         abort(404)
-    if request.endpoint in OPEN or _signed_in(token):
+    if request.endpoint in OPEN:
+        return None
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        if wait := _throttle().wait(_client()):
+            return _too_many(wait)
+        if _same(header[7:].strip(), token):
+            return None
+        _throttle().failed(_client())
+        log.warning("staff token refused")
+    elif _signed_in_by_cookie(token):
         return None
     if request.method == "GET" and request.accept_mimetypes.accept_html:
         return redirect(url_for("staff.login"))
@@ -120,19 +182,35 @@ def _failed(exc: Exception) -> Response | HTTPException:
 def login() -> Response | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("staff/login.html")
+    if wait := _throttle().wait(_client()):
+        return _too_many(wait)
     token = _token() or ""
     if not _same(request.form.get("token", ""), token):
+        _throttle().failed(_client())
         log.warning("staff sign-in failed")
         return render_template("staff/login.html", failed=True), 401
+    sign_in = secrets.token_urlsafe(32)
+    try:
+        _line().store.client.set(_sign_in_key(sign_in), "1", ex=COOKIE_AGE)
+    except redis.RedisError:
+        return render_template("staff/login.html", unavailable=True), 503
     response = redirect(url_for("staff.index"))
     secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
-    response.set_cookie(COOKIE, _signer(token).dumps("staff"), max_age=COOKIE_AGE, path="/staff",
+    response.set_cookie(COOKIE, _signer(token).dumps(sign_in), max_age=COOKIE_AGE, path="/staff",
                         secure=secure, httponly=True, samesite="Strict")
     return response
 
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    """Ends the sign-in in Redis, so a copy of the cookie no longer opens anything."""
+    sign_in = _cookie_sign_in(_token() or "")
+    if sign_in is not None:
+        try:
+            _line().store.client.delete(_sign_in_key(sign_in))
+        except redis.RedisError:
+            log.error("staff sign-out not recorded: Redis unavailable")
+            return Response("Sign-out failed: Redis does not answer. Try again.\n", 503, mimetype="text/plain")
     response = redirect(url_for("staff.login"))
     response.delete_cookie(COOKIE, path="/staff")
     return response
@@ -160,6 +238,8 @@ def simulate() -> Response | tuple[Response, int]:
     channel, lang, state, text = (data.get(k) for k in ("channel", "lang", "session", "input"))
     if not all(v is None or isinstance(v, str) for v in (lang, state, text)):
         return jsonify(error="lang, session and input are strings or null"), 400
+    if state is not None and (len(state) > MAX_STATE or (channel == sms.CHANNEL and sessions.decode(state) is None)):
+        return jsonify(error="session is what the last answer returned, or null"), 400
     current = _line()
     content, lang, text = current.content, lang or None, None if text is None else text[:MAX_INPUT]
     if channel == sms.CHANNEL:

@@ -403,11 +403,14 @@ def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> Voi
 
 def _gather(response: VoiceResponse, settings: VoiceSettings, session: Session, locale: Locale,
             hints: list[str]) -> Gather:
-    """One keypress or words in the caller's language; `#` arrives as a key, not an end."""
+    """One keypress or words in the caller's language; `#` arrives as a key, not an end.
+    Speech ends on the caller's natural pause (`auto`; no speechModel is named, which `auto`
+    needs), not after `timeout` seconds of silence once they have spoken."""
     speech = locale.speech_language
     return response.gather(
         input="dtmf speech" if speech else "dtmf", action=_url(settings, "step", session),
         num_digits=1, finish_on_key="", timeout=TIMEOUT, language=speech,
+        speech_timeout="auto" if speech else None,
         hints=", ".join(h.replace(",", " ") for h in hints) if speech and hints else None,
     )
 

@@ -9,6 +9,7 @@ import logging
 import secrets
 import time
 import traceback
+from io import BytesIO
 from pathlib import Path
 from collections.abc import Callable
 
@@ -16,7 +17,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, re
 from twilio.request_validator import (
     SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm,
 )
-from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -30,7 +30,12 @@ from hotline.understand import is_stop
 
 log = logging.getLogger("hotline")
 webhooks = Blueprint("webhooks", __name__)
-MAX_BODY = 256 * 1024  # Twilio sends at most 1,600 characters of text; this leaves room
+# What Twilio posts is small: about 20 fields (45 for WhatsApp with ten media), and a Body of
+# at most 1,600 characters, 19 KB when every one is a percent-encoded emoji. Three times that:
+MAX_BODY = 64 * 1024
+MAX_FIELDS = 200
+BODY_SECONDS = 5.0  # Twilio sends its body at once; a client silent this long is cut off
+SIGNED = ("webhooks.incoming_sms", "webhooks.incoming_call")
 
 
 class Line:
@@ -59,9 +64,10 @@ def line() -> Line:
 def create_app(config: dict | None = None) -> Flask:
     app = Flask("hotline", static_folder=None)
     app.config.update(settings.read(config))
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FIELDS, MAX_FORM_MEMORY_SIZE=MAX_BODY)
     logs.configure()
     privacy.install()
+    _check_public_url(app.config)
     secret = app.config["SECRET"]
     if not secret:
         if not app.config["DEV"]:
@@ -80,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
+    staff.init(app, app.extensions["hotline"].store.client, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(staff.blueprint)
     app.register_error_handler(Exception, _on_error)
@@ -97,13 +104,45 @@ def _check(cfg, flows: Path, translations: Path) -> list[str]:
     return [str(p) for p in check.run(flows, translations, cfg).errors]
 
 
+def _check_public_url(cfg) -> None:
+    """A signature is only as good as the URL it is checked against: outside development
+    mode that URL comes from the settings, never from the client's Host header alone."""
+    hosts = cfg.get("ACCEPTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if hosts:
+        cfg["TRUSTED_HOSTS"] = list(hosts)  # Flask refuses any other Host with 400
+    if not (cfg["PUBLIC_URL"] or hosts or cfg["DEV"]):
+        raise RuntimeError(
+            "HOTLINE_PUBLIC_URL is not set: set it to the base URL Twilio calls, exactly as entered "
+            "in the Twilio Console (e.g. https://line.example.org), or list the host names Twilio may "
+            "call in HOTLINE_ACCEPTED_HOSTS. Without either, a request signed for another deployment "
+            "on the same Twilio account would pass the signature check.")
+
+
 def public_url() -> str:
-    """The URL Twilio called: rebuilt from HOTLINE_PUBLIC_URL behind a proxy."""
+    """The URL Twilio called: HOTLINE_PUBLIC_URL with this request's path and query; else
+    (HOTLINE_ACCEPTED_HOSTS, or development mode) the request's own URL, its host one of
+    the accepted ones (Flask's TRUSTED_HOSTS checked it)."""
     base = current_app.config["PUBLIC_URL"]
     if not base:
         return request.url
     query = request.query_string.decode("latin-1")
     return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+
+
+def _secrets_for(settings_header: str | None) -> list[str]:
+    """Which secrets may have signed this request: the Auth Token, or, when Twilio's
+    signature settings header is present (webhook signing keys), the SharedKey secrets
+    (several while a key is being rotated)."""
+    cfg = current_app.config
+    if settings_header is None:
+        return [cfg["TWILIO_AUTH_TOKEN"]] if cfg["TWILIO_AUTH_TOKEN"] else []
+    keys = [k.strip() for k in str(cfg["TWILIO_SHARED_KEY_SECRET"] or "").split(",") if k.strip()]
+    if not keys:
+        log.error("a webhook is signed with a Twilio SharedKey (%s) but TWILIO_SHARED_KEY_SECRET is not set: "
+                  "answered 403", SIGNATURE_SETTINGS_HEADER)
+    return keys
 
 
 def valid_signature(token: str, url: str, form, signature: str, settings_header: str | None = None) -> bool:
@@ -121,18 +160,64 @@ def valid_signature(token: str, url: str, form, signature: str, settings_header:
     return validator.validate(url, form, signature, algorithm)
 
 
+def _signatures_checked() -> bool:
+    cfg = current_app.config
+    return bool(cfg["TWILIO_AUTH_TOKEN"] or cfg["TWILIO_SHARED_KEY_SECRET"]) or not cfg["DEV"]
+
+
+@webhooks.before_request
+def _guard_body() -> None:
+    """Before any form is parsed: a webhook without a signature header gets 403 without
+    its body being read; any other body is read now, within BODY_SECONDS and MAX_BODY,
+    and a malformed one (a broken chunked transfer, a cut-off body) gets 400."""
+    if request.method != "POST":
+        return
+    if request.endpoint in SIGNED and _signatures_checked() and SIGNATURE_HEADER not in request.headers:
+        abort(403)
+    _read_body()
+
+
+def _read_body() -> None:
+    """The body, read by this server's rules and handed to Flask as plain bytes: at most
+    MAX_BODY bytes (413), MAX_FIELDS form fields (413), each wait for the client at most
+    BODY_SECONDS (408)."""
+    environ = request.environ
+    length = environ.get("CONTENT_LENGTH") or ""
+    chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+    if not chunked and not length.strip():
+        return
+    if not chunked and (not length.isdigit() or int(length) > MAX_BODY):
+        abort(413 if length.isdigit() else 400)
+    sock = environ.get("gunicorn.socket")
+    if sock is not None:  # gthread resets it for the connection's next request
+        sock.settimeout(BODY_SECONDS)
+    stream, parts, size = environ["wsgi.input"], [], 0
+    try:
+        while size <= MAX_BODY and (chunk := stream.read(min(16384, MAX_BODY + 1 - size))):
+            parts.append(chunk)
+            size += len(chunk)
+    except TimeoutError:
+        abort(408)
+    except Exception:  # noqa: BLE001 - gunicorn's chunk errors, a client gone: the request is broken
+        abort(400)
+    body = b"".join(parts)
+    if size > MAX_BODY or body.count(b"&") >= MAX_FIELDS:
+        abort(413)
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ.update({"wsgi.input": BytesIO(body), "CONTENT_LENGTH": str(size), "wsgi.input_terminated": False})
+
+
 def signed(view: Callable) -> Callable:
     """Only Twilio may call: a missing or wrong X-Twilio-Signature gets 403."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        token = current_app.config["TWILIO_AUTH_TOKEN"]
-        if token:
+        if _signatures_checked():
             headers = request.headers
-            if not valid_signature(token, public_url(), request.form, headers.get(SIGNATURE_HEADER, ""),
-                                   headers.get(SIGNATURE_SETTINGS_HEADER)):
+            settings_header = headers.get(SIGNATURE_SETTINGS_HEADER)
+            url, signature = public_url(), headers.get(SIGNATURE_HEADER, "")
+            if not any(valid_signature(secret, url, request.form, signature, settings_header)
+                       for secret in _secrets_for(settings_header)):
                 abort(403)
-        elif not current_app.config["DEV"]:
-            abort(403)
         return view(*args, **kwargs)
     return wrapper
 
@@ -159,9 +244,12 @@ def incoming_sms() -> Response:
     outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
     if not outcome.kept:
         metrics.WITHOUT_SESSION.labels(sms.CHANNEL).inc()
+    if outcome.busy:
+        g.outcome = "busy"
+        return twiml(sms_apology(content))
     if outcome.result is None:
         g.outcome = "limited"
-        notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
+        notice = (_sms_in_first_languages(content, SLOW_DOWN),) if outcome.notice else ()
         return twiml(sms.twiml(notice))
     return twiml(sms.twiml(outcome.result.texts))
 
@@ -187,8 +275,8 @@ def incoming_call(action: str = "") -> Response:
 def fallback() -> Response:
     """Twilio's Fallback URL: a safe answer that needs nothing else to work."""
     if request.form.get("CallSid"):
-        return twiml(_voice_apology())
-    return twiml(_sms_apology())
+        return twiml(voice_apology(line().content))
+    return twiml(sms_apology(line().content))
 
 
 @webhooks.get("/healthz")
@@ -238,30 +326,29 @@ def _measured(response: Response) -> Response:
     return response
 
 
-def _in_first_languages(phrase) -> list[tuple[str, str]]:
+def _in_first_languages(content: Content, phrase) -> list[tuple[str, str]]:
     """A phrase in the first two offered languages (English and Spanish), for answers given
     without reading the caller's session, so without knowing their language."""
-    content = line().content
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
-def _sms_in_first_languages(phrase) -> str:
-    content = line().content
-    parts = _in_first_languages(phrase)
+def _sms_in_first_languages(content: Content, phrase) -> str:
+    parts = _in_first_languages(content, phrase)
     text = "\n\n".join(text for _tag, text in parts)
     return gsm.fold(text) if all(content.locales[tag].folds for tag, _ in parts) else text
 
 
-def _sms_apology() -> str:
-    response = MessagingResponse()
-    response.message(_sms_in_first_languages(FALLBACK_SMS))
-    return str(response)
+def sms_apology(content: Content) -> str:
+    """The apology with 911, in English and Spanish, as TwiML: /fallback's answer, and what
+    `hotline fallback` prints for a TwiML Bin; also the busy text over the line-wide limit
+    (one message, its TwiML cached)."""
+    return sms.twiml((_sms_in_first_languages(content, FALLBACK_SMS),))
 
 
-def _voice_apology() -> str:
-    content = line().content
+def voice_apology(content: Content) -> str:
+    """The spoken apology with 911, in English and Spanish, then hang up, as TwiML."""
     response = VoiceResponse()
-    for tag, text in _in_first_languages(FALLBACK_VOICE):
+    for tag, text in _in_first_languages(content, FALLBACK_VOICE):
         locale = content.locales[tag]
         response.say(text, language=locale.say_language, voice=locale.voice)
     response.hangup()
@@ -280,5 +367,5 @@ def _on_error(exc: Exception) -> Response:
     log.error("unexpected %s on %s at %s", type(exc).__name__, request.path, where)
     g.outcome = "error"
     if request.path.startswith("/voice"):
-        return twiml(_voice_apology())
-    return twiml(_sms_apology())
+        return twiml(voice_apology(line().content))
+    return twiml(sms_apology(line().content))

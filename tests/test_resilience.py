@@ -113,12 +113,18 @@ def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
     assert other.text("hello")
 
 
-def test_global_limit_protects_the_account(make_app):
+def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversations_go_on(make_app, redis_client):
     app = make_app(RATE_GLOBAL_PER_MINUTE=5)
     twilio = Twilio(app.test_client())
+    under_way = Texter(twilio, number="+13125559999")
+    assert "Your rights in Chicago" in under_way.text("hello")
     answered = [Texter(twilio, number=f"+1312555{i:04d}").text("hello") for i in range(8)]
-    assert all(answered[:5])
-    assert all("sent many messages" in a for a in answered[5:])
+    assert all("Your rights in Chicago" in a for a in answered[:4])
+    busy = answered[4:]
+    assert all("problem right now" in a and "911" in a and "Your rights" not in a for a in busy)
+    assert len(redis_client.keys(PREFIX + "*")) == 5  # nothing kept for those told to come back
+    assert "ICE at your door" in under_way.text("3")  # over the limit, a conversation goes on
+    assert "problem right now" in Texter(twilio, number="+13125550004").text("hello")  # never silence
 
 
 def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):

@@ -24,7 +24,7 @@ STAFF = "staff-browser-token-0123456789"
 @pytest.fixture
 def served(make_app):
     """The app on a free port of 127.0.0.1, for as long as the test runs."""
-    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None)
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")  # plain http: no Secure cookie
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
