@@ -275,7 +275,7 @@ def test_command() -> None:
     if not outcomes:
         raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
     for outcome in outcomes:
-        click.echo(f"{'ok  ' if outcome.passed else 'FAIL'}  {outcome.file}  {outcome.name}")
+        click.echo(f"{outcome.status:<4}  {outcome.file}  {outcome.name}")
         for problem in outcome.problems:
             click.echo("      " + str(problem).replace("\n", "\n      "))
     failed = sum(not o.passed for o in outcomes)

@@ -13,10 +13,10 @@ from pathlib import Path
 from collections.abc import Callable, Mapping
 
 from hotline.flow import Flow, FlowError, load_flow
-from hotline.flow.extract import flow_messages
+from hotline.flow.extract import flow_messages, service_context
 from hotline.i18n import (
-    LOCALES_FILE, SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
-    read_locales,
+    ENGLISH, LOCALES_FILE, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path, coverage,
+    needed_messages, read_catalog, read_locales, serve,
 )
 from hotline.phrases import KEY_STOP
 
@@ -40,20 +40,33 @@ class Content:
         return self.texts.get(tag or SOURCE) or self.texts[SOURCE]
 
 
+def wording_only(flow: Flow) -> frozenset[Key]:
+    """The strings staff marked as reworded without a change of meaning (`wording_only:`)."""
+    keys = {(n.id, getattr(n, f)) for n in flow.nodes.values() for f in n.wording_only}
+    keys |= {(service_context(s.id), getattr(s, f)) for s in flow.services.values() for f in s.wording_only}
+    return frozenset(keys)
+
+
 def load_content(flows: Path, translations: Path) -> Content:
-    """Load and check the flow and every catalog; raises FlowError on a broken flow."""
+    """Load and check the flow and every catalog; raises FlowError on a broken flow.
+    Every language in locales.yaml with a catalog is offered unless it says `offered: no`;
+    each of its strings is served as `serve` decides."""
     flow = load_flow(flows)
     locales = read_locales(translations)
     needed = needed_messages((m.context, m.text) for m in flow_messages(flow))
+    reworded = wording_only(flow)
     texts: dict[str, Texts] = {}
     cover: dict[str, Coverage] = {}
+    offered = []
     for tag, locale in locales.items():
         path = catalog_path(translations, tag)
         state = read_catalog(path) if tag != SOURCE and path.exists() else None
-        cover[tag] = coverage(tag, state, needed)
-        texts[tag] = Texts(locale, state.translated if state else {})
-    offered = tuple(tag for tag in locales if cover[tag].complete)
-    return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=offered)
+        served = serve(state, needed, reworded) if tag != SOURCE else {k: Served(TRANSLATION, k[1]) for k in needed}
+        cover[tag] = coverage(tag, state, served)
+        texts[tag] = Texts(locale, {k: s.text for k, s in served.items() if s.how != ENGLISH})
+        if locale.offered and (tag == SOURCE or state is not None):
+            offered.append(tag)
+    return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=tuple(offered))
 
 
 class LiveContent:

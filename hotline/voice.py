@@ -145,7 +145,7 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
         detail = "recorded prompts" + ("" if locale.speech_language else ", keys only")
     else:
         missing = len(missing_recordings(content, settings, tag))
-        where = "" if settings.recordings_url else ", RECORDINGS_URL unset"
+        where = "" if settings.recordings_url else ", HOTLINE_RECORDINGS_URL unset"
         detail = f"SMS only: no Twilio voice; {missing} recording(s) missing{where}"
     offered = "" if tag in content.offered else "  [not offered: catalog incomplete]"
     return f"{tag:<8} {locale.name:<16} {detail}{offered}"
