@@ -210,10 +210,11 @@ def _defined_at(flow: Flow, key: Key) -> tuple[str, int]:
     return (entry.file, entry.line) if entry else ("", 0)
 
 
-_CAUSES = {  # reason -> what the strings are
-    i18n.CHANGED: "changed in English {are} not translated yet",
-    i18n.MISSING: "{are} not translated yet",
-    i18n.DRAFT: "{are} drafts (fuzzy) no fluent speaker has approved yet",
+_CAUSES = {  # reason -> what one string is, what several are
+    i18n.CHANGED: ("string changed in English is not translated yet", "strings changed in English are not translated yet"),
+    i18n.MISSING: ("string is not translated yet", "strings are not translated yet"),
+    i18n.DRAFT: ("string is a draft (fuzzy) no fluent speaker has approved yet",
+                 "strings are drafts (fuzzy) no fluent speaker has approved yet"),
 }
 HINTS = {
     i18n.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
@@ -260,8 +261,8 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
                    f"{older} in the translation of the earlier English (wording_only)" if older else ""]
             first_key, first = min(found.items(), key=lambda item: item[1].line or 10**9)
             at = (where, first.line) if first.line else _defined_at(flow, first_key)
-            out.append(Problem(*at, first_key[0], f"{tag}: {len(found)} string{'' if one else 's'} "
-                               f"{what.format(are='is' if one else 'are')}: {_names(flow, found)} "
+            out.append(Problem(*at, first_key[0], f"{tag}: {len(found)} {what[0] if one else what[1]}: "
+                               f"{_names(flow, found)} "
                                f"(residents get {' and '.join(g for g in got if g)})", WARNING, LANGUAGE))
     return out
 

@@ -21,7 +21,7 @@ import yaml
 from babel import Locale as BabelLocale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract, extract_from_dir
-from babel.messages.pofile import read_po, unescape, write_po
+from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 from hotline import phrases
 from hotline.phrases import Phrase
@@ -114,11 +114,26 @@ def write_po_file(path: Path, catalog: Catalog) -> None:
     """The one layout every command writes: previous msgids kept, file names without line
     numbers (adding a page elsewhere moves no other entry), wrapped at 79 columns; written
     to a temporary file and moved into place, so the running line never reads half a file."""
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=79, include_previous=True, include_lineno=False)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(buffer.getvalue())
+    temporary.write_bytes(po_bytes(catalog))
     os.replace(temporary, path)
+
+
+def po_bytes(catalog: Catalog) -> bytes:
+    """Babel's layout, with each previous msgid written as GNU gettext reads it. (Babel's own
+    `include_previous` wraps `#| msgid "..."` like a comment, in the middle of the string,
+    which `msgfmt --check` rejects: so it is added here, as quoted lines.)"""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=79, include_lineno=False)
+    blocks = buffer.getvalue().decode("utf-8").split("\n\n")  # strings escape newlines: blocks are entries
+    for i, message in enumerate((m for m in catalog if m.id), start=1):
+        if message.previous_id and i < len(blocks):
+            lines = blocks[i].split("\n")
+            at = next(n for n, row in enumerate(lines) if row.startswith(("msgctxt ", "msgid ")))
+            quoted = po_quoted(message.previous_id[0], width=79).split("\n")
+            previous = [f"#| msgid {quoted[0]}", *(f"#| {row}" for row in quoted[1:])]
+            blocks[i] = "\n".join(lines[:at] + previous + lines[at:])
+    return "\n\n".join(blocks).encode("utf-8")
 
 
 # Per-string review: a translator comment that names who and when, and a digest of the
@@ -241,7 +256,7 @@ class Served:
     detail: str = ""         # the placeholder difference, in words
     line: int = 0            # the catalog line to fix (0: no entry yet)
     older: str = ""          # the earlier English that was translated
-    stale: str = ""          # and its translation
+    stale: str = ""          # and its translation (for a draft: the draft)
 
 
 def _older(state: CatalogState, key: Key, entry: Entry | None, needed: frozenset[Key]) -> tuple[str, str]:
@@ -275,11 +290,12 @@ def serve(state: CatalogState | None, needed: Iterable[Key], wording_only: froze
                 out[key] = Served(TRANSLATION, entry.string, line=line)
                 continue
             reason = PLACEHOLDERS
-        elif entry and entry.string and not entry.previous:
-            reason = DRAFT
+        elif entry and entry.string and not entry.previous:  # approving the draft would serve it
+            out[key] = Served(ENGLISH, english, DRAFT, line=line, stale=entry.string)
+            continue
         else:
             reason = CHANGED if entry and entry.previous else MISSING
-        older, translated = _older(state, key, entry, wanted) if reason != PLACEHOLDERS else ("", "")
+        older, translated = ("", "") if reason == PLACEHOLDERS else _older(state, key, entry, wanted)
         if older and reason == MISSING:
             reason = CHANGED
         if key in wording_only and translated and not placeholder_mismatch(english, translated):

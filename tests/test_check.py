@@ -68,7 +68,7 @@ def test_json_report_parses(line):
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["ok"] and report["complete"] and report["errors"] == 0
     english = next(x for x in report["languages"] if x["tag"] == "en")
-    assert english["sms"] and english["voice"] and english["missing"] == 0
+    assert english["sms"] and english["voice"] and english["english"] == 0
     main_en = next(c for c in report["costs"] if c["node"] == "main" and c["lang"] == "en")
     assert main_en["segments"] >= 1 and main_en["encoding"] == "GSM-7" and main_en["voice_seconds"] > 5
     assert report["tests"] and all(t["passed"] for t in report["tests"])
