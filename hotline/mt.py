@@ -609,7 +609,7 @@ def _beside(message: Message) -> bool:
 
 def _drafted_beside(message: Message) -> bool:
     """Already has a draft of this very English beside its translation."""
-    mark = f"{BESIDE_PREFIX} ({_digest(message)})"
+    mark = f"{BESIDE_PREFIX} ({_digest(message)},"
     return any(c.startswith(mark) for c in message.user_comments)
 
 
