@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.extract import flow_messages, service_context
 from hotline.i18n import (
-    ENGLISH, LOCALES_FILE, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path, coverage,
+    ENGLISH, LOCALES_FILE, PLACEHOLDERS, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path, coverage,
     needed_messages, read_catalog, read_locales, serve,
 )
 from hotline.phrases import KEY_STOP
@@ -35,6 +35,13 @@ class Content:
     def stop_words(self) -> frozenset[str]:
         """Opt-out words of every language the line knows: they work whatever the session."""
         return frozenset().union(*(t.keywords(KEY_STOP) for t in self.texts.values()))
+
+    def fallback(self) -> dict[str, dict[str, int]]:
+        """Per language with any: how many strings residents get in English or in the
+        translation of an earlier English, and how many translations are broken (wrong
+        {placeholders}, never served). For /healthz and the staff pages."""
+        return {tag: {"english": c.english, "older": c.older, "broken": len(c.because(PLACEHOLDERS))}
+                for tag, c in self.coverage.items() if c.fallback}
 
     def texts_for(self, tag: str | None) -> Texts:
         return self.texts.get(tag or SOURCE) or self.texts[SOURCE]

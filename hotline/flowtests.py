@@ -10,8 +10,8 @@ steps:
   - send: hola
     expect: ["Sus derechos en Chicago"]   # text the reply must contain
   - send: "5"
-    expect: ["ICIRR"]
-    not: ["Sorry"]                        # text it must not contain
+    expect: ["ICIRR", "{icirr}"]          # {service_id}: that service's number, as SMS writes it
+    not: ["Sorry"]                        # text it must not contain    (or as a caller hears it)
 ```
 Matching ignores case, accents (SMS may fold them) and line breaks. A test stops at its
 first failing step: the steps after it depend on where that one left the resident.
@@ -27,7 +27,8 @@ from hotline import gsm, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
-from hotline.flow.model import Problem
+from hotline.flow.model import PLACEHOLDER, Problem
+from hotline.render import fill
 
 FOLDER = "tests"
 CHANNELS = ("sms", "voice")
@@ -113,10 +114,17 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
               settings: sms.SmsSettings) -> list[Problem]:
     """Send each step as a resident would; the first step whose reply misses a text it
     should have, or has one it should not, fails the test."""
+    services = content.flow.services
+    unknown = sorted({n for s in steps for t in (*s.expect, *s.absent) for n in PLACEHOLDER.findall(t)} - set(services))
+    if unknown:
+        line = next(s.line for s in steps if any(f"{{{unknown[0]}}}" in t for t in (*s.expect, *s.absent)))
+        return [Problem(label, line, "", f"flow test {name!r}: {', '.join(f'{{{n}}}' for n in unknown)} "
+                        "names no service in services.yaml")]
+    phone = (lambda s: s.phone) if channel == "sms" else (lambda s: voice.spell(s.phone))
     replies = _sms_replies(content, steps, settings) if channel == "sms" else _voice_replies(content, steps)
     for number, (step, (reply, node)) in enumerate(zip(steps, replies, strict=True), 1):
-        missing = [t for t in step.expect if _plain(t) not in _plain(reply)]
-        unwanted = [t for t in step.absent if _plain(t) in _plain(reply)]
+        missing = [t for t in step.expect if _plain(fill(t, content.flow, phone)) not in _plain(reply)]
+        unwanted = [t for t in step.absent if _plain(fill(t, content.flow, phone)) in _plain(reply)]
         if missing or unwanted:
             wrong = "; ".join([f"expected {t!r}" for t in missing] + [f"did not expect {t!r}" for t in unwanted])
             shown = "\n".join(f"| {line}" for line in (reply or "(no reply)").splitlines())

@@ -189,7 +189,7 @@ def healthz() -> Response:
     current = line()
     status = "ok" if current.store.ping() else "degraded"
     return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   languages=list(current.content.offered))
+                   languages=list(current.content.offered), fallback=current.content.fallback())
 
 
 def _in_first_languages(phrase) -> list[tuple[str, str]]:
