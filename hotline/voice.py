@@ -113,7 +113,7 @@ def recording_script(content: Content, tag: str) -> dict[str, str]:
     script = {p.context: _unfilled(texts.phrase(p)) for p in RECORDED_PHRASES}
     script[P.VOICE_LANGUAGE.context] = content.locales[tag].name
     for node in flow.nodes.values():
-        script[node.id] = "  ".join(paragraphs(texts, node))
+        script[node.id] = "  ".join(fill(p, flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node))
         script.update({f"{o}.title": title(texts, flow.nodes[o]) for o in node.options})
         if node.kind == TRANSFER:
             script[service_context(node.service)] = service_name(texts, flow.services[node.service])

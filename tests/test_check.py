@@ -221,13 +221,17 @@ def test_character_forcing_ucs2_is_named(line):
     assert f"flows/main.yaml:{at} [main]: warning: [es] SMS sent as UCS-2 because of '✓' (U+2713)" in result.output
 
 
-def test_fuzzy_entry_takes_a_language_off_and_its_flow_tests_fail(line):
+def test_a_fuzzy_entry_is_a_warning_and_its_flow_tests_wait_for_it(line):
     po = line / "translations/es/LC_MESSAGES/messages.po"
     edit(po, 'msgctxt "rights_chicago"', '#, fuzzy\nmsgctxt "rights_chicago"')
     result = hotline(line, "check")
     at = line_of(po, 'msgid "Your rights in Chicago"')
-    assert f"translations/es/LC_MESSAGES/messages.po:{at} [rights_chicago]: warning: es: 1 fuzzy" in result.output
-    assert result.exit_code == 1 and "FAIL  flows/tests/legal_es.yaml" in result.output
+    assert (f"translations/es/LC_MESSAGES/messages.po:{at} [rights_chicago]: warning: es: 1 string is a draft "
+            "(fuzzy) no fluent speaker has approved yet: rights_chicago, title (residents get 1 in English)"
+            ) in result.output
+    assert result.exit_code == 0, result.output
+    assert "warn  flows/tests/legal_es.yaml" in result.output
+    assert "This passes again once" in result.output
 
 
 FAILING_TEST = """\
