@@ -1,7 +1,6 @@
 """`hotline`: commands for operators and staff, thin wrappers over the parts' functions."""
 from __future__ import annotations
 
-import io
 import os
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import click
 from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from hotline import catalogs, graph, gsm
 from hotline import config as settings
@@ -18,8 +17,8 @@ from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    REASONS, SOURCE, Review, catalog_path, extract_catalog, needed_messages, read_catalog, read_locales, read_po_file,
-    write_po_file,
+    REASONS, SOURCE, Review, catalog_path, extract_catalog, needed_messages, po_bytes, read_catalog, read_locales,
+    read_po_file, write_po_file,
 )
 
 
@@ -262,9 +261,7 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
     if fmt == "csv":
         data = catalogs.as_csv(exported).encode("utf-8")
     else:
-        buffer = io.BytesIO()
-        write_po(buffer, exported, width=79, include_previous=True, omit_header=False)
-        data = buffer.getvalue()
+        data = po_bytes(exported)
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(exported)} string(s) to translate)")
