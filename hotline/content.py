@@ -93,6 +93,7 @@ class LiveContent:
         self._seen = self._fingerprint()
         self.current = load_content(flows, translations)
         self._next = time.monotonic() + interval
+        self._draft: tuple[tuple, Content | FlowError] | None = None
 
     def get(self) -> Content:
         if time.monotonic() >= self._next and self._lock.acquire(blocking=False):
@@ -128,6 +129,21 @@ class LiveContent:
             self.on_swap()
         log.info("now serving flow %s; languages: %s", fresh.flow.version, ", ".join(fresh.offered))
         return True
+
+    def draft(self) -> Content:
+        """The files as they are on disk now, loaded without the check: what staff preview
+        before it is live (it may have errors the check would refuse). Loaded again only
+        when a file changed; raises FlowError when the flow does not load."""
+        seen = self._fingerprint()
+        if self._draft is None or self._draft[0] != seen:
+            try:
+                loaded: Content | FlowError = load_content(self.flows, self.translations)
+            except FlowError as exc:
+                loaded = exc
+            self._draft = (seen, loaded)
+        if isinstance(self._draft[1], FlowError):
+            raise self._draft[1]
+        return self._draft[1]
 
     def _fingerprint(self) -> tuple:
         files = [*self.flows.glob("*.yaml"), *self.flows.glob("tests/*.yaml"), self.translations / LOCALES_FILE,
