@@ -38,7 +38,7 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
 
 
 def _key(message: Message) -> Key:
-    return (message.context or "", message.id)
+    return (message.context or "", str(message.id))
 
 
 def to_translate(catalog: Catalog, template: Catalog, fallback: Mapping[Key, Served],
@@ -135,6 +135,6 @@ def sign(catalog: Catalog, review: Review, contexts: Iterable[str] = ()) -> list
                 or (only and key[0] not in only)):
             continue
         message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED)]
-        message.user_comments.append(review_comment(review, message.id, message.string))
+        message.user_comments.append(review_comment(review, key[1], message.string))
         signed.append(key)
     return signed

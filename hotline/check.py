@@ -483,9 +483,9 @@ def as_text(report: Report) -> str:
     if report.errors:
         out += ["Errors: the line keeps serving the last good version until these are fixed"]
         out += ["  " + str(p).replace("\n", "\n    ") for p in report.errors]
-    warnings = [p for p in report.problems if p.severity == WARNING]
-    if warnings:
-        out += ["", "Warnings: served anyway"] + ["  " + str(p).replace("\n", "\n    ") for p in warnings]
+    warned = [p for p in report.problems if p.severity == WARNING]
+    if warned:
+        out += ["", "Warnings: served anyway"] + ["  " + str(p).replace("\n", "\n    ") for p in warned]
     if report.hints:
         out += ["", "What to do"] + [textwrap.fill(h, 100, initial_indent="  - ", subsequent_indent="    ")
                                      for h in report.hints]

@@ -96,12 +96,12 @@ def read_po_file(path: Path) -> Catalog:
         if not lines or message.previous_id:
             continue
         parts: dict[str, str] = {}
-        key = None
+        key: str | None = None
         for line in lines:
             found = _PREVIOUS_LINE.match(line)
-            if not found or (found.group(1) is None and key is None) or found.group(1) == "msgctxt":
+            key = (found.group(1) or key) if found else None
+            if found is None or key is None or key == "msgctxt":
                 break
-            key = found.group(1) or key
             parts[key] = parts.get(key, "") + unescape(found.group(2))
         else:
             if "msgid" in parts:
@@ -208,7 +208,7 @@ def read_catalog(path: Path) -> CatalogState:
         review, voided = _review(message.user_comments, english, string)
         entries[(message.context or "", english)] = Entry(
             string, message.fuzzy, message.previous_id[0] if message.previous_id else "", _is_machine(message),
-            message.lineno, review, voided)
+            message.lineno or 0, review, voided)
     obsolete = {(m.context or "", m.id): m.string for m in catalog.obsolete.values()
                 if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
     return CatalogState(entries, obsolete)

@@ -615,7 +615,7 @@ def _drafted_beside(message: Message) -> bool:
 
 def _digest(message: Message) -> str:
     msgid = message.id[0] if message.pluralizable else message.id
-    return hashlib.sha256(msgid.encode()).hexdigest()[:8]
+    return hashlib.sha256(str(msgid).encode()).hexdigest()[:8]
 
 
 def _without_beside(comments: list[str]) -> list[str]:
@@ -713,16 +713,14 @@ def draft_catalog(
         if _beside(message):
             message.user_comments = _without_beside(message.user_comments) + [
                 f"{BESIDE_PREFIX} ({_digest(message)}, {label}): {' | '.join(drafts)}"]
-            report.drafted += 1
-            report.drafted_ids.append(msgid)
-            continue
-        message.string = tuple(drafts) if message.pluralizable else drafts[0]
-        message.flags.add("fuzzy")
-        message.user_comments = [
-            c
-            for c in message.user_comments
-            if not c.startswith(DRAFT_COMMENT_PREFIX) and c != DRAFT_COMMENT_REVIEW
-        ] + comment
+        else:
+            message.string = tuple(drafts) if message.pluralizable else drafts[0]
+            message.flags.add("fuzzy")
+            message.user_comments = [
+                c
+                for c in message.user_comments
+                if not c.startswith(DRAFT_COMMENT_PREFIX) and c != DRAFT_COMMENT_REVIEW
+            ] + comment
         report.drafted += 1
         report.drafted_ids.append(msgid)
     return report

@@ -164,7 +164,7 @@ def dial_problem(phone: str, dial: str) -> str:
 WORDING_ONLY = "wording_only"
 
 
-def _wording_only(raw: Located, fields: tuple[str, ...], label: str, entry: str,
+def _wording_only(raw: dict, fields: tuple[str, ...], label: str, entry: str,
                   problems: list[Problem]) -> tuple[str, ...]:
     """`wording_only: true` (every field) or the fields named (`wording_only: text`):
     staff reworded them without changing what they mean, so a translation of the earlier
@@ -177,7 +177,8 @@ def _wording_only(raw: Located, fields: tuple[str, ...], label: str, entry: str,
     named = [str(v) for v in (value if isinstance(value, list) else [value])]
     wrong = [n for n in named if n not in fields]
     if wrong:
-        problems.append(Problem(label, raw.lines.get(WORDING_ONLY, raw.line), entry,
+        at = raw.lines.get(WORDING_ONLY, raw.line) if isinstance(raw, Located) else 0
+        problems.append(Problem(label, at, entry,
                                 f"wording_only: write true, or some of {', '.join(fields)}; not {', '.join(wrong)}"))
     return tuple(n for n in named if n in fields)
 
