@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 
-from hotline import flowtests, gsm, i18n, sms, voice
+from hotline import flowtests, gsm, i18n, recordings, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import service_context
@@ -182,6 +182,22 @@ def voice_gaps(content: Content, settings: voice.VoiceSettings, label: str, line
             url = "" if settings.recordings_url else "; HOTLINE_RECORDINGS_URL is unset"
             out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: no Twilio voice ('say:') and {missing} "
                              f"recorded prompt(s) missing{url}: SMS only (hotline voices --script {tag})"))
+    return out
+
+
+def stale_recordings(content: Content, settings: voice.VoiceSettings, folder: Path, label: str,
+                     lines: Mapping[str, int]) -> list[Problem]:
+    """Recordings made from a text that has changed since (see `recordings`)."""
+    out = []
+    for tag, have in settings.recorded.items():
+        if tag not in content.locales:
+            continue
+        old = recordings.stale(voice.recording_script(content, tag), recordings.read_manifest(folder / tag),
+                               sorted(have))
+        if old:
+            out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: {len(old)} recording(s) say an earlier text: "
+                             f"{', '.join(f'{k}.mp3' for k in old[:6])}{' ...' if len(old) > 6 else ''}; record them "
+                             f"again (hotline voices --script {tag}), then hotline voices --recorded {tag}"))
     return out
 
 
@@ -417,6 +433,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     voice_settings = voice.VoiceSettings.from_config(cfg)
     rendered = costs(content, sms_settings, voice_settings)
     problems += voice_gaps(content, voice_settings, locales, lines)
+    problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
     problems += language_problems(content, translations, locales, lines)
     problems += sms_problems(content, rendered, sms_settings.budget)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)

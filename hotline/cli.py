@@ -91,21 +91,34 @@ def _print_sms(body: str) -> None:
 
 @main.command()
 @click.option("--script", "tag", default=None, help="List the prompt files this language still needs recorded.")
-def voices(tag: str | None) -> None:
+@click.option("--recorded", "recorded", default=None,
+              help="Note that this language's recordings on disk say the script as it is now.")
+def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline import voice
+    from hotline import recordings, voice
 
     content = _content()
-    options = voice.VoiceSettings.from_config(settings.read())
-    if tag is None:
+    cfg = settings.read()
+    options = voice.VoiceSettings.from_config(cfg)
+    chosen = tag or recorded
+    if chosen is None:
         for each in content.locales:
             click.echo(voice.describe(content, options, each))
         return
-    if tag not in content.locales:
-        raise click.ClickException(f"unknown language {tag}")
-    script = voice.recording_script(content, tag)
-    for key in voice.missing_recordings(content, options, tag):
-        click.echo(f"{tag}/{key}.mp3: {script[key]}")
+    if chosen not in content.locales:
+        raise click.ClickException(f"unknown language {chosen}")
+    script = voice.recording_script(content, chosen)
+    folder = Path(cfg["RECORDINGS"]) / chosen
+    if recorded:
+        have = options.recorded.get(chosen, frozenset())
+        if not have:
+            raise click.ClickException(f"no recordings in {folder}")
+        recordings.note_recorded(folder, script, have)
+        click.echo(f"{chosen}: noted what {len(have)} recording(s) say; a later change of their text is flagged")
+        return
+    again = recordings.stale(script, recordings.read_manifest(folder), sorted(options.recorded.get(chosen, ())))
+    for key in [*voice.missing_recordings(content, options, chosen), *again]:
+        click.echo(f"{chosen}/{key}.mp3: {script[key]}" + ("  (recorded from an earlier text)" if key in again else ""))
 
 
 @main.group()
