@@ -15,6 +15,8 @@ from hotline.cli import main
 from hotline.i18n import catalog_path, read_locales, read_po_file, write_po_file
 from tests.conftest import ROOT, Texter, Twilio
 
+STAFF = "staff-token-for-tests-0123456789"
+BEARER = {"Authorization": f"Bearer {STAFF}"}
 OLD = "Stay calm. Choose a topic."
 NEW = "Stay calm and choose a topic."
 
@@ -194,3 +196,39 @@ def test_yaml_mistakes_are_explained_with_the_line_to_fix(line, old, new, words)
     assert f"flows/main.yaml:{at}: error: not valid YAML: {words}" in result.output
     assert f"line {at}: " in result.output
     assert "there is no 'main' node" not in result.output
+
+
+# What staff see on the staff pages -------------------------------------------------------
+
+def test_the_problems_page_shows_what_each_language_gets(line, make_app):
+    replace_in(line / "flows/main.yaml", OLD, NEW)
+    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"), STAFF_TOKEN=STAFF)
+    page = app.test_client().get("/staff/check", headers=BEARER).get_data(as_text=True)
+    assert "pl: 1 string changed in English is not translated yet: ice, text" in page
+    assert '<tr data-lang="pl"><td><span lang="pl">Polski</span> <code>pl</code></td><td>127 of 128</td><td>0</td>' \
+           '<td>1</td>' in page.replace("\n      ", "")
+    assert "wording_only: true" in page  # what to do
+
+
+def test_a_number_change_in_the_draft_is_listed_with_both_numbers(line, make_app):
+    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"), STAFF_TOKEN=STAFF,
+                   RELOAD_INTERVAL=3600)
+    services = line / "flows/services.yaml"
+    replace_in(services, "phone: 312-660-1370", "phone: 312-660-1371")
+    page = app.test_client().get("/staff/?version=draft", headers=BEARER).get_data(as_text=True)
+    assert "The files on disk do not load, so there is no draft to try" in page
+    assert "phone 312-660-1371 and dial +13126601370 are different numbers" in page
+    replace_in(services, 'dial: "+13126601370"', 'dial: "+13126601371"')
+    page = app.test_client().get("/staff/?version=draft", headers=BEARER).get_data(as_text=True)
+    assert "Draft:</strong> you are trying the files as they are" in page
+    assert "phone 312-660-1370 → 312-660-1371" in page
+    client, turn = app.test_client(), {"channel": "sms", "lang": "en", "session": None, "version": "draft"}
+    session = client.post("/staff/simulate", headers=BEARER, json={**turn, "input": None}).json["session"]
+    for key in ("5", "2"):
+        answer = client.post("/staff/simulate", headers=BEARER, json={**turn, "session": session, "input": key}).json
+        session = answer["session"]
+    assert answer["node"] == "legal_nijc" and "312-660-1371" in answer["replies"][0]["text"]
+    live = Texter(Twilio(client))
+    live.text("hello")
+    live.text("5")
+    assert "312-660-1370" in live.text("2")  # residents still get the live number
