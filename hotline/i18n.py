@@ -343,6 +343,10 @@ class Texts:
     def get(self, context: str, text: str) -> str:
         return self.messages.get((context, text)) or text
 
+    def translates(self, context: str, text: str) -> bool:
+        """False when residents get this string in English."""
+        return (context, text) in self.messages
+
     def phrase(self, phrase: Phrase, **values: object) -> str:
         out = self.get(phrase.context, phrase.text)
         return out.format(**values) if values else out

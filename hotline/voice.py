@@ -85,6 +85,7 @@ class Prompt:
     text: str
     keys: tuple[str, ...]
     pause: bool = False  # a paragraph: a pause follows
+    voice: Locale | None = None  # said in another language's voice: English text not translated yet
 
 
 # Which languages callers can hear ---------------------------------------------------------
@@ -417,7 +418,8 @@ def _speak(settings: VoiceSettings, verb: VoiceResponse | Gather, prompts: Itera
     """Say each prompt in the language's voice, or play its recordings."""
     for prompt in prompts:
         if locale.say_language:
-            verb.say(prompt.text, language=locale.say_language, voice=locale.voice)
+            said = prompt.voice if prompt.voice and prompt.voice.say_language else locale
+            verb.say(prompt.text, language=said.say_language, voice=said.voice)
         else:
             for key in prompt.keys:
                 verb.play(f"{settings.recordings_url}/{quote(locale.tag)}/{quote(key)}.mp3")
@@ -436,7 +438,8 @@ def _notice(texts: Texts, notice: str | None) -> list[Prompt]:
 def _body(content: Content, texts: Texts, node: Node) -> list[Prompt]:
     """The node's text, a paragraph per prompt; one recording holds the whole text."""
     parts = [fill(p, content.flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node)]
-    return [Prompt(text, (node.id,) if i == 0 else (), pause=True) for i, text in enumerate(parts)]
+    english = content.locales[SOURCE] if texts.locale.tag != SOURCE and not texts.translates(node.id, node.text) else None
+    return [Prompt(text, (node.id,) if i == 0 else (), pause=True, voice=english) for i, text in enumerate(parts)]
 
 
 def _service_prompt(texts: Texts, phrase: Phrase, service: Service) -> Prompt:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hotline import gsm
+from hotline import gsm, voice
 from hotline.cli import main
 from hotline.i18n import catalog_path, read_locales, read_po_file, write_po_file
-from tests.conftest import ROOT, Texter, Twilio
+from tests.conftest import ROOT, Call, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {STAFF}"}
@@ -94,6 +94,19 @@ def test_the_running_line_swaps_the_edit_in_and_keeps_every_language(line, make_
     door = translation(line, "pl", "ice_door")
     assert plain(door) in plain(after)
     assert plain(translation(line, "pl", "main", "Information")) in plain(polish.text("0"))
+
+
+def test_a_caller_hears_the_changed_sentence_in_the_english_voice_and_the_rest_in_polish(line, make_app):
+    replace_in(line / "flows/main.yaml", OLD, NEW)
+    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"))
+    content = app.extensions["hotline"].content
+    english, polish = content.locales["en"], content.locales["pl"]
+    call = Call(Twilio(app.test_client()), content).start()
+    call.press(str(voice.heard_languages(content, voice.VoiceSettings()).index("pl") + 1)).press("3")
+    voices = {say.text: (say.get("language"), say.get("voice")) for say in call.says}
+    assert voices[next(t for t in voices if NEW in t)] == (english.say_language, english.voice)
+    door = next(t for t in voices if plain(translation(line, "pl", "ice_door")) in plain(t))
+    assert voices[door] == (polish.say_language, polish.voice)
 
 
 def test_wording_only_serves_the_translation_of_the_earlier_english(line, make_app):
