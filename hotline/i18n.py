@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 from babel import Locale as BabelLocale, UnknownLocaleError
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 from hotline import phrases
+from hotline.mt import is_machine_draft
 from hotline.phrases import Phrase
 
 SOURCE = "en"
@@ -192,10 +193,6 @@ class CatalogState:
     obsolete: Mapping[Key, str] = field(default_factory=dict)
 
 
-def _is_machine(message: Message) -> bool:
-    from hotline.mt import DRAFT_COMMENT_PREFIX  # mt imports this module
-
-    return any(c.startswith(DRAFT_COMMENT_PREFIX) for c in message.user_comments)
 
 
 def read_catalog(path: Path) -> CatalogState:
@@ -207,7 +204,7 @@ def read_catalog(path: Path) -> CatalogState:
         english, string = message.id, message.string or ""
         review, voided = _review(message.user_comments, english, string)
         entries[(message.context or "", english)] = Entry(
-            string, message.fuzzy, message.previous_id[0] if message.previous_id else "", _is_machine(message),
+            string, message.fuzzy, message.previous_id[0] if message.previous_id else "", is_machine_draft(message),
             message.lineno or 0, review, voided)
     obsolete = {(m.context or "", m.id): m.string for m in catalog.obsolete.values()
                 if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}

@@ -739,7 +739,7 @@ def draft_po_file(
     model is loaded only if something needs drafting, and the file is rewritten
     (atomically, with babel's usual layout) only if a draft was added.
     """
-    from hotline.i18n import read_po_file, write_po_file
+    from hotline.i18n import read_po_file, write_po_file  # i18n imports this module
 
     po_path = Path(po_path)
     catalog = read_po_file(po_path)
