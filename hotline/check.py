@@ -33,7 +33,7 @@ from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import service_context
 from hotline.flow.load import read_flow, read_yaml
-from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Problem
+from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem
 from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
 
 WARNING = "warning"
@@ -283,6 +283,21 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
     return out
 
 
+def spent_wording_marks(content: Content) -> list[Problem]:
+    """`wording_only` left on a node whose strings every language now translates: taken off,
+    so that a later change of facts there is never served from an earlier translation."""
+    pending = {k for c in content.coverage.values() for k in c.fallback}
+    out = []
+    for entry in (*content.flow.nodes.values(), *content.flow.services.values()):
+        context = entry.id if isinstance(entry, Node) else service_context(entry.id)
+        keys = {(context, getattr(entry, f)) for f in entry.wording_only}
+        if keys and not keys & pending:
+            out.append(_warn(entry.file, entry.line, entry.id, "wording_only is no longer needed: every language "
+                             "translates the new English; remove it, so that a later change of facts here is never "
+                             "served from an earlier translation"))
+    return out
+
+
 def hints(content: Content) -> list[str]:
     """What to do about each kind of string that is not served in its translation, said once."""
     reasons = {s.reason for c in content.coverage.values() for s in c.fallback.values()}
@@ -434,7 +449,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     rendered = costs(content, sms_settings, voice_settings)
     problems += voice_gaps(content, voice_settings, locales, lines)
     problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
-    problems += language_problems(content, translations, locales, lines)
+    problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
     problems += sms_problems(content, rendered, sms_settings.budget)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
     tests = [_explained(t, content, flows, sms_settings) for t in tests]

@@ -128,6 +128,15 @@ def test_wording_only_serves_the_translation_of_the_earlier_english(line, make_a
     assert app.test_client().get("/healthz").json["fallback"]["pl"] == {"english": 0, "older": 1, "broken": 0}
 
 
+def test_a_wording_only_mark_no_longer_needed_is_named(line):
+    main_yaml = line / "flows/main.yaml"
+    replace_in(main_yaml, "  ice:\n    type: menu\n", "  ice:\n    type: menu\n    wording_only: text\n")
+    at = next(n for n, row in enumerate(main_yaml.read_text().splitlines(), 1) if row == "  ice:")
+    result = hotline(line, "check")
+    assert result.exit_code == 0
+    assert f"flows/main.yaml:{at} [ice]: warning: wording_only is no longer needed" in result.output
+
+
 def test_after_i18n_update_the_earlier_english_is_kept_for_translators(line):
     replace_in(line / "flows/main.yaml", OLD, NEW)
     assert hotline(line, "i18n", "extract").exit_code == 0
