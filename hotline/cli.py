@@ -17,7 +17,7 @@ from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    REASONS, SOURCE, Review, catalog_path, extract_catalog, needed_messages, po_bytes, read_catalog, read_locales,
+    LOCALES_FILE, REASONS, SOURCE, Review, catalog_path, extract_catalog, needed_messages, po_bytes, read_catalog, read_locales,
     read_po_file, write_po_file,
 )
 
@@ -162,7 +162,11 @@ def update(tags: tuple[str, ...]) -> None:
     with no catalog yet gets a new one."""
     translations = _translations()
     template = _template(translations)
-    for tag in tags or tuple(read_locales(translations)):
+    locales = read_locales(translations)
+    unknown = [t for t in tags if t not in locales]
+    if unknown:
+        raise click.ClickException(f"not in {LOCALES_FILE}: {', '.join(unknown)}; add the language there first")
+    for tag in tags or tuple(locales):
         if tag == SOURCE:
             continue
         path = catalog_path(translations, tag)
@@ -173,6 +177,9 @@ def update(tags: tuple[str, ...]) -> None:
             catalog, action = catalogs.new_catalog(template, tag), "init"
         write_po_file(path, catalog)
         click.echo(f"{action}: {path}")
+        if action == "init" and locales[tag].offered:
+            click.echo(f"  {tag} is offered to residents as soon as this catalog exists, in English until translated: "
+                       f"write 'offered: no' under {tag} in locales.yaml until it is translated")
 
 
 @i18n.command()
@@ -209,12 +216,12 @@ def status(tag: str | None) -> None:
         _status_of(content, tag)
         return
     voice = heard_languages(content)
-    click.echo(f"{'language':<22}{'total':>6}{'done':>6}{'older':>6}{'Engl.':>6}{'revd':>6}  {'SMS':<4}voice")
+    click.echo(f"{'language':<22}{'total':>6}{'done':>6}{'older':>6}{'Engl.':>6}{'reviewed':>9}  {'SMS':<4}voice")
     for each, cover in content.coverage.items():
         name = f"{each} {content.locales[each].name}"
         reviewed = "source" if each == SOURCE else str(cover.reviewed)
         click.echo(f"{name:<22}{cover.total:>6}{cover.translated:>6}{cover.older:>6}{cover.english:>6}"
-                   f"{reviewed:>6}  {'yes' if each in content.offered else 'no':<4}"
+                   f"{reviewed:>9}  {'yes' if each in content.offered else 'no':<4}"
                    f"{'yes' if each in voice else 'no'}")
     voided = {t: c.reviews_voided for t, c in content.coverage.items() if c.reviews_voided}
     if voided:
