@@ -170,7 +170,8 @@ def index() -> str:
     shown = _shown(request.args.get("version"))
     content = shown.content
     heard = voice.heard_languages(content, current.voice)
-    languages = [(tag, content.locales[tag].name, tag in heard) for tag in content.offered]
+    languages = [(tag, locale.name + ("" if tag in content.offered else ", not offered to residents"), tag in heard)
+                 for tag, locale in content.locales.items() if tag in content.offered or content.coverage[tag].translated]
     return render_template("staff/index.html", languages=languages, shown=shown, fallback=content.fallback(),
                            locales=content.locales)
 
@@ -192,8 +193,8 @@ def simulate() -> Response | tuple[Response, int]:
         return jsonify(error=shown.problem), 409
     content, lang, text = shown.content, lang or None, None if text is None else text[:MAX_INPUT]
     if channel == sms.CHANNEL:
-        if lang and lang not in content.offered:
-            return jsonify(error=f"{lang} is not offered by SMS"), 400
+        if lang and lang not in content.locales:  # staff may try a language residents are not offered yet
+            return jsonify(error=f"{lang} is not in locales.yaml"), 400
         return jsonify(_sms_turn(content, current.sms, lang, state, text))
     if channel == voice.CHANNEL:
         if lang and lang not in voice.heard_languages(content, current.voice):

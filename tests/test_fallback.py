@@ -152,9 +152,15 @@ def test_after_i18n_update_the_earlier_english_is_kept_for_translators(line):
 
 def test_a_language_leaves_the_line_only_when_staff_say_so(line, make_app):
     replace_in(line / "translations/locales.yaml", "fr:\n", "fr:\n  offered: no\n")
-    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"))
-    assert "fr" not in app.test_client().get("/healthz").json["languages"]
+    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"), STAFF_TOKEN=STAFF)
+    client = app.test_client()
+    assert "fr" not in client.get("/healthz").json["languages"]
+    assert "Français" not in Texter(Twilio(client)).text("bonjour")
     assert "fr: not offered to residents ('offered: no' in locales.yaml)" in hotline(line, "check").output
+    # Staff can still try it before putting it on the line.
+    assert "Français, not offered to residents" in client.get("/staff/", headers=BEARER).get_data(as_text=True)
+    answer = client.post("/staff/simulate", headers=BEARER, json={"channel": "sms", "lang": "fr", "input": None}).json
+    assert plain(translation(line, "fr", "main", "Information")) in plain(answer["replies"][0]["text"])
 
 
 # Placeholders ----------------------------------------------------------------------------
