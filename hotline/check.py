@@ -2,10 +2,13 @@
 line serves it. Each rule is a pure function over the loaded flow or content that returns
 Problems (file, line, node) or table rows; `run` reads the files, the CLI only prints.
 
-Errors (exit 1): everything the loader reports (YAML, duplicate keys or options, more
-than nine options, unknown nodes, services or placeholders, a page without `source`),
-nodes `main` does not reach, dead ends, phone numbers typed in text that services.yaml
-does not have, and failing flow tests.
+Errors (exit 1): everything the loader reports (YAML, explained; duplicate keys or
+options, more than nine options, unknown nodes, services or placeholders, a page without
+`source`, a `dial` that is not its `phone`), nodes `main` does not reach, dead ends, phone
+numbers typed in text that services.yaml does not have, translations whose {placeholders}
+differ from their English's, and failing flow tests. Warnings lead with what each language
+gets in English or from an earlier English; a flow test that fails only because of that
+is a warning too. Causes are listed before their effects (`_sorted`).
 
 A dead end: 0 (main menu) and # (back) work on every node, so a resident can always
 leave; what can go wrong is a place that leads to nothing useful. A page is useful; a
@@ -459,8 +462,8 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
 
 
 def as_if_translated(content: Content) -> Content:
-    """The content with every string whose English changed served in the translation of its
-    earlier English, as it will read once translators catch up with a change of wording."""
+    """The content with every string now served in English served in its earlier translation
+    or its draft instead: about what it will read like once translators catch up."""
     texts = {tag: Texts(t.locale, {**t.messages, **{k: s.stale for k, s in content.coverage[tag].fallback.items()
                                                     if s.stale and s.reason != i18n.PLACEHOLDERS}})
              for tag, t in content.texts.items()}
@@ -478,7 +481,7 @@ def _explained(outcome: flowtests.Outcome, content: Content, flows: Path,
                                  only=Path(outcome.file).name)
     if not again or not again[0].passed:
         return outcome
-    note = ("\n  This passes again once the strings changed in English are translated (see the warnings "
+    note = ("\n  This passes again once the strings now served in English are translated (see the warnings "
             "about them above); until then residents get those strings in English.")
     return replace(outcome, problems=tuple(replace(p, severity=WARNING, message=p.message + note)
                                            for p in outcome.problems))
