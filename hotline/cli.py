@@ -17,8 +17,8 @@ from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    LOCALES_FILE, REASONS, SOURCE, Review, catalog_path, extract_catalog, needed_messages, po_bytes, read_catalog, read_locales,
-    read_po_file, write_po_file,
+    LOCALES_FILE, OLDER, REASONS, SOURCE, Key, Review, catalog_path, extract_catalog, needed_messages, po_bytes,
+    read_catalog, read_locales, read_po_file, write_po_file,
 )
 
 
@@ -189,18 +189,22 @@ def compile() -> None:
     _pybabel("compile", "-d", str(translations), "--statistics")
 
 
-def _names(content: Content) -> dict:
+def _needed(content: Content) -> list[Key]:
+    return needed_messages((m.context, m.text) for m in flow_messages(content.flow))
+
+
+def _names(content: Content) -> dict[Key, str]:
+    """Every string the line needs -> how staff find it ('ice, text')."""
     from hotline.check import string_name
 
-    return {key: string_name(content.flow, key) for c in content.coverage.values() for key in c.fallback} | {
-        (m.context, m.text): string_name(content.flow, (m.context, m.text)) for m in flow_messages(content.flow)}
+    return {key: string_name(content.flow, key) for key in _needed(content)}
 
 
-def _catalog_for(tag: str) -> tuple[Path, Catalog]:
+def _catalog_path(tag: str) -> Path:
     path = catalog_path(_translations(), tag)
     if tag == SOURCE or not path.exists():
         raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
-    return path, read_po_file(path)
+    return path
 
 
 @i18n.command()
@@ -232,14 +236,14 @@ def _status_of(content: Content, tag: str) -> None:
     """One line per string: how it is served and its review."""
     if tag not in content.coverage:
         raise click.ClickException(f"unknown language {tag}")
-    state = read_catalog(_catalog_for(tag)[0])
+    state = read_catalog(_catalog_path(tag))
     names = _names(content)
     fallback = content.coverage[tag].fallback
-    for key in needed_messages((m.context, m.text) for m in flow_messages(content.flow)):
+    for key in _needed(content):
         entry = state.entries.get(key)
         if key in fallback:
             served = fallback[key]
-            how = f"{'older English' if served.how == 'older' else 'ENGLISH'}: {REASONS[served.reason]}"
+            how = f"{'older English' if served.how == OLDER else 'ENGLISH'}: {REASONS[served.reason]}"
         else:
             how = "translated"
         if entry and entry.review:
@@ -260,7 +264,8 @@ def review(tag: str, who: str, nodes: tuple[str, ...]) -> None:
     Editing a string's English or its translation later voids its review."""
     import datetime as dt
 
-    path, catalog = _catalog_for(tag)
+    path = _catalog_path(tag)
+    catalog = read_po_file(path)
     signed = catalogs.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
     write_po_file(path, catalog)
     click.echo(f"{tag}: {len(signed)} string(s) signed as reviewed by {who}")
@@ -275,7 +280,7 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
     """Just what this language needs translated: every string residents now get in English
     or from an earlier English, with the earlier and the new English side by side."""
     content = _content()
-    _path, catalog = _catalog_for(tag)
+    catalog = read_po_file(_catalog_path(tag))
     exported = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
                                      _names(content))
     if fmt == "csv":
@@ -295,7 +300,8 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
 def import_(tag: str, file: Path) -> None:
     """Take the finished translations of an exported PO or CSV file into the catalog.
     A translation whose {placeholders} differ from its English's is refused."""
-    path, catalog = _catalog_for(tag)
+    path = _catalog_path(tag)
+    catalog = read_po_file(path)
     try:
         if file.suffix.lower() == ".csv":
             found = catalogs.read_csv(file.read_text(encoding="utf-8-sig"))
