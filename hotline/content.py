@@ -13,10 +13,11 @@ from pathlib import Path
 from collections.abc import Callable, Mapping
 
 from hotline.flow import Flow, FlowError, load_flow
+from hotline.flow.model import Problem
 from hotline.flow.extract import flow_messages, service_context
 from hotline.i18n import (
-    ENGLISH, LOCALES_FILE, PLACEHOLDERS, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path, coverage,
-    needed_messages, read_catalog, read_locales, serve,
+    ENGLISH, LOCALES_FILE, PLACEHOLDERS, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path,
+    coverage, needed_messages, read_catalog, read_locales, serve,
 )
 from hotline.phrases import KEY_STOP
 
@@ -140,6 +141,8 @@ class LiveContent:
                 loaded: Content | FlowError = load_content(self.flows, self.translations)
             except FlowError as exc:
                 loaded = exc
+            except Exception as exc:  # noqa: BLE001 - a broken locales.yaml or catalog: say what, as for the flow
+                loaded = FlowError([Problem(str(self.translations), 0, "", f"{type(exc).__name__}: {exc}")])
             self._draft = (seen, loaded)
         if isinstance(self._draft[1], FlowError):
             raise self._draft[1]

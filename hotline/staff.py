@@ -138,8 +138,6 @@ def logout() -> Response:
     return response
 
 
-# The simulator ---------------------------------------------------------------------------
-
 # Draft and live ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -163,6 +161,8 @@ def _shown(version: str | None) -> Shown:
         return Shown(preview.DRAFT, draft, changes)
     return Shown(preview.LIVE, live, changes)
 
+
+# The simulator ---------------------------------------------------------------------------
 
 @blueprint.get("/")
 def index() -> str:
