@@ -32,8 +32,14 @@ def new_catalog(template: Catalog, tag: str) -> Catalog:
 
 def merge(catalog: Catalog, template: Catalog) -> Catalog:
     """Babel's update with fuzzy matching: a changed English turns its entry fuzzy and keeps
-    the English it replaced as the previous msgid (`#| msgid`), which translators see."""
+    the English it replaced as the previous msgid (`#| msgid`), which translators see.
+    Babel also matches across nodes; such a match stays a fuzzy suggestion without a
+    previous msgid, so the line never serves it as this node's earlier translation."""
+    before = {_key(m) for m in catalog if m.id}
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    for message in catalog:
+        if message.previous_id and ((message.context or ""), message.previous_id[0]) not in before:
+            message.previous_id = []
     return catalog
 
 

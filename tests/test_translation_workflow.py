@@ -154,3 +154,23 @@ def test_machine_drafts_go_beside_a_changed_translation(line):
     entry = next(m for m in read_po_file(po) if m.context == "ice" and NEW in m.id)
     assert entry.fuzzy and OLD in entry.previous_id[0] and "Proszę" in entry.string  # kept for wording_only
     assert any(c.startswith(mt.BESIDE_PREFIX) for c in entry.user_comments)
+
+
+def test_a_match_from_another_node_is_only_a_suggestion(tmp_path):
+    from babel.messages.catalog import Catalog
+
+    from hotline import catalogs
+    from hotline.i18n import read_catalog, serve, write_po_file
+
+    catalog = Catalog(locale="pl")
+    catalog.add("Get legal help", "Pomoc prawna", context="legal_help")
+    template = Catalog()
+    template.add("Get free legal help", context="new_page")
+    merged = catalogs.merge(catalog, template)
+    entry = merged.get("Get free legal help", context="new_page")
+    assert entry.fuzzy and entry.string == "Pomoc prawna" and not entry.previous_id
+    path = tmp_path / "pl.po"
+    write_po_file(path, merged)
+    key = ("new_page", "Get free legal help")
+    served = serve(read_catalog(path), [key], wording_only=frozenset([key]))[key]
+    assert served.how == "english" and served.reason == "draft"
