@@ -35,7 +35,7 @@ from hotline import flowtests, gsm, i18n, recordings, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import service_context
-from hotline.flow.load import read_flow, read_yaml
+from hotline.flow.load import explain_yaml, read_flow, read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem
 from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
 
@@ -445,7 +445,9 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
         content = load_content(flows, translations)
         lines = _locale_lines(translations)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        problems.append(Problem(locales, 0, "", f"cannot read the languages: {exc}"))
+        line, why = (explain_yaml(exc, (translations / LOCALES_FILE).read_text(encoding="utf-8"))
+                     if isinstance(exc, yaml.YAMLError) else (0, str(exc)))
+        problems.append(Problem(locales, line, "", f"cannot read the languages: {why}"))
         return Report(_sorted(problems), complete=False)
     sms_settings = sms.SmsSettings.from_config(cfg)
     voice_settings = voice.VoiceSettings.from_config(cfg)

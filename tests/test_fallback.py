@@ -260,3 +260,10 @@ def test_a_number_change_in_the_draft_is_listed_with_both_numbers(line, make_app
     live.text("hello")
     live.text("5")
     assert "312-660-1370" in live.text("2")  # residents still get the live number
+
+
+def test_a_yaml_mistake_in_locales_yaml_is_explained(line):
+    replace_in(line / "translations/locales.yaml", "  sms: fold\npl:", "\tsms: fold\npl:")
+    result = hotline(line, "check")
+    assert result.exit_code == 1 and "translations/locales.yaml:" in result.output
+    assert "cannot read the languages: not valid YAML: a tab character" in result.output
