@@ -1,7 +1,9 @@
-"""Staff fix a sentence without taking languages off the line: each string falls back on its
-own, placeholders are checked per translation, and phone and dial must agree. What a
-resident receives is read through the signed webhooks; what staff see, from `hotline check`.
-Expected translations are read from the catalogs, so the tests hold whatever they say."""
+"""Staff edits: a sentence fixed without taking languages off the line (each string falls
+back on its own), placeholders checked per translation, phone and dial that must agree,
+YAML mistakes explained, and the draft tried on the staff pages before it is live. What a
+resident receives is read through the signed webhooks; what staff see, from `hotline check`
+and the staff pages. Expected translations are read from the catalogs, so the tests hold
+whatever they say."""
 from __future__ import annotations
 
 import shutil
