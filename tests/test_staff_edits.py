@@ -269,3 +269,17 @@ def test_a_yaml_mistake_in_locales_yaml_is_explained(line):
     result = hotline(line, "check")
     assert result.exit_code == 1 and "translations/locales.yaml:" in result.output
     assert "cannot read the languages: not valid YAML: a tab character" in result.output
+
+
+def test_what_the_draft_changes_is_said_plainly(line):
+    from hotline.content import load_content
+    from hotline.preview import changes
+
+    live = load_content(line / "flows", line / "translations")
+    replace_in(line / "translations/locales.yaml", "fr:\n", "fr:\n  offered: no\n")
+    retranslate(line, "pl", "ice_door", "", "ICE", "ICE (agenci)")
+    replace_in(line / "flows/main.yaml", "title: If ICE comes", "title: When ICE comes")
+    said = [c.what for c in changes(live, load_content(line / "flows", line / "translations"))]
+    assert "'When ICE comes': title changed" in said
+    assert "Français (fr) taken off the line" in said
+    assert "Polski (pl): 1 translation(s) edited" in said
