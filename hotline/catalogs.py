@@ -81,8 +81,13 @@ def as_csv(exported: Catalog) -> str:
 
 
 def read_csv(text: str) -> dict[Key, str]:
-    """(context, English) -> translation, from the rows that have one."""
-    rows = csv.DictReader(io.StringIO(text))
+    """(context, English) -> translation, from the rows that have one. A spreadsheet may save
+    with commas, semicolons or tabs: whichever the header row uses."""
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = csv.DictReader(io.StringIO(text), dialect=dialect)
     missing = set(CSV_COLUMNS) - set(rows.fieldnames or ())
     if missing:
         raise ValueError(f"the CSV lacks the column(s) {', '.join(sorted(missing))}; export one to see the layout")

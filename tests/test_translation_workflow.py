@@ -93,8 +93,8 @@ def test_csv_export_and_import_round_trip_and_placeholders_are_refused(line, tmp
     assert OLD in rows[0]["earlier English"] and NEW in rows[0]["English"] and rows[0]["earlier translation"]
 
     rows[0]["translation"] = "Conozca sus derechos si llegan agentes (ICE). Mantenga la calma y elija un tema."
-    with exported.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+    with exported.open("w", newline="", encoding="utf-8") as fh:  # saved as a European spreadsheet does
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";")
         writer.writeheader()
         writer.writerows(rows)
     result = hotline(line, "i18n", "import", "--lang", "es", str(exported))
