@@ -36,7 +36,7 @@ from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import service_context
 from hotline.flow.load import explain_yaml, read_flow, read_yaml
-from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem
+from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem, Service
 from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
 
 WARNING = "warning"
@@ -291,7 +291,8 @@ def spent_wording_marks(content: Content) -> list[Problem]:
     so that a later change of facts there is never served from an earlier translation."""
     pending = {k for c in content.coverage.values() for k in c.fallback}
     out = []
-    for entry in (*content.flow.nodes.values(), *content.flow.services.values()):
+    entries: list[Node | Service] = [*content.flow.nodes.values(), *content.flow.services.values()]
+    for entry in entries:
         context = entry.id if isinstance(entry, Node) else service_context(entry.id)
         keys = {(context, getattr(entry, f)) for f in entry.wording_only}
         if keys and not keys & pending:
