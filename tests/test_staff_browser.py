@@ -4,8 +4,10 @@ Welcoming City Ordinance page by SMS and listens to it by phone; and tries an ed
 as a draft, with its banner, before it is live."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,16 +26,24 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 STAFF = "staff-browser-token-0123456789"
 
 
-@pytest.fixture
-def served(make_app):
-    """The app on a free port of 127.0.0.1, for as long as the test runs."""
-    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None)
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, for as long as the block runs: its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def served(make_app):
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None)
+    with serving(app) as base:
+        yield app, base
 
 
 @pytest.fixture
@@ -92,12 +102,8 @@ def served_copy(make_app, tmp_path):
     translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
     app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, FLOWS=str(flows), TRANSLATIONS=str(translations),
                    RELOAD_INTERVAL=3600)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield flows, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serving(app) as base:
+        yield flows, base
 
 
 def test_a_draft_edit_is_shown_before_it_is_live(served_copy, page, tmp_path):
