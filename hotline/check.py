@@ -267,9 +267,7 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
             continue
         for key, served in cover.because(i18n.PLACEHOLDERS).items():
             out.append(Problem(where, served.line, key[0], f"{tag}: the translation of {string_name(flow, key)} "
-                               f"{served.detail}: it is never served; residents get "
-                               f"{'the earlier translation' if served.how == i18n.OLDER else 'the English'}",
-                               topic=LANGUAGE))
+                               f"{served.detail}: it is never served; residents get the English", topic=LANGUAGE))
         for reason, what in _CAUSES.items():
             found = cover.because(reason)
             if not found:

@@ -280,25 +280,19 @@ def serve(state: CatalogState | None, needed: Iterable[Key], wording_only: froze
     out = {}
     for key in keys:
         english, entry = key[1], state.entries.get(key)
-        detail, line = "", entry.line if entry else 0
+        line = entry.line if entry else 0
         if entry and entry.string and not entry.fuzzy:
-            detail = placeholder_mismatch(english, entry.string)
-            if not detail:
-                out[key] = Served(TRANSLATION, entry.string, line=line)
-                continue
-            reason = PLACEHOLDERS
-        elif entry and entry.string and not entry.previous:  # approving the draft would serve it
+            wrong = placeholder_mismatch(english, entry.string)
+            out[key] = Served(ENGLISH, english, PLACEHOLDERS, wrong, line) if wrong else Served(
+                TRANSLATION, entry.string, line=line)
+        elif entry and entry.string and not entry.previous:  # a draft: approving it would serve it
             out[key] = Served(ENGLISH, english, DRAFT, line=line, stale=entry.string)
-            continue
         else:
-            reason = CHANGED if entry and entry.previous else MISSING
-        older, translated = ("", "") if reason == PLACEHOLDERS else _older(state, key, entry, wanted)
-        if older and reason == MISSING:
-            reason = CHANGED
-        if key in wording_only and translated and not placeholder_mismatch(english, translated):
-            out[key] = Served(OLDER, translated, reason, detail, line, older, translated)
-        else:
-            out[key] = Served(ENGLISH, english, reason, detail, line, older, translated)
+            older, translated = _older(state, key, entry, wanted)
+            reason = CHANGED if older or (entry and entry.previous) else MISSING
+            still_true = key in wording_only and translated and not placeholder_mismatch(english, translated)
+            out[key] = Served(OLDER if still_true else ENGLISH, translated if still_true else english, reason,
+                              line=line, older=older, stale=translated)
     return out
 
 
