@@ -47,36 +47,48 @@ def _key(message: Message) -> Key:
     return (message.context or "", str(message.id))
 
 
+@dataclass(frozen=True)
+class Todo:
+    """One string a language needs translated, as a translator is shown it."""
+
+    key: Key
+    name: str            # how staff find it: 'ice, text'
+    why: str
+    earlier: str         # the English it was translated from, when that changed
+    current: str         # what the catalog has now (a draft, or the earlier translation)
+    comments: tuple[str, ...]
+
+
 def to_translate(catalog: Catalog, template: Catalog, fallback: Mapping[Key, Served],
-                 names: Mapping[Key, str]) -> Catalog:
-    """Only the entries residents do not get translated, as a catalog to hand out: the new
-    English as msgid, the English it replaced as previous msgid, what is there now as a
-    fuzzy msgstr, and why in a comment."""
-    out = Catalog(locale=catalog.locale, project=catalog.project, charset="utf-8", fuzzy=False)
+                 names: Mapping[Key, str]) -> list[Todo]:
+    """Only the strings residents do not get translated, with what a translator needs."""
+    out = []
     for key, served in fallback.items():
         source = template.get(key[1], context=key[0] or None)
         current = catalog.get(key[1], context=key[0] or None)
         string = current.string if current and isinstance(current.string, str) else ""
-        if served.reason != PLACEHOLDERS and not string:
-            string = served.stale
-        why = REASONS[served.reason] + (f": {served.detail}" if served.detail else "")
-        out.add(key[1], string, context=key[0] or None, previous_id=served.older or (),
-                auto_comments=[*(source.auto_comments if source else []), f"{names.get(key, key[0])}: {why}"],
-                flags=("fuzzy",) if string else ())
+        out.append(Todo(key, names.get(key, key[0]), REASONS[served.reason] + (f": {served.detail}" if served.detail
+                        else ""), served.older, string or ("" if served.reason == PLACEHOLDERS else served.stale),
+                        tuple(source.auto_comments) if source else ()))
     return out
 
 
-def as_csv(exported: Catalog) -> str:
-    """The exported entries as a spreadsheet: fill in the last column."""
+def as_po(todos: Iterable[Todo], catalog: Catalog) -> Catalog:
+    """For Poedit and Weblate: the new English as msgid, the English it replaced as previous
+    msgid, what is there now as a fuzzy msgstr, and why in a comment."""
+    out = Catalog(locale=catalog.locale, project=catalog.project, charset="utf-8", fuzzy=False)
+    for t in todos:
+        out.add(t.key[1], t.current, context=t.key[0] or None, previous_id=t.earlier or (),
+                auto_comments=[*t.comments, f"{t.name}: {t.why}"], flags=("fuzzy",) if t.current else ())
+    return out
+
+
+def as_csv(todos: Iterable[Todo]) -> str:
+    """For a spreadsheet: fill in the last column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    for m in exported:
-        if not m.id:
-            continue
-        name, _, why = (m.auto_comments[-1] if m.auto_comments else "").partition(": ")
-        earlier = m.previous_id[0] if m.previous_id else ""
-        writer.writerow((m.context or "", name, why, earlier, m.id, m.string if m.fuzzy else "", ""))
+    writer.writerows((t.key[0], t.name, t.why, t.earlier, t.key[1], t.current, "") for t in todos)
     return buffer.getvalue()
 
 

@@ -281,15 +281,12 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
     or from an earlier English, with the earlier and the new English side by side."""
     content = _content()
     catalog = read_po_file(_catalog_path(tag))
-    exported = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
-                                     _names(content))
-    if fmt == "csv":
-        data = catalogs.as_csv(exported).encode("utf-8")
-    else:
-        data = po_bytes(exported)
+    todos = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
+                                  _names(content))
+    data = catalogs.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(catalogs.as_po(todos, catalog))
     if output:
         output.write_bytes(data)
-        click.echo(f"wrote {output} ({len(exported)} string(s) to translate)")
+        click.echo(f"wrote {output} ({len(todos)} string(s) to translate)")
     else:
         click.echo(data.decode("utf-8"), nl=False)
 
