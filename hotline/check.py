@@ -2,10 +2,13 @@
 line serves it. Each rule is a pure function over the loaded flow or content that returns
 Problems (file, line, node) or table rows; `run` reads the files, the CLI only prints.
 
-Errors (exit 1): everything the loader reports (YAML, duplicate keys or options, more
-than nine options, unknown nodes, services or placeholders, a page without `source`),
-nodes `main` does not reach, dead ends, phone numbers typed in text that services.yaml
-does not have, and failing flow tests.
+Errors (exit 1): everything the loader reports (YAML, explained; duplicate keys or
+options, more than nine options, unknown nodes, services or placeholders, a page without
+`source`, a `dial` that is not its `phone`), nodes `main` does not reach, dead ends, phone
+numbers typed in text that services.yaml does not have, translations whose {placeholders}
+differ from their English's, and failing flow tests. Warnings lead with what each language
+gets in English or from an earlier English; a flow test that fails only because of that
+is a warning too. Causes are listed before their effects (`_sorted`).
 
 A dead end: 0 (main menu) and # (back) work on every node, so a resident can always
 leave; what can go wrong is a place that leads to nothing useful. A page is useful; a
@@ -18,25 +21,26 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import yaml
-from babel.messages.pofile import read_po
 
-from hotline import flowtests, gsm, sms, voice
+from hotline import flowtests, gsm, i18n, recordings, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
-from hotline.flow.extract import flow_messages
-from hotline.flow.load import read_flow, read_yaml
-from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Problem
-from hotline.i18n import LOCALES_FILE, catalog_path, needed_messages
+from hotline.flow.extract import service_context
+from hotline.flow.load import explain_yaml, read_flow, read_yaml
+from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem, Service
+from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
 
 WARNING = "warning"
+LANGUAGE = "language"  # Problem.topic of what residents get in a language
 WORDS_PER_SECOND = 150 / 60  # a Twilio voice reads about 150 words a minute
 CJK_PER_SECOND = 4           # Chinese, Japanese, Korean: characters, not words
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -178,51 +182,147 @@ def voice_gaps(content: Content, settings: voice.VoiceSettings, label: str, line
     for tag in content.locales:
         if voice.hearing(content, settings, tag) == voice.SMS_ONLY:
             missing = len(voice.missing_recordings(content, settings, tag))
-            url = "" if settings.recordings_url else "; RECORDINGS_URL is unset"
+            url = "" if settings.recordings_url else "; HOTLINE_RECORDINGS_URL is unset"
             out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: no Twilio voice ('say:') and {missing} "
                              f"recorded prompt(s) missing{url}: SMS only (hotline voices --script {tag})"))
     return out
 
 
-def catalog_gaps(content: Content, translations: Path, label: str, lines: Mapping[str, int]) -> list[Problem]:
-    """Languages not offered because their catalog has fuzzy or missing entries; the line
-    named is the first entry to fix (or the language's row in locales.yaml, `label`)."""
-    needed = set(needed_messages((m.context, m.text) for m in flow_messages(content.flow)))
+def stale_recordings(content: Content, settings: voice.VoiceSettings, folder: Path, label: str,
+                     lines: Mapping[str, int]) -> list[Problem]:
+    """Recordings made from a text that has changed since (see `recordings`)."""
     out = []
-    for tag, cover in content.coverage.items():
-        if cover.complete:
+    for tag, have in settings.recorded.items():
+        if tag not in content.locales:
             continue
+        old = recordings.stale(voice.recording_script(content, tag), recordings.read_manifest(folder / tag),
+                               sorted(have))
+        if old:
+            out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: {len(old)} recording(s) say an earlier text: "
+                             f"{', '.join(f'{k}.mp3' for k in old[:6])}{' ...' if len(old) > 6 else ''}; record them "
+                             f"again (hotline voices --script {tag}), then hotline voices --recorded {tag}"))
+    return out
+
+
+def string_name(flow: Flow, key: Key) -> str:
+    """A string as staff find it: 'main, text', 'service.icirr, hours', or a phrase's context."""
+    context, text = key
+    node = flow.nodes.get(context)
+    if node:
+        return f"{context}, {'title' if text == node.title else 'text'}"
+    service = next((s for s in flow.services.values() if service_context(s.id) == context), None)
+    if service:
+        return f"{context}, {'name' if text == service.name else 'hours'}"
+    return context
+
+
+def _names(flow: Flow, keys: Iterable[Key], most: int = 6) -> str:
+    names = [string_name(flow, k) for k in keys]
+    shown = "; ".join(names[:most])
+    return shown + (f"; and {len(names) - most} more" if len(names) > most else "")
+
+
+def _defined_at(flow: Flow, key: Key) -> tuple[str, int]:
+    """The flow file and line where a string's English is written."""
+    entry = flow.nodes.get(key[0]) or next((s for s in flow.services.values() if service_context(s.id) == key[0]),
+                                           None)
+    return (entry.file, entry.line) if entry else ("", 0)
+
+
+_CAUSES = {  # reason -> what one string is, what several are
+    i18n.CHANGED: ("string changed in English is not translated yet", "strings changed in English are not translated yet"),
+    i18n.MISSING: ("string is not translated yet", "strings are not translated yet"),
+    i18n.DRAFT: ("string is a draft (fuzzy) no fluent speaker has approved yet",
+                 "strings are drafts (fuzzy) no fluent speaker has approved yet"),
+}
+HINTS = {
+    i18n.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
+                   "`hotline i18n export --lang LANG`. If the change kept the meaning (a fix of wording, not of "
+                   "a fact), add `wording_only: true` to the node in the flow file: residents then keep the "
+                   "translation of the earlier English until the new one arrives."),
+    i18n.MISSING: "A string has no translation yet: `hotline i18n export --lang LANG` lists what to translate.",
+    i18n.DRAFT: "A draft (fuzzy) is never served: a fluent speaker checks it and removes the fuzzy flag.",
+    i18n.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one "
+                        "becomes a phone number. Until it does, residents get the English (or earlier) text."),
+}
+
+
+def language_problems(content: Content, translations: Path, label: str, lines: Mapping[str, int]) -> list[Problem]:
+    """Per language, what residents get instead of a translation, cause first: a translation
+    with the wrong {placeholders} is an error (it is never served); strings served in English
+    or from the earlier English are warnings (the language stays offered)."""
+    out = []
+    flow = content.flow
+    for tag, cover in content.coverage.items():
         path = catalog_path(translations, tag)
+        where = _label(path, translations.parent)
+        if not content.locales[tag].offered:
+            out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: not offered to residents ('offered: no' in "
+                             f"{LOCALES_FILE})"))
+        if tag == i18n.SOURCE or cover.complete:
+            continue
         if not path.exists():
             out.append(_warn(label, lines.get(tag, 0), "",
                              f"{tag}: no catalog yet, so not offered (hotline i18n update --lang {tag})"))
             continue
-        with path.open("rb") as fh:
-            gaps = [m for m in read_po(fh) if (m.context or "", m.id) in needed and (m.fuzzy or not m.string)]
-        line, node = (gaps[0].lineno, gaps[0].context or "") if gaps else (0, "")
-        out.append(_warn(_label(path, translations.parent), line, node,
-                         f"{tag}: {cover.fuzzy} fuzzy and {cover.missing} missing of {cover.total}: "
-                         "not offered by SMS or voice until complete"))
+        for key, served in cover.because(i18n.PLACEHOLDERS).items():
+            out.append(Problem(where, served.line, key[0], f"{tag}: the translation of {string_name(flow, key)} "
+                               f"{served.detail}: it is never served; residents get the English", topic=LANGUAGE))
+        for reason, what in _CAUSES.items():
+            found = cover.because(reason)
+            if not found:
+                continue
+            one = len(found) == 1
+            older = sum(s.how == i18n.OLDER for s in found.values())
+            got = [f"{len(found) - older} in English" if older < len(found) else "",
+                   f"{older} in the translation of the earlier English (wording_only)" if older else ""]
+            first_key, first = min(found.items(), key=lambda item: item[1].line or 10**9)
+            at = (where, first.line) if first.line else _defined_at(flow, first_key)
+            out.append(Problem(*at, first_key[0], f"{tag}: {len(found)} {what[0] if one else what[1]}: "
+                               f"{_names(flow, found)} "
+                               f"(residents get {' and '.join(g for g in got if g)})", WARNING, LANGUAGE))
     return out
+
+
+def spent_wording_marks(content: Content) -> list[Problem]:
+    """`wording_only` left on a node whose strings every language now translates: taken off,
+    so that a later change of facts there is never served from an earlier translation."""
+    pending = {k for c in content.coverage.values() for k in c.fallback}
+    out = []
+    entries: list[Node | Service] = [*content.flow.nodes.values(), *content.flow.services.values()]
+    for entry in entries:
+        context = entry.id if isinstance(entry, Node) else service_context(entry.id)
+        keys = {(context, getattr(entry, f)) for f in entry.wording_only}
+        if keys and not keys & pending:
+            out.append(_warn(entry.file, entry.line, entry.id, "wording_only is no longer needed: every language "
+                             "translates the new English; remove it, so that a later change of facts here is never "
+                             "served from an earlier translation"))
+    return out
+
+
+def hints(content: Content) -> list[str]:
+    """What to do about each kind of string that is not served in its translation, said once."""
+    reasons = {s.reason for c in content.coverage.values() for s in c.fallback.values()}
+    return [HINTS[r] for r in HINTS if r in reasons]
 
 
 @dataclass(frozen=True)
 class Language:
-    """One row of the completeness table."""
+    """One row of the completeness table: how its strings reach residents."""
 
     tag: str
     name: str
     total: int
     translated: int
-    fuzzy: int
-    missing: int
+    older: int       # served in the translation of the earlier English (wording_only)
+    english: int     # served in English: missing, changed, draft or broken translations
     sms: bool
     voice: bool
 
 
 def languages(content: Content, settings: voice.VoiceSettings) -> list[Language]:
     heard = voice.heard_languages(content, settings)
-    return [Language(tag, content.locales[tag].name, c.total, c.translated, c.fuzzy, c.missing,
+    return [Language(tag, content.locales[tag].name, c.total, c.translated, c.older, c.english,
                      tag in content.offered, tag in heard) for tag, c in content.coverage.items()]
 
 
@@ -310,6 +410,7 @@ class Report:
     languages: tuple[Language, ...] = ()
     costs: tuple[Cost, ...] = ()
     tests: tuple[flowtests.Outcome, ...] = ()
+    hints: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -323,6 +424,7 @@ class Report:
             "languages": [asdict(x) for x in self.languages],
             "costs": [c.row() for c in self.costs],
             "tests": [t.row() for t in self.tests],
+            "hints": list(self.hints),
         }
 
 
@@ -342,17 +444,48 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
         content = load_content(flows, translations)
         lines = _locale_lines(translations)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        problems.append(Problem(locales, 0, "", f"cannot read the languages: {exc}"))
+        line, why = (explain_yaml(exc, (translations / LOCALES_FILE).read_text(encoding="utf-8"))
+                     if isinstance(exc, yaml.YAMLError) else (0, str(exc)))
+        problems.append(Problem(locales, line, "", f"cannot read the languages: {why}"))
         return Report(_sorted(problems), complete=False)
     sms_settings = sms.SmsSettings.from_config(cfg)
     voice_settings = voice.VoiceSettings.from_config(cfg)
     rendered = costs(content, sms_settings, voice_settings)
     problems += voice_gaps(content, voice_settings, locales, lines)
-    problems += catalog_gaps(content, translations, locales, lines)
+    problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
+    problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
     problems += sms_problems(content, rendered, sms_settings.budget)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
+    tests = [_explained(t, content, flows, sms_settings) for t in tests]
     problems += [p for t in tests for p in t.problems]
-    return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests))
+    return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests),
+                  tuple(hints(content)))
+
+
+def as_if_translated(content: Content) -> Content:
+    """The content with every string now served in English served in its earlier translation
+    or its draft instead: about what it will read like once translators catch up."""
+    texts = {tag: Texts(t.locale, {**t.messages, **{k: s.stale for k, s in content.coverage[tag].fallback.items()
+                                                    if s.stale and s.reason != i18n.PLACEHOLDERS}})
+             for tag, t in content.texts.items()}
+    return replace(content, texts=texts)
+
+
+def _explained(outcome: flowtests.Outcome, content: Content, flows: Path,
+               settings: sms.SmsSettings) -> flowtests.Outcome:
+    """A flow test that fails only because its language now gets a changed string in
+    English, and passes as soon as that string is translated, is a warning naming that
+    cause: an urgent English correction must not wait for every translator."""
+    if outcome.passed or not any(c.fallback for c in content.coverage.values()):
+        return outcome
+    again = flowtests.run_folder(as_if_translated(content), flows / flowtests.FOLDER, settings,
+                                 only=Path(outcome.file).name)
+    if not again or not again[0].passed:
+        return outcome
+    note = ("\n  This passes again once the strings now served in English are translated (see the warnings "
+            "about them above); until then residents get those strings in English.")
+    return replace(outcome, problems=tuple(replace(p, severity=WARNING, message=p.message + note)
+                                           for p in outcome.problems))
 
 
 def _enclosing(flow: Flow, problem: Problem) -> Problem:
@@ -368,17 +501,34 @@ def _enclosing(flow: Flow, problem: Problem) -> Problem:
 
 
 def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Errors first, then warnings, each in file and line order."""
-    return tuple(sorted(problems, key=lambda p: (p.severity == WARNING, p.file, p.line)))
+    """Errors first, then warnings; causes before effects: a failing flow test comes after the
+    mistakes that may explain it, and what residents get in each language comes before
+    the other warnings. Then file and line order."""
+    def rank(p: Problem) -> tuple:
+        effect = p.message.startswith("flow test ")
+        language = p.topic == LANGUAGE
+        return (p.severity == WARNING, effect, not language, p.file, p.line)
+    return tuple(sorted(problems, key=rank))
 
 
 # The report as text ----------------------------------------------------------------------
 
 def as_text(report: Report) -> str:
+    """Problems first, causes before their effects (see `_sorted`), then the tables."""
     out: list[str] = []
+    if report.errors:
+        out += ["Errors: the line keeps serving the last good version until these are fixed"]
+        out += ["  " + str(p).replace("\n", "\n    ") for p in report.errors]
+    warned = [p for p in report.problems if p.severity == WARNING]
+    if warned:
+        out += ["", "Warnings: served anyway"] + ["  " + str(p).replace("\n", "\n    ") for p in warned]
+    if report.hints:
+        out += ["", "What to do"] + [textwrap.fill(h, 100, initial_indent="  - ", subsequent_indent="    ")
+                                     for h in report.hints]
     if report.languages:
-        out += ["Languages", f"  {'language':<24}{'total':>6}{'done':>6}{'fuzzy':>6}{'miss':>6}  SMS  voice"]
-        out += [f"  {_pad(x.tag + ' ' + x.name, 24)}{x.total:>6}{x.translated:>6}{x.fuzzy:>6}{x.missing:>6}  "
+        out += ["", "Languages: strings translated, from the earlier English (older), in English", f"  {'language':<24}"
+                f"{'total':>6}{'done':>6}{'older':>6}{'Engl.':>6}  SMS  voice"]
+        out += [f"  {_pad(x.tag + ' ' + x.name, 24)}{x.total:>6}{x.translated:>6}{x.older:>6}{x.english:>6}  "
                 f"{_yes(x.sms):<5}{_yes(x.voice)}" for x in report.languages]
     if report.costs:
         tags = list(dict.fromkeys(c.lang for c in report.costs))
@@ -388,9 +538,7 @@ def as_text(report: Report) -> str:
         out += [f"  {nid:<24}" + "".join(f"{_cell(cells[nid, t]):<9}" for t in tags)
                 for nid in dict.fromkeys(c.node for c in report.costs)]
     if report.tests:
-        out += ["", "Flow tests"] + [f"  {'ok  ' if t.passed else 'FAIL'}  {t.file}  {t.name}" for t in report.tests]
-    if report.problems:
-        out += ["", "Problems"] + ["  " + str(p).replace("\n", "\n    ") for p in report.problems]
+        out += ["", "Flow tests"] + [f"  {t.status:<4}  {t.file}  {t.name}" for t in report.tests]
     if not report.complete:
         out += ["", "The flow does not load, so languages, SMS, voice and flow tests were not checked."]
     errors, warnings = len(report.errors), len(report.problems) - len(report.errors)

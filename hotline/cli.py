@@ -6,15 +6,20 @@ import sys
 from pathlib import Path
 
 import click
+from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
-from babel.messages.pofile import write_po
+from babel.messages.pofile import read_po
 
+from hotline import catalogs, graph, gsm
 from hotline import config as settings
-from hotline import graph, gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
-from hotline.i18n import SOURCE, catalog_path, extract_catalog, read_locales
+from hotline.flow.extract import flow_messages
+from hotline.i18n import (
+    LOCALES_FILE, OLDER, REASONS, SOURCE, Key, Review, catalog_path, extract_catalog, needed_messages, po_bytes,
+    read_catalog, read_locales, read_po_file, write_po_file,
+)
 
 
 def _content() -> Content:
@@ -109,21 +114,34 @@ def fallback(channel: str | None) -> None:
 
 @main.command()
 @click.option("--script", "tag", default=None, help="List the prompt files this language still needs recorded.")
-def voices(tag: str | None) -> None:
+@click.option("--recorded", "recorded", default=None,
+              help="Note that this language's recordings on disk say the script as it is now.")
+def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline import voice
+    from hotline import recordings, voice
 
     content = _content()
-    options = voice.VoiceSettings.from_config(settings.read())
-    if tag is None:
+    cfg = settings.read()
+    options = voice.VoiceSettings.from_config(cfg)
+    chosen = tag or recorded
+    if chosen is None:
         for each in content.locales:
             click.echo(voice.describe(content, options, each))
         return
-    if tag not in content.locales:
-        raise click.ClickException(f"unknown language {tag}")
-    script = voice.recording_script(content, tag)
-    for key in voice.missing_recordings(content, options, tag):
-        click.echo(f"{tag}/{key}.mp3: {script[key]}")
+    if chosen not in content.locales:
+        raise click.ClickException(f"unknown language {chosen}")
+    script = voice.recording_script(content, chosen)
+    folder = Path(cfg["RECORDINGS"]) / chosen
+    if recorded:
+        have = options.recorded.get(chosen, frozenset())
+        if not have:
+            raise click.ClickException(f"no recordings in {folder}")
+        recordings.note_recorded(folder, script, have)
+        click.echo(f"{chosen}: noted what {len(have)} recording(s) say; a later change of their text is flagged")
+        return
+    again = recordings.stale(script, recordings.read_manifest(folder), sorted(options.recorded.get(chosen, ())))
+    for key in [*voice.missing_recordings(content, options, chosen), *again]:
+        click.echo(f"{chosen}/{key}.mp3: {script[key]}" + ("  (recorded from an earlier text)" if key in again else ""))
 
 
 @main.group()
@@ -146,25 +164,45 @@ def extract() -> None:
     cfg = settings.read()
     pot = Path(cfg["TRANSLATIONS"]) / "messages.pot"
     catalog = extract_catalog(Path(cfg["FLOWS"]), settings.ROOT / "hotline")
-    with pot.open("wb") as fh:
-        write_po(fh, catalog, width=79, sort_by_file=True)
+    write_po_file(pot, catalog)
     click.echo(f"wrote {pot} ({len(catalog)} messages)")
+
+
+def _template(translations: Path) -> Catalog:
+    pot = translations / "messages.pot"
+    if not pot.exists():
+        raise click.ClickException(f"no {pot}: run `hotline i18n extract` first")
+    with pot.open("rb") as fh:
+        return read_po(fh)
 
 
 @i18n.command()
 @click.option("--lang", "tags", multiple=True, help="Only these languages (default: every one in locales.yaml).")
 def update(tags: tuple[str, ...]) -> None:
-    """Merge messages.pot into each catalog; changed English text turns its entry fuzzy.
-    A language with no catalog yet gets a new one."""
+    """Merge messages.pot into each catalog. A changed English turns its entry fuzzy and keeps
+    the English it replaced (#| msgid) for the translator; the line meanwhile serves it in
+    English, or in the earlier translation when the flow marks it wording_only. A language
+    with no catalog yet gets a new one."""
     translations = _translations()
-    pot = translations / "messages.pot"
-    for tag in tags or tuple(read_locales(translations)):
+    template = _template(translations)
+    locales = read_locales(translations)
+    unknown = [t for t in tags if t not in locales]
+    if unknown:
+        raise click.ClickException(f"not in {LOCALES_FILE}: {', '.join(unknown)}; add the language there first")
+    for tag in tags or tuple(locales):
         if tag == SOURCE:
             continue
         path = catalog_path(translations, tag)
-        action = "update" if path.exists() else "init"
-        _pybabel(action, "-i", str(pot), "-d", str(translations), "-l", tag.replace("-", "_"), "--width", "79")
+        if path.exists():
+            catalog, action = catalogs.merge(read_po_file(path), template), "update"
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog, action = catalogs.new_catalog(template, tag), "init"
+        write_po_file(path, catalog)
         click.echo(f"{action}: {path}")
+        if action == "init" and locales[tag].offered:
+            click.echo(f"  {tag} is offered to residents as soon as this catalog exists, in English until translated: "
+                       f"write 'offered: no' under {tag} in locales.yaml until it is translated")
 
 
 @i18n.command()
@@ -174,23 +212,128 @@ def compile() -> None:
     _pybabel("compile", "-d", str(translations), "--statistics")
 
 
+def _needed(content: Content) -> list[Key]:
+    return needed_messages((m.context, m.text) for m in flow_messages(content.flow))
+
+
+def _names(content: Content) -> dict[Key, str]:
+    """Every string the line needs -> how staff find it ('ice, text')."""
+    from hotline.check import string_name
+
+    return {key: string_name(content.flow, key) for key in _needed(content)}
+
+
+def _catalog_path(tag: str) -> Path:
+    path = catalog_path(_translations(), tag)
+    if tag == SOURCE or not path.exists():
+        raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
+    return path
+
+
 @i18n.command()
-@click.option("--unreviewed", is_flag=True, help="Also list the entries no fluent speaker has reviewed yet.")
-def status(unreviewed: bool) -> None:
-    """Per language: total, translated, fuzzy, missing, and whether SMS and voice offer it."""
+@click.option("--lang", "tag", default=None, help="List this language's strings one by one, with their review.")
+def status(tag: str | None) -> None:
+    """Per language: strings translated, served from the earlier English (older), served in
+    English, reviewed, and whether SMS and voice offer it. With --lang, every string that is
+    not served translated or not reviewed, and by whom each reviewed one was reviewed."""
     from hotline.voice import heard_languages
 
     content = _content()
+    if tag:
+        _status_of(content, tag)
+        return
     voice = heard_languages(content)
-    click.echo(f"{'language':<22}{'total':>6}{'done':>6}{'fuzzy':>6}{'miss':>6}  {'SMS':<4}{'voice':<6}reviewed by")
-    for tag, cover in content.coverage.items():
-        name = f"{tag} {content.locales[tag].name}"
-        sms_ok = "yes" if tag in content.offered else "no"
-        voice_ok = "yes" if tag in voice else "no"
-        click.echo(f"{name:<22}{cover.total:>6}{cover.translated:>6}{cover.fuzzy:>6}{cover.missing:>6}  "
-                   f"{sms_ok:<4}{voice_ok:<6}{cover.reviewer or '(not yet reviewed by a fluent speaker)'}")
-        if unreviewed and tag != SOURCE and not cover.reviewer and cover.translated:
-            click.echo(f"    all {cover.translated} translated entries await review")
+    click.echo(f"{'language':<22}{'total':>6}{'done':>6}{'older':>6}{'Engl.':>6}{'reviewed':>9}  {'SMS':<4}voice")
+    for each, cover in content.coverage.items():
+        name = f"{each} {content.locales[each].name}"
+        reviewed = "source" if each == SOURCE else str(cover.reviewed)
+        click.echo(f"{name:<22}{cover.total:>6}{cover.translated:>6}{cover.older:>6}{cover.english:>6}"
+                   f"{reviewed:>9}  {'yes' if each in content.offered else 'no':<4}"
+                   f"{'yes' if each in voice else 'no'}")
+    voided = {t: c.reviews_voided for t, c in content.coverage.items() if c.reviews_voided}
+    if voided:
+        click.echo("reviews voided by an edit since: " + ", ".join(f"{t} {n}" for t, n in voided.items()))
+
+
+def _status_of(content: Content, tag: str) -> None:
+    """One line per string: how it is served and its review."""
+    if tag not in content.coverage:
+        raise click.ClickException(f"unknown language {tag}")
+    state = read_catalog(_catalog_path(tag))
+    names = _names(content)
+    fallback = content.coverage[tag].fallback
+    for key in _needed(content):
+        entry = state.entries.get(key)
+        if key in fallback:
+            served = fallback[key]
+            how = f"{'older English' if served.how == OLDER else 'ENGLISH'}: {REASONS[served.reason]}"
+        else:
+            how = "translated"
+        if entry and entry.review:
+            review = f"reviewed by {entry.review.by}, {entry.review.on}"
+        elif entry and entry.review_voided:
+            review = "review voided: edited since it was reviewed"
+        else:
+            review = "not reviewed"
+        click.echo(f"{names.get(key, key[0]):<34} {how:<60} {review}")
+
+
+@i18n.command()
+@click.option("--lang", "tag", required=True, help="The catalog, e.g. pl.")
+@click.option("--by", "who", required=True, help="The fluent speaker who checked the translations.")
+@click.argument("nodes", nargs=-1)
+def review(tag: str, who: str, nodes: tuple[str, ...]) -> None:
+    """Sign the translated strings of these nodes (default: all) as reviewed by WHO today.
+    Editing a string's English or its translation later voids its review."""
+    import datetime as dt
+
+    path = _catalog_path(tag)
+    catalog = read_po_file(path)
+    signed = catalogs.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
+    write_po_file(path, catalog)
+    click.echo(f"{tag}: {len(signed)} string(s) signed as reviewed by {who}")
+
+
+@i18n.command("export")
+@click.option("--lang", "tag", required=True, help="The language, e.g. pl.")
+@click.option("--format", "fmt", type=click.Choice(["po", "csv"]), default="po", show_default=True,
+              help="po for Poedit or Weblate, csv for a spreadsheet.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def export(tag: str, fmt: str, output: Path | None) -> None:
+    """Just what this language needs translated: every string residents now get in English
+    or from an earlier English, with the earlier and the new English side by side."""
+    content = _content()
+    catalog = read_po_file(_catalog_path(tag))
+    todos = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
+                                  _names(content))
+    data = catalogs.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(catalogs.as_po(todos, catalog))
+    if output:
+        output.write_bytes(data)
+        click.echo(f"wrote {output} ({len(todos)} string(s) to translate)")
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+@i18n.command("import")
+@click.option("--lang", "tag", required=True, help="The catalog to fill, e.g. pl.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(tag: str, file: Path) -> None:
+    """Take the finished translations of an exported PO or CSV file into the catalog.
+    A translation whose {placeholders} differ from its English's is refused."""
+    path = _catalog_path(tag)
+    catalog = read_po_file(path)
+    try:
+        if file.suffix.lower() == ".csv":
+            found = catalogs.read_csv(file.read_text(encoding="utf-8-sig"))
+        else:
+            found = catalogs.from_po(read_po_file(file))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise click.ClickException(f"cannot read {file}: {exc}") from None
+    report = catalogs.take(catalog, found)
+    if report.taken:
+        write_po_file(path, catalog)
+    click.echo(report.summary(_names(_content())))
+    sys.exit(1 if report.refused else 0)
 
 
 @i18n.command("install-model")
@@ -318,7 +461,7 @@ def test_command() -> None:
     if not outcomes:
         raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
     for outcome in outcomes:
-        click.echo(f"{'ok  ' if outcome.passed else 'FAIL'}  {outcome.file}  {outcome.name}")
+        click.echo(f"{outcome.status:<4}  {outcome.file}  {outcome.name}")
         for problem in outcome.problems:
             click.echo("      " + str(problem).replace("\n", "\n      "))
     failed = sum(not o.passed for o in outcomes)

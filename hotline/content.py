@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping
 
 from hotline import metrics
 from hotline.flow import Flow, FlowError, load_flow
-from hotline.flow.extract import flow_messages
+from hotline.flow.model import Problem
+from hotline.flow.extract import flow_messages, service_context
 from hotline.i18n import (
-    SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
-    read_locales,
+    ENGLISH, PLACEHOLDERS, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path,
+    coverage, needed_messages, read_catalog, read_locales, serve,
 )
 from hotline.lastgood import LastGood, Version, content_files
 from hotline.phrases import KEY_STOP
@@ -38,24 +39,44 @@ class Content:
         """Opt-out words of every language the line knows: they work whatever the session."""
         return frozenset().union(*(t.keywords(KEY_STOP) for t in self.texts.values()))
 
+    def fallback(self) -> dict[str, dict[str, int]]:
+        """Per language with any: how many strings residents get in English or in the
+        translation of an earlier English, and how many translations are broken (wrong
+        {placeholders}, never served). For /healthz and the staff pages."""
+        return {tag: {"english": c.english, "older": c.older, "broken": len(c.because(PLACEHOLDERS))}
+                for tag, c in self.coverage.items() if c.fallback}
+
     def texts_for(self, tag: str | None) -> Texts:
         return self.texts.get(tag or SOURCE) or self.texts[SOURCE]
 
 
+def wording_only(flow: Flow) -> frozenset[Key]:
+    """The strings staff marked as reworded without a change of meaning (`wording_only:`)."""
+    keys = {(n.id, getattr(n, f)) for n in flow.nodes.values() for f in n.wording_only}
+    keys |= {(service_context(s.id), getattr(s, f)) for s in flow.services.values() for f in s.wording_only}
+    return frozenset(keys)
+
+
 def load_content(flows: Path, translations: Path) -> Content:
-    """Load and check the flow and every catalog; raises FlowError on a broken flow."""
+    """Load and check the flow and every catalog; raises FlowError on a broken flow.
+    Every language in locales.yaml with a catalog is offered unless it says `offered: no`;
+    each of its strings is served as `serve` decides."""
     flow = load_flow(flows)
     locales = read_locales(translations)
     needed = needed_messages((m.context, m.text) for m in flow_messages(flow))
+    reworded = wording_only(flow)
     texts: dict[str, Texts] = {}
     cover: dict[str, Coverage] = {}
+    offered = []
     for tag, locale in locales.items():
         path = catalog_path(translations, tag)
         state = read_catalog(path) if tag != SOURCE and path.exists() else None
-        cover[tag] = coverage(tag, state, needed)
-        texts[tag] = Texts(locale, state.translated if state else {})
-    offered = tuple(tag for tag in locales if cover[tag].complete)
-    return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=offered)
+        served = serve(state, needed, reworded) if tag != SOURCE else {k: Served(TRANSLATION, k[1]) for k in needed}
+        cover[tag] = coverage(tag, state, served)
+        texts[tag] = Texts(locale, {k: s.text for k, s in served.items() if s.how != ENGLISH})
+        if locale.offered and (tag == SOURCE or state is not None):
+            offered.append(tag)
+    return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=tuple(offered))
 
 
 class NoGoodContent(RuntimeError):
@@ -93,6 +114,7 @@ class LiveContent:
                 raise NoGoodContent(f"The line cannot start: the files on disk do not pass `hotline check`, and "
                                     f"the last good version kept no longer loads ({type(exc).__name__}).") from None
         self._next = time.monotonic() + interval
+        self._draft: tuple[tuple, Content | FlowError] | None = None
 
     def get(self) -> Content:
         if time.monotonic() >= self._next and self._lock.acquire(blocking=False):
@@ -157,6 +179,23 @@ class LiveContent:
             self.on_swap(fresh)
         log.info("now serving flow %s (version %s: %s); languages: %s", fresh.flow.version, version.digest, why,
                  ", ".join(fresh.offered))
+
+    def draft(self) -> Content:
+        """The files as they are on disk now, loaded without the check: what staff preview
+        before it is live (it may have errors the check would refuse). Loaded again only
+        when a file changed; raises FlowError when the flow does not load."""
+        seen = self._fingerprint()
+        if self._draft is None or self._draft[0] != seen:
+            try:
+                loaded: Content | FlowError = load_content(self.flows, self.translations)
+            except FlowError as exc:
+                loaded = exc
+            except Exception as exc:  # noqa: BLE001 - a broken locales.yaml or catalog: say what, as for the flow
+                loaded = FlowError([Problem(str(self.translations), 0, "", f"{type(exc).__name__}: {exc}")])
+            self._draft = (seen, loaded)
+        if isinstance(self._draft[1], FlowError):
+            raise self._draft[1]
+        return self._draft[1]
 
     def _fingerprint(self) -> tuple:
         out = []

@@ -1,14 +1,18 @@
 """Languages: the locale registry (`translations/locales.yaml`) and the gettext catalogs.
 
-English is the source text. A catalog entry that is fuzzy or empty is never served, and a
-language is offered to residents only when its catalog covers every string the line
-uses (the publish gate). Adding a language is a catalog and a row in locales.yaml.
+English is the source text. Each string falls back on its own (see `serve`): a stale,
+missing or broken translation never takes its language off the line; only
+`offered: no` in locales.yaml does. Adding a language is a catalog and a row there.
 """
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property, lru_cache
 from pathlib import Path
 from collections.abc import Iterable, Mapping
@@ -17,18 +21,16 @@ import yaml
 from babel import Locale as BabelLocale, UnknownLocaleError
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract, extract_from_dir
-from babel.messages.pofile import read_po
+from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 from hotline import phrases
+from hotline.mt import is_machine_draft
 from hotline.phrases import Phrase
 
 SOURCE = "en"
 LOCALES_FILE = "locales.yaml"
 SMS_POLICIES = ("gsm7", "fold", "unicode")
 Key = tuple[str, str]  # (msgctxt, msgid)
-# Who reviewed a catalog, in its header comment (Babel keeps comments, not unknown headers):
-#   # Reviewed-By: Ana Example <ana@example.org>, 2026-12-01
-REVIEWED_BY = re.compile(r"^#\s*Reviewed-By:\s*(\S.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Locale:
     speech_language: str | None = None
     sms: str = "unicode"
     rtl: bool = False
+    offered: bool = True  # `offered: no` in locales.yaml takes it off the line, on purpose
 
     @property
     def folds(self) -> bool:
@@ -69,7 +72,7 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
-            rtl=bool(babel) and babel.character_order == "right-to-left",
+            rtl=bool(babel) and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
         )
     return out
 
@@ -78,32 +81,219 @@ def catalog_path(folder: Path, tag: str) -> Path:
     return folder / tag.replace("-", "_") / "LC_MESSAGES" / "messages.po"
 
 
+# Catalog files ---------------------------------------------------------------------------
+
+_PREVIOUS_LINE = re.compile(r'^\|\s*(msgid_plural|msgid|msgctxt)?\s*("(?:[^"\\]|\\.)*")\s*$')
+
+
+def read_po_file(path: Path) -> Catalog:
+    """A catalog with its obsolete entries and its previous msgids (`#| msgid`): Babel's
+    reader keeps those as plain comments, and writing them back would lose the hint that
+    tells translators what the English said before."""
+    with path.open("rb") as fh:
+        catalog = read_po(fh, ignore_obsolete=False)
+    for message in [*catalog, *catalog.obsolete.values()]:
+        lines = [c for c in message.user_comments if c.startswith("|")]
+        if not lines or message.previous_id:
+            continue
+        parts: dict[str, str] = {}
+        key: str | None = None
+        for line in lines:
+            found = _PREVIOUS_LINE.match(line)
+            key = (found.group(1) or key) if found else None
+            if found is None or key is None or key == "msgctxt":
+                break
+            parts[key] = parts.get(key, "") + unescape(found.group(2))
+        else:
+            if "msgid" in parts:
+                message.previous_id = [parts["msgid"], *([parts["msgid_plural"]] if "msgid_plural" in parts else [])]
+                message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+    return catalog
+
+
+def write_po_file(path: Path, catalog: Catalog) -> None:
+    """The one layout every command writes: previous msgids kept, file names without line
+    numbers (adding a page elsewhere moves no other entry), wrapped at 79 columns; written
+    to a temporary file and moved into place, so the running line never reads half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(po_bytes(catalog))
+    os.replace(temporary, path)
+
+
+def po_bytes(catalog: Catalog) -> bytes:
+    """Babel's layout, with each previous msgid written as GNU gettext reads it. (Babel's own
+    `include_previous` wraps `#| msgid "..."` like a comment, in the middle of the string,
+    which `msgfmt --check` rejects: so it is added here, as quoted lines.)"""
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=79, include_lineno=False)
+    blocks = buffer.getvalue().decode("utf-8").split("\n\n")  # strings escape newlines: blocks are entries
+    for i, message in enumerate((m for m in catalog if m.id), start=1):
+        if message.previous_id and i < len(blocks):
+            lines = blocks[i].split("\n")
+            at = next(n for n, row in enumerate(lines) if row.startswith(("msgctxt ", "msgid ")))
+            quoted = po_quoted(message.previous_id[0], width=79).split("\n")
+            previous = [f"#| msgid {quoted[0]}", *(f"#| {row}" for row in quoted[1:])]
+            blocks[i] = "\n".join(lines[:at] + previous + lines[at:])
+    return "\n\n".join(blocks).encode("utf-8")
+
+
+# Per-string review: a translator comment that names who and when, and a digest of the
+# English and the translation it approved; an edit of either voids it.
+#   # Reviewed: Ana Example, 2026-12-01, 1f0c9a2b
+REVIEWED = "Reviewed:"
+
+
+@dataclass(frozen=True)
+class Review:
+    by: str
+    on: str
+
+
+def review_digest(english: str, translation: str) -> str:
+    return hashlib.sha256(f"{english}\0{translation}".encode()).hexdigest()[:8]
+
+
+def review_comment(review: Review, english: str, translation: str) -> str:
+    return f"{REVIEWED} {review.by}, {review.on}, {review_digest(english, translation)}"
+
+
+def _review(comments: Iterable[str], english: str, translation: str) -> tuple[Review | None, bool]:
+    """(the review that still holds, whether one was voided by an edit)."""
+    voided = False
+    for comment in comments:
+        if not comment.startswith(REVIEWED):
+            continue
+        by, _, rest = comment[len(REVIEWED):].strip().rpartition(",")
+        who, _, on = by.rpartition(",")
+        if rest.strip() == review_digest(english, translation) and translation:
+            return Review(who.strip(), on.strip()), False
+        voided = True
+    return None, voided
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalog entry, as the line needs it."""
+
+    string: str
+    fuzzy: bool
+    previous: str        # the English it was translated from, when that changed (`#| msgid`)
+    machine: bool        # a machine draft no fluent speaker has approved
+    line: int
+    review: Review | None = None
+    review_voided: bool = False
+
+
 @dataclass(frozen=True)
 class CatalogState:
-    """What a catalog holds for the strings the line needs."""
+    """What a catalog holds: its entries, and translations of English no longer used
+    (obsolete `#~` entries), which a wording-only change may still serve."""
 
-    translated: dict[Key, str]
-    fuzzy: frozenset[Key]
-    reviewer: str
+    entries: Mapping[Key, Entry]
+    obsolete: Mapping[Key, str] = field(default_factory=dict)
+
+
 
 
 def read_catalog(path: Path) -> CatalogState:
-    """Translated, non-fuzzy entries only are kept for serving."""
-    with path.open("rb") as fh:
-        catalog = read_po(fh)
-    translated: dict[Key, str] = {}
-    fuzzy = set()
+    catalog = read_po_file(path)
+    entries = {}
     for message in catalog:
-        if not message.id or isinstance(message.id, tuple):
+        if not message.id or isinstance(message.id, (tuple, list)) or isinstance(message.string, (tuple, list)):
             continue
-        key = (message.context or "", message.id)
-        if message.fuzzy:
-            fuzzy.add(key)
-        elif message.string:
-            translated[key] = message.string
-    found = REVIEWED_BY.search(catalog.header_comment or "")
-    reviewer = found.group(1).strip() if found else ""
-    return CatalogState(translated, frozenset(fuzzy), reviewer)
+        english, string = message.id, message.string or ""
+        review, voided = _review(message.user_comments, english, string)
+        entries[(message.context or "", english)] = Entry(
+            string, message.fuzzy, message.previous_id[0] if message.previous_id else "", is_machine_draft(message),
+            message.lineno or 0, review, voided)
+    obsolete = {(m.context or "", m.id): m.string for m in catalog.obsolete.values()
+                if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
+    return CatalogState(entries, obsolete)
+
+
+# Which text each string is served in --------------------------------------------------
+# A string is served in its translation; else, when staff marked the English change as
+# wording only, in the translation of the earlier English; else in English. A translation
+# whose {placeholders} differ from its English's is never served (it could send a resident
+# to the wrong number). None of this takes a language off the line.
+
+TRANSLATION, OLDER, ENGLISH = "translation", "older", "english"
+MISSING, CHANGED, DRAFT, PLACEHOLDERS = "missing", "changed", "draft", "placeholders"
+REASONS = {
+    CHANGED: "changed in English, not translated yet",
+    MISSING: "not translated yet",
+    DRAFT: "a draft (fuzzy) no one has approved yet",
+    PLACEHOLDERS: "its translation has the wrong {placeholders}",
+}
+_BRACED = re.compile(r"\{([^{}]*)\}")
+
+
+def placeholder_mismatch(english: str, translation: str) -> str:
+    """'' when `translation` carries exactly the {placeholders} of `english`; else what
+    differs, in words a translator can act on."""
+    want, got = set(_BRACED.findall(english)), set(_BRACED.findall(translation))
+    stray = any(ch in _BRACED.sub("", translation) for ch in "{}")
+    parts = []
+    if want - got:
+        parts.append("lacks " + ", ".join(f"{{{n}}}" for n in sorted(want - got)))
+    if got - want:
+        parts.append("has " + ", ".join(f"{{{n}}}" for n in sorted(got - want)) + ", which the English does not")
+    if stray:
+        parts.append("has a { or } that closes nothing")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Served:
+    """How one string reaches residents in one language, and why when not translated."""
+
+    how: str                 # TRANSLATION | OLDER | ENGLISH
+    text: str
+    reason: str = ""         # why not its own translation: MISSING | CHANGED | DRAFT | PLACEHOLDERS
+    detail: str = ""         # the placeholder difference, in words
+    line: int = 0            # the catalog line to fix (0: no entry yet)
+    older: str = ""          # the earlier English that was translated
+    stale: str = ""          # and its translation (for a draft: the draft)
+
+
+def _older(state: CatalogState, key: Key, entry: Entry | None, needed: frozenset[Key]) -> tuple[str, str]:
+    """(earlier English, its translation) for a string whose English changed: the fuzzy
+    entry's previous msgid, or, before `hotline i18n update` ran, the closest translated
+    entry of the same node that the line no longer uses."""
+    if entry and entry.fuzzy and entry.previous and entry.string and not entry.machine:
+        return entry.previous, entry.string
+    context, english = key
+    candidates = {k[1]: e.string for k, e in state.entries.items()
+                  if k[0] == context and k not in needed and e.string and not e.fuzzy and not e.machine}
+    candidates.update({k[1]: s for k, s in state.obsolete.items() if k[0] == context and k not in needed})
+    best = max(candidates, default="", key=lambda old: SequenceMatcher(None, old, english).ratio())
+    return (best, candidates[best]) if best else ("", "")
+
+
+def serve(state: CatalogState | None, needed: Iterable[Key], wording_only: frozenset[Key] = frozenset()
+          ) -> dict[Key, Served]:
+    """Every needed string of one language -> the text residents get and why."""
+    keys = list(needed)
+    if state is None:
+        return {k: Served(ENGLISH, k[1], MISSING) for k in keys}
+    wanted = frozenset(keys)
+    out = {}
+    for key in keys:
+        english, entry = key[1], state.entries.get(key)
+        line = entry.line if entry else 0
+        if entry and entry.string and not entry.fuzzy:
+            wrong = placeholder_mismatch(english, entry.string)
+            out[key] = Served(ENGLISH, english, PLACEHOLDERS, wrong, line) if wrong else Served(
+                TRANSLATION, entry.string, line=line)
+        elif entry and entry.string and not entry.previous:  # a draft: approving it would serve it
+            out[key] = Served(ENGLISH, english, DRAFT, line=line, stale=entry.string)
+        else:
+            older, translated = _older(state, key, entry, wanted)
+            reason = CHANGED if older or (entry and entry.previous) else MISSING
+            still_true = key in wording_only and translated and not placeholder_mismatch(english, translated)
+            out[key] = Served(OLDER if still_true else ENGLISH, translated if still_true else english, reason,
+                              line=line, older=older, stale=translated)
+    return out
 
 
 # Letters that Unicode does not take apart into a base and an accent.
@@ -136,13 +326,17 @@ def words(listing: str) -> frozenset[str]:
 
 @dataclass
 class Texts:
-    """One language's strings. Lookups fall back to the English source, never to a fuzzy entry."""
+    """One language's strings as served (`serve`): anything not in `messages` is English."""
 
     locale: Locale
     messages: Mapping[Key, str] = field(default_factory=dict)
 
     def get(self, context: str, text: str) -> str:
         return self.messages.get((context, text)) or text
+
+    def translates(self, context: str, text: str) -> bool:
+        """False when residents get this string in English."""
+        return (context, text) in self.messages
 
     def phrase(self, phrase: Phrase, **values: object) -> str:
         out = self.get(phrase.context, phrase.text)
@@ -175,26 +369,39 @@ def needed_messages(flow_keys: Iterable[Key]) -> list[Key]:
 
 @dataclass(frozen=True)
 class Coverage:
+    """One language: how many of its strings are served translated, from an older English,
+    or in English, and why (`fallback`: every string not served in its own translation)."""
+
     tag: str
     total: int
     translated: int
-    fuzzy: int
-    missing: int
-    reviewer: str
+    fallback: Mapping[Key, Served] = field(default_factory=dict)
+    reviewed: int = 0
+    reviews_voided: int = 0
+
+    @property
+    def older(self) -> int:
+        return sum(s.how == OLDER for s in self.fallback.values())
+
+    @property
+    def english(self) -> int:
+        return sum(s.how == ENGLISH for s in self.fallback.values())
+
+    def because(self, reason: str) -> dict[Key, Served]:
+        return {k: s for k, s in self.fallback.items() if s.reason == reason}
 
     @property
     def complete(self) -> bool:
-        return self.translated == self.total and self.fuzzy == 0
+        return self.translated == self.total
 
 
-def coverage(tag: str, state: CatalogState | None, needed: list[Key]) -> Coverage:
+def coverage(tag: str, state: CatalogState | None, served: Mapping[Key, Served]) -> Coverage:
     if tag == SOURCE:
-        return Coverage(tag, len(needed), len(needed), 0, 0, "source")
-    if state is None:
-        return Coverage(tag, len(needed), 0, 0, len(needed), "")
-    done = sum(1 for k in needed if k in state.translated and k not in state.fuzzy)
-    fuzzy = sum(1 for k in needed if k in state.fuzzy)
-    return Coverage(tag, len(needed), done, fuzzy, len(needed) - done - fuzzy, state.reviewer)
+        return Coverage(tag, len(served), len(served))
+    fallback = {k: s for k, s in served.items() if s.how != TRANSLATION}
+    entries = [state.entries[k] for k in served if k in state.entries] if state else []
+    return Coverage(tag, len(served), len(served) - len(fallback), fallback,
+                    sum(e.review is not None for e in entries), sum(e.review_voided for e in entries))
 
 
 def extract_catalog(flows: Path, code: Path) -> Catalog:

@@ -24,6 +24,7 @@ module costs nothing for the web app.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -67,6 +68,7 @@ __all__ = [
 INSTALL_EXTRA_HINT = "pip install 'hotline[mt]'"
 DRAFT_COMMENT_PREFIX = "machine draft (Argos Translate"
 DRAFT_COMMENT_REVIEW = "needs review by a fluent speaker"
+BESIDE_PREFIX = "machine draft of the new English"
 
 
 # --------------------------------------------------------------------------- errors
@@ -598,14 +600,51 @@ def _sources_for(message: Message, num_plurals: int) -> list[str]:
     return [singular] + [plural] * (num_plurals - 1)
 
 
+def _beside(message: Message) -> bool:
+    """A fuzzy entry holding a person's translation of an earlier English: its draft goes
+    beside it, in a comment, so the translation the line may still serve (wording_only)
+    and the translator's starting point are both kept."""
+    return message.fuzzy and not _is_untranslated(message) and not is_machine_draft(message)
+
+
+def _drafted_beside(message: Message) -> bool:
+    """Already has a draft of this very English beside its translation."""
+    mark = f"{BESIDE_PREFIX} ({_digest(message)},"
+    return any(c.startswith(mark) for c in message.user_comments)
+
+
+def _digest(message: Message) -> str:
+    msgid = message.id[0] if message.pluralizable else message.id
+    return hashlib.sha256(str(msgid).encode()).hexdigest()[:8]
+
+
+def _without_beside(comments: list[str]) -> list[str]:
+    """The comments without an earlier draft-beside (Babel splits a long comment in lines)."""
+    kept, inside = [], False
+    for c in comments:
+        if c.startswith(BESIDE_PREFIX):
+            inside = True
+            continue
+        if inside and not c.startswith(("|", "Reviewed:", DRAFT_COMMENT_PREFIX)):
+            continue
+        inside = False
+        kept.append(c)
+    return kept
+
+
+def _needs_draft(message: Message) -> bool:
+    return bool(message.id) and (_is_untranslated(message) or (_beside(message) and not _drafted_beside(message)))
+
+
 def _untranslated(catalog: Catalog) -> list[Message]:
-    return [m for m in catalog if m.id and _is_untranslated(m)]
+    return [m for m in catalog if _needs_draft(m)]
 
 
 def draft_catalog(
     catalog: Catalog, from_code: str, to_code: str, drafter: SupportsTranslate
 ) -> DraftReport:
-    """Fill empty msgstrs with fuzzy, commented machine drafts; reject unsafe drafts.
+    """Fill empty msgstrs with fuzzy, commented machine drafts; reject unsafe drafts. A fuzzy
+    entry whose English changed gets its draft in a comment beside the translation it has.
 
     Skips the header and translated entries. Each English string is masked, split into
     sentences, translated in one batch, restored and checked; an entry with any failing
@@ -624,7 +663,7 @@ def draft_catalog(
     for message in catalog:
         if not message.id:
             continue
-        if not _is_untranslated(message):
+        if not _needs_draft(message):
             report.already_translated += 1
             continue
         msgid = message.id[0] if message.pluralizable else message.id
@@ -671,50 +710,20 @@ def draft_catalog(
         if reason:
             report.rejected.append(Rejection(msgid, reason))
             continue
-        message.string = tuple(drafts) if message.pluralizable else drafts[0]
-        message.flags.add("fuzzy")
-        message.user_comments = [
-            c
-            for c in message.user_comments
-            if not c.startswith(DRAFT_COMMENT_PREFIX) and c != DRAFT_COMMENT_REVIEW
-        ] + comment
+        if _beside(message):
+            message.user_comments = _without_beside(message.user_comments) + [
+                f"{BESIDE_PREFIX} ({_digest(message)}, {label}): {' | '.join(drafts)}"]
+        else:
+            message.string = tuple(drafts) if message.pluralizable else drafts[0]
+            message.flags.add("fuzzy")
+            message.user_comments = [
+                c
+                for c in message.user_comments
+                if not c.startswith(DRAFT_COMMENT_PREFIX) and c != DRAFT_COMMENT_REVIEW
+            ] + comment
         report.drafted += 1
         report.drafted_ids.append(msgid)
     return report
-
-
-_PREVIOUS_LINE = re.compile(r'^\|\s*(msgid_plural|msgid|msgctxt)?\s*("(?:[^"\\]|\\.)*")\s*$')
-
-
-def _recover_previous_ids(catalog: Catalog) -> None:
-    """Turn "#| msgid" lines back into previous ids (babel's reader keeps them as comments).
-
-    Without this, write_po would move them before the flags as "# | msgid" comments and
-    the fuzzy-matching hint from ``pybabel update --previous``/msgmerge would be lost.
-    Anything we cannot parse (e.g. a previous msgctxt) is left as a plain comment.
-    """
-    from babel.messages.pofile import unescape
-
-    for message in catalog:
-        lines = [c for c in message.user_comments if c.startswith("|")]
-        if not lines or message.previous_id:
-            continue
-        parts: dict[str, str] = {}
-        key = None
-        ok = True
-        for line in lines:
-            m = _PREVIOUS_LINE.match(line)
-            if not m or (m.group(1) is None and key is None) or m.group(1) == "msgctxt":
-                ok = False
-                break
-            key = m.group(1) or key
-            parts[key] = parts.get(key, "") + unescape(m.group(2))
-        if not ok or "msgid" not in parts:
-            continue
-        message.previous_id = (
-            (parts["msgid"], parts["msgid_plural"]) if "msgid_plural" in parts else (parts["msgid"],)
-        )
-        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
 
 
 def draft_po_file(
@@ -730,12 +739,10 @@ def draft_po_file(
     model is loaded only if something needs drafting, and the file is rewritten
     (atomically, with babel's usual layout) only if a draft was added.
     """
-    from babel.messages.pofile import read_po, write_po
+    from hotline.i18n import read_po_file, write_po_file  # i18n imports this module
 
     po_path = Path(po_path)
-    with po_path.open("rb") as fh:
-        catalog = read_po(fh, ignore_obsolete=False)
-    _recover_previous_ids(catalog)
+    catalog = read_po_file(po_path)
     if drafter is None:
         package = resolve_package(lang, packages)
         meta = _read_metadata(package)
@@ -751,28 +758,8 @@ def draft_po_file(
         to_code = getattr(drafter, "to_code", argos_codes(lang)[0])
     report = draft_catalog(catalog, from_code, to_code, drafter)
     if report.drafted:
-        _write_catalog(po_path, catalog, write_po)
+        write_po_file(po_path, catalog)
     return report
-
-
-def _write_catalog(po_path: Path, catalog: Catalog, write_po: Any) -> None:
-    """Write the catalog back atomically, in babel's layout (as ``pybabel update`` does)."""
-    import io
-
-    buf = io.BytesIO()
-    write_po(buf, catalog, include_previous=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{po_path.name}.", dir=po_path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(buf.getvalue())
-        try:
-            os.chmod(tmp, po_path.stat().st_mode & 0o777)
-        except OSError:
-            pass
-        os.replace(tmp, po_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def load_drafter(lang: str, packages: Path | None = None) -> Drafter:

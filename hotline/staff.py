@@ -32,11 +32,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, graph, gsm, sessions, sms, stats, voice
+from hotline import check, graph, gsm, preview, sessions, sms, stats, voice
 from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
-from hotline.flow.model import Flow
-from hotline.i18n import SOURCE
+from hotline.flow.model import Flow, FlowError
+from hotline.i18n import OLDER, REASONS, Served
 from hotline.render import paragraphs, title
 from hotline.throttle import Throttle
 
@@ -216,15 +216,42 @@ def logout() -> Response:
     return response
 
 
+# Draft and live ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shown:
+    """Which version a staff page shows: live (what residents get) or the draft on disk."""
+
+    version: str
+    content: Content
+    changes: list[preview.Change]
+    problem: str = ""     # why the draft cannot be shown (it does not load)
+
+
+def _shown(version: str | None) -> Shown:
+    live = _line().content
+    try:
+        draft = _line().live.draft()
+    except FlowError as exc:
+        return Shown(preview.LIVE, live, [], f"The files on disk do not load, so there is no draft to try:\n{exc}")
+    changes = preview.changes(live, draft)
+    if version == preview.DRAFT:
+        return Shown(preview.DRAFT, draft, changes)
+    return Shown(preview.LIVE, live, changes)
+
+
 # The simulator ---------------------------------------------------------------------------
 
 @blueprint.get("/")
 def index() -> str:
     current = _line()
-    content = current.content
+    shown = _shown(request.args.get("version"))
+    content = shown.content
     heard = voice.heard_languages(content, current.voice)
-    languages = [(tag, content.locales[tag].name, tag in heard) for tag in content.offered]
-    return render_template("staff/index.html", languages=languages)
+    languages = [(tag, locale.name + ("" if tag in content.offered else ", not offered to residents"), tag in heard)
+                 for tag, locale in content.locales.items() if tag in content.offered or content.coverage[tag].translated]
+    return render_template("staff/index.html", languages=languages, shown=shown, fallback=content.fallback(),
+                           locales=content.locales)
 
 
 @blueprint.post("/simulate")
@@ -235,16 +262,19 @@ def simulate() -> Response | tuple[Response, int]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return jsonify(error="send JSON: {channel, lang, session, input}"), 400
-    channel, lang, state, text = (data.get(k) for k in ("channel", "lang", "session", "input"))
-    if not all(v is None or isinstance(v, str) for v in (lang, state, text)):
-        return jsonify(error="lang, session and input are strings or null"), 400
+    channel, lang, state, text, version = (data.get(k) for k in ("channel", "lang", "session", "input", "version"))
+    if not all(v is None or isinstance(v, str) for v in (lang, state, text, version)):
+        return jsonify(error="lang, session, input and version are strings or null"), 400
     if state is not None and (len(state) > MAX_STATE or (channel == sms.CHANNEL and sessions.decode(state) is None)):
         return jsonify(error="session is what the last answer returned, or null"), 400
     current = _line()
-    content, lang, text = current.content, lang or None, None if text is None else text[:MAX_INPUT]
+    shown = _shown(version)
+    if version == preview.DRAFT and shown.version != preview.DRAFT:
+        return jsonify(error=shown.problem), 409
+    content, lang, text = shown.content, lang or None, None if text is None else text[:MAX_INPUT]
     if channel == sms.CHANNEL:
-        if lang and lang not in content.offered:
-            return jsonify(error=f"{lang} is not offered by SMS"), 400
+        if lang and lang not in content.locales:  # staff may try a language residents are not offered yet
+            return jsonify(error=f"{lang} is not in locales.yaml"), 400
         return jsonify(_sms_turn(content, current.sms, lang, state, text))
     if channel == voice.CHANNEL:
         if lang and lang not in voice.heard_languages(content, current.voice):
@@ -289,23 +319,24 @@ def _voice_turn(content: Content, settings: voice.VoiceSettings, lang: str | Non
 
 @dataclass(frozen=True)
 class Version:
-    """One node in one language, as residents get it."""
+    """One node in one language, as residents get it (or would, in the draft)."""
 
     tag: str
     name: str
     rtl: bool
     by_sms: bool
     by_voice: str          # how callers hear it, or "" when they cannot
-    translated: bool
     title: str
     paragraphs: list[str]
     pages: list[dict[str, Any]]   # the SMS as sent, with encoding and segments
+    fallback: list[str]           # its strings served in English or from an earlier English, and why
 
 
 @blueprint.get("/node/<node_id>")
 def node_page(node_id: str) -> str:
     current = _line()
-    content = current.content
+    shown = _shown(request.args.get("version"))
+    content = shown.content
     found = content.flow.nodes.get(node_id) or abort(404)
     heard = voice.heard_languages(content, current.voice)
     versions = []
@@ -315,10 +346,16 @@ def node_page(node_id: str) -> str:
         spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.VOICE else how
         keys = ((node_id, found.text), (node_id, found.title))
         pages = sms.render(content, Reply(node=node_id, lang=tag), current.sms)
-        versions.append(Version(tag, locale.name, locale.rtl, tag in content.offered, spoken,
-                                tag == SOURCE or all(k in texts.messages for k in keys),
-                                title(texts, found), paragraphs(texts, found), [_costed(p) for p in pages]))
-    return render_template("staff/node.html", node=found, flow=content.flow, versions=versions)
+        fallback = content.coverage[tag].fallback
+        versions.append(Version(tag, locale.name, locale.rtl, tag in content.offered, spoken, title(texts, found), paragraphs(texts, found), [_costed(p) for p in pages],
+                                [_fell_back(fallback[k]) for k in keys if k in fallback]))
+    return render_template("staff/node.html", node=found, flow=content.flow, versions=versions, shown=shown)
+
+
+def _fell_back(served: Served) -> str:
+    """Why a string of this screen is not in its own translation, for the badge."""
+    got = "from the earlier English" if served.how == OLDER else "in English"
+    return f"{got}: {REASONS[served.reason]}"
 
 
 # The flow as a picture -------------------------------------------------------------------

@@ -85,6 +85,7 @@ class Prompt:
     text: str
     keys: tuple[str, ...]
     pause: bool = False  # a paragraph: a pause follows
+    voice: Locale | None = None  # said in another language's voice: English text not translated yet
 
 
 # Which languages callers can hear ---------------------------------------------------------
@@ -113,7 +114,7 @@ def recording_script(content: Content, tag: str) -> dict[str, str]:
     script = {p.context: _unfilled(texts.phrase(p)) for p in RECORDED_PHRASES}
     script[P.VOICE_LANGUAGE.context] = content.locales[tag].name
     for node in flow.nodes.values():
-        script[node.id] = "  ".join(paragraphs(texts, node))
+        script[node.id] = "  ".join(fill(p, flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node))
         script.update({f"{o}.title": title(texts, flow.nodes[o]) for o in node.options})
         if node.kind == TRANSFER:
             script[service_context(node.service)] = service_name(texts, flow.services[node.service])
@@ -145,7 +146,7 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
         detail = "recorded prompts" + ("" if locale.speech_language else ", keys only")
     else:
         missing = len(missing_recordings(content, settings, tag))
-        where = "" if settings.recordings_url else ", RECORDINGS_URL unset"
+        where = "" if settings.recordings_url else ", HOTLINE_RECORDINGS_URL unset"
         detail = f"SMS only: no Twilio voice; {missing} recording(s) missing{where}"
     offered = "" if tag in content.offered else "  [not offered: catalog incomplete]"
     return f"{tag:<8} {locale.name:<16} {detail}{offered}"
@@ -420,7 +421,8 @@ def _speak(settings: VoiceSettings, verb: VoiceResponse | Gather, prompts: Itera
     """Say each prompt in the language's voice, or play its recordings."""
     for prompt in prompts:
         if locale.say_language:
-            verb.say(prompt.text, language=locale.say_language, voice=locale.voice)
+            said = prompt.voice if prompt.voice and prompt.voice.say_language else locale
+            verb.say(prompt.text, language=said.say_language, voice=said.voice)
         else:
             for key in prompt.keys:
                 verb.play(f"{settings.recordings_url}/{quote(locale.tag)}/{quote(key)}.mp3")
@@ -439,7 +441,8 @@ def _notice(texts: Texts, notice: str | None) -> list[Prompt]:
 def _body(content: Content, texts: Texts, node: Node) -> list[Prompt]:
     """The node's text, a paragraph per prompt; one recording holds the whole text."""
     parts = [fill(p, content.flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node)]
-    return [Prompt(text, (node.id,) if i == 0 else (), pause=True) for i, text in enumerate(parts)]
+    english = content.locales[SOURCE] if texts.locale.tag != SOURCE and not texts.translates(node.id, node.text) else None
+    return [Prompt(text, (node.id,) if i == 0 else (), pause=True, voice=english) for i, text in enumerate(parts)]
 
 
 def _service_prompt(texts: Texts, phrase: Phrase, service: Service) -> Prompt:

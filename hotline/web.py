@@ -286,7 +286,8 @@ def healthz() -> Response:
     current = line()
     status = "ok" if current.store.writable() else "degraded"
     return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   version=current.live.digest, languages=list(current.content.offered))
+                   version=current.live.digest, languages=list(current.content.offered),
+                   fallback=current.content.fallback())
 
 
 @webhooks.get("/metrics")

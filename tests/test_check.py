@@ -68,7 +68,7 @@ def test_json_report_parses(line):
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["ok"] and report["complete"] and report["errors"] == 0
     english = next(x for x in report["languages"] if x["tag"] == "en")
-    assert english["sms"] and english["voice"] and english["missing"] == 0
+    assert english["sms"] and english["voice"] and english["english"] == 0
     main_en = next(c for c in report["costs"] if c["node"] == "main" and c["lang"] == "en")
     assert main_en["segments"] >= 1 and main_en["encoding"] == "GSM-7" and main_en["voice_seconds"] > 5
     assert report["tests"] and all(t["passed"] for t in report["tests"])
@@ -221,13 +221,17 @@ def test_character_forcing_ucs2_is_named(line):
     assert f"flows/main.yaml:{at} [main]: warning: [es] SMS sent as UCS-2 because of '✓' (U+2713)" in result.output
 
 
-def test_fuzzy_entry_takes_a_language_off_and_its_flow_tests_fail(line):
+def test_a_fuzzy_entry_is_a_warning_and_its_flow_tests_wait_for_it(line):
     po = line / "translations/es/LC_MESSAGES/messages.po"
     edit(po, 'msgctxt "rights_chicago"', '#, fuzzy\nmsgctxt "rights_chicago"')
     result = hotline(line, "check")
     at = line_of(po, 'msgid "Your rights in Chicago"')
-    assert f"translations/es/LC_MESSAGES/messages.po:{at} [rights_chicago]: warning: es: 1 fuzzy" in result.output
-    assert result.exit_code == 1 and "FAIL  flows/tests/legal_es.yaml" in result.output
+    assert (f"translations/es/LC_MESSAGES/messages.po:{at} [rights_chicago]: warning: es: 1 string is a draft "
+            "(fuzzy) no fluent speaker has approved yet: rights_chicago, title (residents get 1 in English)"
+            ) in result.output
+    assert result.exit_code == 0, result.output
+    assert "warn  flows/tests/legal_es.yaml" in result.output
+    assert "This passes again once" in result.output
 
 
 FAILING_TEST = """\

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from hotline.cli import main
 from hotline.content import load_content
-from hotline.i18n import catalog_path, read_locales
+from hotline.i18n import catalog_path, read_locales, read_po_file
 from tests.conftest import ROOT
 
 TRANSLATIONS = ROOT / "translations"
@@ -35,9 +35,8 @@ def test_every_catalog_passes_msgfmt_check(po, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
-def test_a_catalog_with_one_fuzzy_entry_is_not_offered(copy):
+def test_a_fuzzy_entry_is_served_in_english_and_its_language_stays(copy):
     flows, translations = copy
-    assert "es" in load_content(flows, translations).offered
     path = catalog_path(translations, "es")
     with path.open("rb") as fh:
         catalog = read_po(fh)
@@ -46,8 +45,9 @@ def test_a_catalog_with_one_fuzzy_entry_is_not_offered(copy):
     with path.open("wb") as fh:
         write_po(fh, catalog)
     content = load_content(flows, translations)
-    assert "es" not in content.offered
-    assert content.coverage["es"].fuzzy == 1
+    assert content.offered == tuple(read_locales(translations))
+    assert set(content.coverage["es"].because("draft")) == {("ice_door", entry.id)}
+    assert content.texts_for("es").get("ice_door", entry.id) == entry.id  # the English, never the fuzzy text
 
 
 def test_extract_collects_flow_and_code_strings_with_context(copy):
@@ -71,10 +71,10 @@ def test_update_turns_changed_english_fuzzy(copy):
     runner = CliRunner()
     assert runner.invoke(main, ["i18n", "extract"]).exit_code == 0
     assert runner.invoke(main, ["i18n", "update", "--lang", "es"]).exit_code == 0
-    with catalog_path(translations, "es").open("rb") as fh:
-        entry = read_po(fh).get("If ICE is at your door", context="ice_door")
-    assert entry is not None and entry.fuzzy
-    assert "es" not in load_content(flows, translations).offered
+    entry = read_po_file(catalog_path(translations, "es")).get("If ICE is at your door", context="ice_door")
+    assert entry is not None and entry.fuzzy and entry.previous_id == ["ICE at your door"]
+    served = load_content(flows, translations).coverage["es"].fallback[("ice_door", "If ICE is at your door")]
+    assert served.how == "english" and served.reason == "changed" and served.older == "ICE at your door"
 
 
 def test_status_lists_every_language(copy):

@@ -373,7 +373,7 @@ def test_draft_po_file_in_place(installed: Path, tmp_path: Path) -> None:
     cat = _catalog()
     po = tmp_path / "es.po"
     with po.open("wb") as fh:
-        write_po(fh, cat)
+        write_po(fh, cat, width=79)  # the width every hotline command writes
     # What `pybabel update --previous` and obsolete entries look like; both must survive.
     po.write_text(
         po.read_text()
@@ -382,13 +382,16 @@ def test_draft_po_file_in_place(installed: Path, tmp_path: Path) -> None:
     )
     original = po.read_text()
     report = mt.draft_po_file(po, "es")
-    assert report.drafted == len(COPY) + 1 and not report.rejected
+    # Every empty entry, and the fuzzy one whose English changed (its draft goes beside it).
+    assert report.drafted == len(COPY) + 2 and not report.rejected
     text = po.read_text()
     # Everything but msgstr/flag lines and the babel version stamp is kept, in order.
     kept = iter(text.splitlines())
     for line in original.splitlines():
-        if not line.startswith(("msgstr", "#,", "#|", '"Generated-By')):
+        if not line.startswith(("msgstr", "#,", "#|", '"Generated-By', "#:")):
             assert line in kept, line
+        elif line.startswith("#:"):  # locations are kept without line numbers, which churn
+            assert line.rsplit(":", 1)[0] in text
     assert '#, fuzzy\n#| msgid "Thanks a lot"\nmsgid "Thanks!"' in text
     assert '#~ msgid "Old message"' in text
     _msgfmt_check(po)
@@ -396,7 +399,8 @@ def test_draft_po_file_in_place(installed: Path, tmp_path: Path) -> None:
     for msgid in COPY:
         assert result[msgid].string == msgid and result[msgid].fuzzy
     assert result["Thank you."].string == "Gracias." and not result["Thank you."].fuzzy
-    assert result["Thanks!"].string == "¡Gracias!"
+    assert result["Thanks!"].string == "¡Gracias!"  # the person's translation of the earlier English stays
+    assert any(c.startswith(mt.BESIDE_PREFIX) and c.endswith(": Thanks!") for c in result["Thanks!"].user_comments)
 
     # Nothing left to draft: the file is not touched (and the model is not loaded).
     before = po.read_bytes()
@@ -435,7 +439,7 @@ def test_no_torch_or_argostranslate(drafter: mt.Drafter) -> None:
 def test_staff_commands_install_a_package_and_draft_a_new_language(
         argos_archive: Path, packages: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What staff type: `hotline i18n install-model FILE`, then `hotline i18n draft --lang es`
-    on a catalog with empty entries. Drafts are fuzzy, so the language is not offered."""
+    on a catalog with empty entries. Drafts are fuzzy, so those strings stay in English."""
     import shutil
 
     from click.testing import CliRunner
@@ -470,6 +474,7 @@ def test_staff_commands_install_a_package_and_draft_a_new_language(
         entry = drafted[(message.context, message.id)]
         assert entry.fuzzy and any(mt.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
         assert entry.string == message.id  # the copy model: every number and {placeholder} kept
-    assert "es" not in load_content(flows, translations).offered
+    content = load_content(flows, translations)  # drafts are never served: English meanwhile
+    assert "es" in content.offered and len(content.coverage["es"].because("draft")) == len(emptied)
     missing = runner.invoke(main, ["i18n", "draft", "--lang", "pl"])
     assert missing.exit_code != 0 and "install-model" in missing.output

@@ -1,9 +1,13 @@
 """The staff simulator in a real browser: Debian's headless Chromium, driven by Playwright,
 against the app served on 127.0.0.1. Signs in with the token, chooses Spanish, walks to the
-Welcoming City Ordinance page by SMS and listens to it by phone."""
+Welcoming City Ordinance page by SMS and listens to it by phone; and tries an edit on disk
+as a draft, with its banner, before it is live."""
 from __future__ import annotations
 
+import contextlib
+import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,7 @@ from werkzeug.serving import make_server
 
 from hotline import gsm
 from hotline.render import paragraphs, title
+from tests.conftest import ROOT
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
@@ -21,16 +26,24 @@ ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--
 STAFF = "staff-browser-token-0123456789"
 
 
-@pytest.fixture
-def served(make_app):
-    """The app on a free port of 127.0.0.1, for as long as the test runs."""
-    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")  # plain http: no Secure cookie
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """The app on a free port of 127.0.0.1, for as long as the block runs: its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def served(make_app):
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")  # plain http: no Secure cookie
+    with serving(app) as base:
+        yield app, base
 
 
 @pytest.fixture
@@ -79,3 +92,53 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
     expect(replies.filter(has_text=first)).to_have_count(1)
     expect(replies.filter(has_text=first).locator("small")).to_have_text(f"{locale.say_language} · {locale.voice}")
     page.screenshot(path=str(tmp_path / "voice.png"), full_page=True)
+
+
+@pytest.fixture
+def served_copy(make_app, tmp_path):
+    """The app on copies of the flows and catalogs that staff edit; the live line looks for
+    edits only once an hour here, so an edit stays a draft for the whole test."""
+    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1", FLOWS=str(flows),
+                   TRANSLATIONS=str(translations),
+                   RELOAD_INTERVAL=3600)
+    with serving(app) as base:
+        yield flows, base
+
+
+def test_a_draft_edit_is_shown_before_it_is_live(served_copy, page, tmp_path):
+    flows, base = served_copy
+    old, new = "Stay calm. Choose a topic.", "Stay calm and choose a topic."
+    main_yaml = flows / "main.yaml"
+    main_yaml.write_text(main_yaml.read_text().replace(old, new))
+    expect = sync_api.expect
+    replies = page.locator(".msg.line")
+
+    page.goto(base + "/staff/login")
+    page.fill("#token", STAFF)
+    page.click("text=Sign in >> nth=-1")
+    page.wait_for_url(base + "/staff/")
+    expect(page.locator("#draft-banner")).to_have_count(0)
+    expect(page.locator("#changes")).to_contain_text("'If ICE comes': text changed")
+
+    page.select_option("#lang", "en")  # live: residents still get the old sentence
+    page.fill("#sms-input", "3")
+    page.press("#sms-input", "Enter")
+    expect(replies.last).to_contain_text(old)
+
+    page.click("#try-draft")
+    expect(page.locator("#draft-banner")).to_be_visible()
+    expect(page.locator("#draft-banner")).to_contain_text("residents do not get yet")
+    expect(page.locator("#fallback")).to_contain_text("Polski")  # Polish would get that string in English
+    page.select_option("#lang", "pl")
+    page.fill("#sms-input", "3")
+    page.press("#sms-input", "Enter")
+    expect(replies.last).to_contain_text(new)
+    page.screenshot(path=str(tmp_path / "draft.png"), full_page=True)
+
+    page.click("#node-link")
+    expect(page.locator("#draft-banner")).to_be_visible()
+    polish = page.locator("article", has=page.locator("#lang-pl"))
+    expect(polish).to_contain_text("in English: changed in English, not translated yet")
+    expect(polish).to_contain_text(new)

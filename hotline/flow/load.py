@@ -55,16 +55,57 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def explain_yaml(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """A parser error -> (the line to fix, what is wrong in plain words, quoting the line).
+    PyYAML names the place where it gave up, which for a tab or a stray colon is that line
+    and for a bad indentation is often the line after it."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark else 0
+    rows = text.splitlines()
+    problem = str(getattr(exc, "problem", "") or exc)
+    context = str(getattr(exc, "context", "") or "")
+    tabbed = next((n for n in (line, line - 1) if 0 < n <= len(rows) and "\t" in rows[n - 1]), 0)
+    if "\\t" in problem or "\t" in problem or tabbed:
+        line = tabbed or line
+        why = "a tab character: YAML indents with spaces only; replace the tab with spaces"
+    elif "mapping values are not allowed" in problem and _values_colon(rows, line):
+        why = ("a colon followed by a space inside a text: put the whole text in double quotes "
+               "(text: \"Call: 911\"), or write `text: >` and the text on the lines below, indented")
+    elif ("expected <block end>" in problem or "did not find expected key" in problem
+          or "mapping values are not allowed" in problem
+          or ("could not find expected ':'" in problem and "simple key" in context)):
+        if "could not find expected ':'" in problem and mark and line > 1:
+            line -= 1  # PyYAML points at the line after the one missing its colon
+        why = ("indentation: this line is not lined up with the lines of the same entry above it "
+               "(each level is two more spaces), or a line before it lacks its 'key:'")
+    elif "found undefined alias" in problem or "found character" in problem:
+        why = "a character YAML reserves (* & ! % @ `) starts a text: put the whole text in double quotes"
+    elif "quoted scalar" in context:
+        opened = getattr(exc, "context_mark", None)
+        line = opened.line + 1 if opened else line
+        why = "a quote is opened here and never closed: close it with the same quote mark"
+    else:
+        why = f"YAML cannot read this ({problem})"
+    shown = rows[line - 1].replace("\t", "→") if 0 < line <= len(rows) else ""
+    return line, f"not valid YAML: {why}" + (f"\n  line {line}: {shown.rstrip()}" if shown.strip() else "")
+
+
+def _values_colon(rows: list[str], line: int) -> bool:
+    """The line is `key: value` whose value holds another ': ' (not a mis-indented key)."""
+    row = rows[line - 1] if 0 < line <= len(rows) else ""
+    _key, colon, value = row.partition(": ")
+    return bool(colon) and ": " in value
+
+
 def read_yaml(text: str, problems: list[Problem], label: str) -> Any:
-    """Parse one file's text; YAML errors and duplicate keys become problems."""
+    """Parse one file's text; YAML errors (explained) and duplicate keys become problems."""
     loader = _Loader(text)
     loader.duplicates = []
     try:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        problems.append(Problem(label, line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        line, message = explain_yaml(exc, text)
+        problems.append(Problem(label, line, "", message))
         return None
     finally:
         loader.dispose()
@@ -93,15 +134,53 @@ def _services(data: Any, label: str, problems: list[Problem]) -> dict[str, Servi
             if not _text(raw.get(needed)):
                 problems.append(Problem(label, line, sid, f"missing '{needed}'"))
         dial = _text(raw.get("dial")) or None
-        if dial and not re.fullmatch(r"\+[1-9]\d{6,14}", dial):
-            problems.append(Problem(label, raw.lines.get("dial", line), sid,
-                                    f"dial must be a full number like +18554357693, not {dial!r}"))
+        phone = _text(raw.get("phone"))
+        if dial:
+            mismatch = dial_problem(phone, dial)
+            if mismatch:
+                problems.append(Problem(label, raw.lines.get("dial", line), sid, mismatch))
         services[sid] = Service(
-            id=sid, name=_text(raw.get("name")), phone=_text(raw.get("phone")), dial=dial,
+            id=sid, name=_text(raw.get("name")), phone=phone, dial=dial,
             hours=_text(raw.get("hours")), source=_text(raw.get("source")),
             verified=_text(raw.get("verified")), check=_text(raw.get("check")), file=label, line=line,
+            wording_only=_wording_only(raw, ("name", "hours"), label, sid, problems),
         )
     return services
+
+
+def dial_problem(phone: str, dial: str) -> str:
+    """'' when `dial` is `phone` in E.164 form (+1 and ten digits for a US number); else
+    why not. SMS gives `phone` and the voice line connects to `dial`: they must agree."""
+    if not re.fullmatch(r"\+1\d{10}|\+[2-9]\d{6,14}", dial):
+        return (f"dial {dial!r} is not a full number: write it as + then the country code and the number, "
+                f"like +18554357693 for {phone or '1-855-435-7693'} (or leave dial out)")
+    digits = re.sub(r"\D", "", phone)
+    if dial.lstrip("+") not in (digits, "1" + digits):
+        return (f"phone {phone} and dial {dial} are different numbers: SMS would give one and the voice line "
+                "would connect callers to the other; change both together (or leave dial out)")
+    return ""
+
+
+WORDING_ONLY = "wording_only"
+
+
+def _wording_only(raw: dict, fields: tuple[str, ...], label: str, entry: str,
+                  problems: list[Problem]) -> tuple[str, ...]:
+    """`wording_only: true` (every field) or the fields named (`wording_only: text`):
+    staff reworded them without changing what they mean, so a translation of the earlier
+    English stays true until translators catch up."""
+    value = raw.get(WORDING_ONLY)
+    if value is None or value is False:
+        return ()
+    if value is True:
+        return fields
+    named = [str(v) for v in (value if isinstance(value, list) else [value])]
+    wrong = [n for n in named if n not in fields]
+    if wrong:
+        at = raw.lines.get(WORDING_ONLY, raw.line) if isinstance(raw, Located) else 0
+        problems.append(Problem(label, at, entry,
+                                f"wording_only: write true, or some of {', '.join(fields)}; not {', '.join(wrong)}"))
+    return tuple(n for n in named if n in fields)
 
 
 def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) -> Node | None:
@@ -144,10 +223,11 @@ def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) ->
         id=nid, kind=kind, title=_text(raw.get("title")), text=str(raw.get("text") or "").strip(),
         options=tuple(options), service=_text(raw.get("service")) or None,
         source=_text(raw.get("source")), reviewed=_text(raw.get("reviewed")), file=label, line=line,
+        wording_only=_wording_only(raw, ("title", "text"), label, nid, problems),
     )
 
 
-def _links(nodes: dict[str, Node], services: dict[str, Service], problems: list[Problem]) -> None:
+def _links(nodes: dict[str, Node], services: dict[str, Service], problems: list[Problem], unread: bool) -> None:
     """Every option, service and {placeholder} must point at something that exists."""
     for node in nodes.values():
         for option in node.options:
@@ -159,7 +239,7 @@ def _links(nodes: dict[str, Node], services: dict[str, Service], problems: list[
             if name not in services:
                 problems.append(Problem(node.file, node.line, node.id,
                                         f"{{{name}}} is not a service id in services.yaml"))
-    if START not in nodes:
+    if START not in nodes and not unread:  # a file YAML could not read may well hold it
         problems.append(Problem("flows", 0, START, f"there is no '{START}' node (the main menu)"))
 
 
@@ -204,11 +284,13 @@ def read_flow(folder: Path, *, base: Path | None = None) -> tuple[Flow, list[Pro
         raise FlowError([Problem(str(folder), 0, "", "no flow files (*.yaml) here")])
     services: dict[str, Service] = {}
     nodes: dict[str, Node] = {}
+    unread = False
     for path in files:
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw)
         file_nodes, file_services, file_problems = load_file(path, raw.decode("utf-8", "replace"), _label(path, base))
         problems.extend(file_problems)
+        unread = unread or any(p.message.startswith("not valid YAML") for p in file_problems)
         services.update(file_services)
         for node in file_nodes.values():
             if node.id in nodes:
@@ -216,7 +298,7 @@ def read_flow(folder: Path, *, base: Path | None = None) -> tuple[Flow, list[Pro
                 problems.append(Problem(node.file, node.line, node.id, f"node id also used at {first.file}:{first.line}"))
             else:
                 nodes[node.id] = node
-    _links(nodes, services, problems)
+    _links(nodes, services, problems, unread)
     return Flow(nodes=nodes, services=services, version=digest.hexdigest()[:12]), problems
 
 

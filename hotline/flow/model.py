@@ -26,6 +26,7 @@ class Service:
     check: str
     file: str
     line: int
+    wording_only: tuple[str, ...] = ()  # fields reworded without changing their meaning
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Node:
     reviewed: str = ""
     file: str = ""
     line: int = 0
+    wording_only: tuple[str, ...] = ()  # fields reworded without changing their meaning
 
     def paragraphs(self) -> list[str]:
         """The text split at blank lines, each paragraph on one line."""
@@ -71,6 +73,7 @@ class Problem:
     node: str
     message: str
     severity: str = "error"
+    topic: str = ""  # "language": what residents get in a language; listed before the rest
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -82,7 +82,8 @@
       const response = await fetch(sim.dataset.url, {
         method: "POST",
         headers: {"Content-Type": "application/json"},
-        body: JSON.stringify({channel: channel(), lang: lang.value || null, session, input}),
+        body: JSON.stringify({channel: channel(), lang: lang.value || null, session, input,
+                              version: sim.dataset.version}),
       });
       const data = await response.json().catch(() => ({}));
       if (mine !== round) return;

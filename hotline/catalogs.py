@@ -1,0 +1,163 @@
+"""The translators' workflow over the catalogs: merge new English in, export what needs
+translating (PO for Poedit and Weblate, CSV for a spreadsheet), import it back, and sign
+reviews string by string.
+
+Functions take and return Babel `Catalog`s; reading and writing files is left to
+`i18n.read_po_file` / `write_po_file` and the CLI.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from babel import Locale as BabelLocale
+from babel.messages.catalog import Catalog, Message
+
+from hotline.i18n import (
+    PLACEHOLDERS, REASONS, REVIEWED, Key, Review, Served, placeholder_mismatch, review_comment,
+)
+
+CSV_COLUMNS = ("context", "string", "why", "earlier English", "English", "earlier translation", "translation")
+
+
+def new_catalog(template: Catalog, tag: str) -> Catalog:
+    """An empty catalog for a language, with its plural rule from CLDR."""
+    catalog = Catalog(locale=BabelLocale.parse(tag.replace("-", "_")), project=template.project,
+                      charset="utf-8", fuzzy=False)
+    catalog.update(template)
+    return catalog
+
+
+def merge(catalog: Catalog, template: Catalog) -> Catalog:
+    """Babel's update with fuzzy matching: a changed English turns its entry fuzzy and keeps
+    the English it replaced as the previous msgid (`#| msgid`), which translators see.
+    Babel also matches across nodes; such a match stays a fuzzy suggestion without a
+    previous msgid, so the line never serves it as this node's earlier translation."""
+    before = {_key(m) for m in catalog if m.id}
+    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    for message in catalog:
+        if message.previous_id and ((message.context or ""), message.previous_id[0]) not in before:
+            message.previous_id = []
+    return catalog
+
+
+def _key(message: Message) -> Key:
+    return (message.context or "", str(message.id))
+
+
+@dataclass(frozen=True)
+class Todo:
+    """One string a language needs translated, as a translator is shown it."""
+
+    key: Key
+    name: str            # how staff find it: 'ice, text'
+    why: str
+    earlier: str         # the English it was translated from, when that changed
+    current: str         # what the catalog has now (a draft, or the earlier translation)
+    comments: tuple[str, ...]
+
+
+def to_translate(catalog: Catalog, template: Catalog, fallback: Mapping[Key, Served],
+                 names: Mapping[Key, str]) -> list[Todo]:
+    """Only the strings residents do not get translated, with what a translator needs."""
+    out = []
+    for key, served in fallback.items():
+        source = template.get(key[1], context=key[0] or None)
+        current = catalog.get(key[1], context=key[0] or None)
+        string = current.string if current and isinstance(current.string, str) else ""
+        out.append(Todo(key, names.get(key, key[0]), REASONS[served.reason] + (f": {served.detail}" if served.detail
+                        else ""), served.older, string or ("" if served.reason == PLACEHOLDERS else served.stale),
+                        tuple(source.auto_comments) if source else ()))
+    return out
+
+
+def as_po(todos: Iterable[Todo], catalog: Catalog) -> Catalog:
+    """For Poedit and Weblate: the new English as msgid, the English it replaced as previous
+    msgid, what is there now as a fuzzy msgstr, and why in a comment."""
+    out = Catalog(locale=catalog.locale, project=catalog.project, charset="utf-8", fuzzy=False)
+    for t in todos:
+        out.add(t.key[1], t.current, context=t.key[0] or None, previous_id=t.earlier or (),
+                auto_comments=[*t.comments, f"{t.name}: {t.why}"], flags=("fuzzy",) if t.current else ())
+    return out
+
+
+def as_csv(todos: Iterable[Todo]) -> str:
+    """For a spreadsheet: fill in the last column."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows((t.key[0], t.name, t.why, t.earlier, t.key[1], t.current, "") for t in todos)
+    return buffer.getvalue()
+
+
+def read_csv(text: str) -> dict[Key, str]:
+    """(context, English) -> translation, from the rows that have one. A spreadsheet may save
+    with commas, semicolons or tabs: whichever the header row uses."""
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.partition("\n")[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = csv.DictReader(io.StringIO(text), dialect=dialect)
+    missing = set(CSV_COLUMNS) - set(rows.fieldnames or ())
+    if missing:
+        raise ValueError(f"the CSV lacks the column(s) {', '.join(sorted(missing))}; export one to see the layout")
+    return {(r["context"], r["English"]): r["translation"] for r in rows if (r.get("translation") or "").strip()}
+
+
+def from_po(returned: Catalog) -> dict[Key, str]:
+    """(context, English) -> translation, from the entries a translator finished (not fuzzy)."""
+    return {_key(m): m.string for m in returned
+            if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
+
+
+@dataclass
+class Imported:
+    """What an import changed, and what it refused (with why, for the translator)."""
+
+    taken: list[Key] = field(default_factory=list)
+    refused: list[tuple[Key, str]] = field(default_factory=list)
+
+    def summary(self, names: Mapping[Key, str]) -> str:
+        lines = [f"imported {len(self.taken)} translation(s), refused {len(self.refused)}"]
+        lines += [f"  refused {names.get(k, k[0])}: {why}" for k, why in self.refused]
+        return "\n".join(lines)
+
+
+def take(catalog: Catalog, translations: Mapping[Key, str]) -> Imported:
+    """Put finished translations into the catalog: each must be for English the catalog
+    has now and carry exactly its {placeholders}; a taken entry is no longer fuzzy, no
+    longer has a previous msgid, and loses any review (it is a new translation)."""
+    report = Imported()
+    for key, string in translations.items():
+        message = catalog.get(key[1], context=key[0] or None)
+        if message is None:
+            report.refused.append((key, "its English is not in the catalog any more (export again)"))
+            continue
+        wrong = placeholder_mismatch(key[1], string)
+        if wrong:
+            report.refused.append((key, f"the translation {wrong}"))
+            continue
+        message.string = string
+        message.flags.discard("fuzzy")
+        message.previous_id = []
+        message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED)]
+        report.taken.append(key)
+    return report
+
+
+def sign(catalog: Catalog, review: Review, contexts: Iterable[str] = ()) -> list[Key]:
+    """Record that a fluent speaker approved the translated, non-fuzzy entries (of these
+    nodes, or all); an edit of the English or of the translation voids it."""
+    only = set(contexts)
+    signed = []
+    for message in catalog:
+        key = _key(message)
+        if (not message.id or not isinstance(message.string, str) or not message.string or message.fuzzy
+                or (only and key[0] not in only)):
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED)]
+        message.user_comments.append(review_comment(review, key[1], message.string))
+        signed.append(key)
+    return signed
