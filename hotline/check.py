@@ -463,10 +463,11 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
 
 
 def as_if_translated(content: Content) -> Content:
-    """The content with every string now served in English served in its earlier translation
-    or its draft instead: about what it will read like once translators catch up."""
+    """The content with every string now served in English served in its earlier translation,
+    its draft or its broken translation instead: about what it will read like once
+    translators catch up."""
     texts = {tag: Texts(t.locale, {**t.messages, **{k: s.stale for k, s in content.coverage[tag].fallback.items()
-                                                    if s.stale and s.reason != i18n.PLACEHOLDERS}})
+                                                    if s.stale}})
              for tag, t in content.texts.items()}
     return replace(content, texts=texts)
 

@@ -174,7 +174,7 @@ class LiveContent:
     def _serve(self, version: Version, why: str) -> None:
         fresh = load_content(version.flows, version.translations)
         self.current, self.digest = fresh, version.digest
-        metrics.offered(tuple(fresh.locales), fresh.offered)
+        metrics.content(tuple(fresh.locales), fresh.offered, fresh.fallback())
         if self.on_swap:
             self.on_swap(fresh)
         log.info("now serving flow %s (version %s: %s); languages: %s", fresh.flow.version, version.digest, why,

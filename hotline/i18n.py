@@ -283,7 +283,7 @@ def serve(state: CatalogState | None, needed: Iterable[Key], wording_only: froze
         line = entry.line if entry else 0
         if entry and entry.string and not entry.fuzzy:
             wrong = placeholder_mismatch(english, entry.string)
-            out[key] = Served(ENGLISH, english, PLACEHOLDERS, wrong, line) if wrong else Served(
+            out[key] = Served(ENGLISH, english, PLACEHOLDERS, wrong, line, stale=entry.string) if wrong else Served(
                 TRANSLATION, entry.string, line=line)
         elif entry and entry.string and not entry.previous:  # a draft: approving it would serve it
             out[key] = Served(ENGLISH, english, DRAFT, line=line, stale=entry.string)

