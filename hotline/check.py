@@ -28,7 +28,8 @@ from collections.abc import Mapping
 import yaml
 from babel.messages.pofile import read_po
 
-from hotline import flowtests, gsm, sms, voice
+from hotline import flowtests
+from hotline.channels import gsm, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages

@@ -10,7 +10,8 @@ from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import write_po
 
 from hotline import config as settings
-from hotline import graph, gsm
+from hotline import graph
+from hotline.channels import gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
@@ -57,11 +58,11 @@ def simulate(channel: str, lang: str | None) -> None:
     if lang and lang not in content.offered:
         raise click.ClickException(f"{lang} is not offered; offered: {', '.join(content.offered)}")
     if channel == "voice":
-        from hotline.voice import simulate as simulate_voice
+        from hotline.channels.voice import simulate as simulate_voice
 
         simulate_voice(content, lang, sys.stdin, click.echo)
         return
-    from hotline import sms
+    from hotline.channels import sms
 
     options = sms.SmsSettings.from_config(settings.read())
     session = Session(lang=lang) if lang else None
@@ -88,7 +89,7 @@ def _print_sms(body: str) -> None:
 @click.option("--script", "tag", default=None, help="List the prompt files this language still needs recorded.")
 def voices(tag: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline import voice
+    from hotline.channels import voice
 
     content = _content()
     options = voice.VoiceSettings.from_config(settings.read())
@@ -155,7 +156,7 @@ def compile() -> None:
 @click.option("--unreviewed", is_flag=True, help="Also list the entries no fluent speaker has reviewed yet.")
 def status(unreviewed: bool) -> None:
     """Per language: total, translated, fuzzy, missing, and whether SMS and voice offer it."""
-    from hotline.voice import heard_languages
+    from hotline.channels.voice import heard_languages
 
     content = _content()
     voice = heard_languages(content)
@@ -267,7 +268,7 @@ def check(as_json: bool) -> None:
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
     from hotline import flowtests
-    from hotline.sms import SmsSettings
+    from hotline.channels.sms import SmsSettings
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
 
-from hotline import gsm, sms, voice
+from hotline.channels import gsm, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml

@@ -27,12 +27,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, graph, gsm, sessions, sms, stats, voice
+from hotline import check, graph, sessions, stats
+from hotline.channels import gsm, sms, voice
 from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow
 from hotline.i18n import SOURCE
-from hotline.render import paragraphs, title
+from hotline.channels.render import paragraphs, title
 
 if TYPE_CHECKING:
     from hotline.web import Line

@@ -19,7 +19,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, config as settings, gsm, privacy, sms, staff, voice
+from hotline import check, config as settings, privacy, staff
+from hotline.channels import gsm, sms, voice
 from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
 from hotline.engine import Session

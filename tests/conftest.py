@@ -12,7 +12,8 @@ import pytest
 import redis
 from twilio.request_validator import RequestValidator
 
-from hotline import create_app, voice
+from hotline import create_app
+from hotline.channels import voice
 from hotline.content import Content
 
 TOKEN = "test-auth-token-0123456789abcdef"

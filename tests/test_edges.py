@@ -29,7 +29,7 @@ def test_digits_int_cannot_read_are_not_understood_not_an_error(resident, digit)
 @pytest.mark.parametrize("greeting,lang,word", [("hola", "es", "sí"), ("hola", "es", "a"), ("hola", "es", "de"),
                                                 ("hello", "en", "the"), ("hello", "en", "you")])
 def test_a_short_common_word_names_no_option(app, resident, greeting, lang, word):
-    from hotline import gsm
+    from hotline.channels import gsm
     from hotline.phrases import NOT_UNDERSTOOD
 
     notice = app.extensions["hotline"].content.texts_for(lang).phrase(NOT_UNDERSTOOD)

@@ -63,7 +63,7 @@ def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_cl
 
 
 def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monkeypatch, caplog):
-    from hotline import sms
+    from hotline.channels import sms
     from tests.conftest import messages, sms_params
 
     def broken(content, session, body, settings):

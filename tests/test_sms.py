@@ -7,7 +7,7 @@ import time
 import pytest
 from babel.messages.pofile import read_po
 
-from hotline import gsm
+from hotline.channels import gsm
 from tests.conftest import BASE, NUMBER, ROOT, Texter, messages, redis_dump, sign, sms_params
 
 SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -192,7 +192,7 @@ def test_long_text_is_paged_within_the_segment_budget(make_app):
 def test_no_reply_exceeds_the_budget_anywhere(resident, app):
     content = app.extensions["hotline"].content
     from hotline.engine import Reply
-    from hotline.sms import SmsSettings, render
+    from hotline.channels.sms import SmsSettings, render
     for lang in content.offered:
         for node_id in content.flow.nodes:
             for page in render(content, Reply(node=node_id, lang=lang), SmsSettings()):

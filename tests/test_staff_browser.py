@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from hotline import gsm
-from hotline.render import paragraphs, title
+from hotline.channels import gsm
+from hotline.channels.render import paragraphs, title
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from hotline import voice
+from hotline.channels import voice
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session
@@ -19,7 +19,7 @@ from hotline.phrases import (
     KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_PERSON, VOICE_PRESS, VOICE_SILENCE,
     VOICE_UNANSWERED,
 )
-from hotline.render import fill, paragraphs, service_name, title
+from hotline.channels.render import fill, paragraphs, service_name, title
 from tests.conftest import BASE, CALL_SID, CALLER, Call, redis_dump, sign
 
 @pytest.fixture

@@ -40,7 +40,7 @@ from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
 from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
-from hotline.render import fill, paragraphs, service_name, title
+from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, option_named, understand
 
 MAX_MISSES = 3        # prompts that got nothing usable before a person is offered

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline import gsm
+from hotline.channels import gsm
 from hotline.content import Content
 from hotline.engine import Reply, Session, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
@@ -22,7 +22,7 @@ from hotline.phrases import (
     CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
     SHORT_CODE_HELP, STOPPED,
 )
-from hotline.render import fill, paragraphs, service_hours, service_name, title
+from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.understand import is_stop, understand
 
 CHANNEL = "sms"
