@@ -29,7 +29,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from hotline import flowtests
-from hotline.channels import gsm, sms, voice
+from hotline.channels import gsm, messaging, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages
@@ -272,11 +272,11 @@ def costs(content: Content, sms_settings: sms.SmsSettings, voice_settings: voice
         if not cover.translated:
             continue
         for nid in content.flow.nodes:
-            pages = sms.render(content, Reply(node=nid, lang=tag), sms_settings)
+            pages = messaging.render(content, Reply(node=nid, lang=tag), sms_settings)
             seconds = None
             if tag in heard:  # "*" repeats the node: its whole prompt, as a caller hears it
                 state = voice.encode(Session(lang=tag, node=nid))
-                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", ""))
+                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", "").twiml)
             out.append(Cost(nid, tag, tuple(pages), seconds))
     return out
 

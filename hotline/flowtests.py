@@ -1,5 +1,5 @@
 """Flow tests: conversations staff write down in `flows/tests/*.yaml` that the line must
-keep giving. Each runs through the real channel (`sms.answer`, or a call's turns through
+keep giving. Each runs through the real channel (`messaging.answer`, or a call's turns through
 `voice.turn`) with the state kept in memory, so it needs no Redis and sees exactly what a
 resident receives or a caller hears.
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
 
-from hotline.channels import gsm, sms, voice
+from hotline.channels import gsm, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
@@ -124,7 +124,7 @@ def _sms_replies(content: Content, steps: list[Step], settings: sms.SmsSettings)
     """What each text gets back, and the node it leaves the resident at."""
     session: Session | None = None
     for step in steps:
-        answer = sms.answer(content, session, step.send, settings)
+        answer = messaging.answer(content, session, step.send, settings)
         session = answer.session
         yield "\n".join(answer.texts), (answer.reply.node or "") if answer.reply else ""
 

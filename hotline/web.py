@@ -20,13 +20,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import check, config as settings, privacy, staff
-from hotline.channels import gsm, sms, voice
+from hotline.channels import messaging, sms, voice, whatsapp
 from hotline.content import Content, LiveContent
 from hotline.flow import FlowError
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
 from hotline.sessions import Limits, SessionStore, connect
-from hotline.understand import is_stop
 
 log = logging.getLogger("hotline")
 webhooks = Blueprint("webhooks", __name__)
@@ -42,6 +41,7 @@ class Line:
         cfg = app.config
         self.live = live
         self.sms = sms.SmsSettings.from_config(cfg)
+        self.whatsapp = whatsapp.WhatsAppSettings.from_config(cfg)
         self.voice = voice.VoiceSettings.from_config(cfg)
         client = connect(cfg["REDIS_URL"], Path(app.instance_path), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
@@ -50,6 +50,11 @@ class Line:
     @property
     def content(self) -> Content:
         return self.live.get()
+
+    def texting(self, sender: str) -> tuple[messaging.TextChannel, str]:
+        """The channel a message came by (the `From` prefix says) and its sender without it."""
+        number = whatsapp.address(sender)
+        return (self.sms, sender) if number is None else (self.whatsapp, number)
 
 
 def line() -> Line:
@@ -67,6 +72,10 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("HOTLINE_SECRET is not set: it keys the caller hash. "
                                "Set it (a long random string), or run in development mode (HOTLINE_DEV=1).")
         secret = secrets.token_hex(32)  # dev only: lives and dies with this process
+    if app.config["SMS_SHORT_CODE"] and not (app.config["ORG_NAME"] and app.config["ORG_CONTACT"]):
+        raise RuntimeError("HOTLINE_SMS_SHORT_CODE is on but HOTLINE_ORG_NAME or HOTLINE_ORG_CONTACT is not set: "
+                           "on a short code the line answers HELP and STOP itself, and carriers require them "
+                           "to name who runs it and how to reach them.")
     if app.config["DEV"]:
         log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
                     "Never run a public number like this.")
@@ -85,7 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _forget_rendered() -> None:
     """Replies rendered from the content just replaced are not needed again."""
-    sms.forget_rendered()
+    messaging.forget_rendered()
     voice.forget_rendered()
 
 
@@ -141,23 +150,27 @@ def twiml(body: str) -> Response:
 @webhooks.post("/sms")
 @signed
 def incoming_sms() -> Response:
+    """A text, by SMS or WhatsApp: Twilio posts both here. Only `Body` and `OptOutType` are
+    read besides `From`, which is hashed with its channel and never kept."""
     current = line()
     content = current.content
-    number = request.form.get("From", "").strip()
+    channel, sender = current.texting(request.form.get("From", "").strip())
     body = request.form.get("Body", "")
+    opt_out_type = request.form.get("OptOutType", "")
 
-    def handle(session: Session | None) -> tuple[Session | None, sms.SmsAnswer]:
-        answer = sms.answer(content, session, body, current.sms)
+    def handle(session: Session | None) -> tuple[Session | None, messaging.TextAnswer]:
+        answer = messaging.answer(content, session, body, channel, opt_out_type)
         return answer.session, answer
 
-    if not number:  # nothing to key a session on: answer as to a first text
-        return twiml(sms.twiml(handle(None)[1].texts))
+    if not sender:  # nothing to key a session on: answer as to a first text
+        return twiml(messaging.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
-    outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
+    outcome = current.store.converse(channel.channel, sender, handle,
+                                     exempt=messaging.opts_out(content, body, opt_out_type))
     if outcome.result is None:
-        notice = (_sms_in_first_languages(SLOW_DOWN),) if outcome.notice else ()
-        return twiml(sms.twiml(notice))
-    return twiml(sms.twiml(outcome.result.texts))
+        notice = (_text_in_first_languages(SLOW_DOWN, channel),) if outcome.notice else ()
+        return twiml(messaging.twiml(notice))
+    return twiml(messaging.twiml(outcome.result.texts))
 
 
 @webhooks.post("/voice")
@@ -171,10 +184,10 @@ def incoming_call(action: str = "") -> Response:
     answer = voice.respond(content, current.voice, action, request.args, request.form)
     before = voice.decode(content, current.voice, request.args.get("s")) if action else None
     try:
-        current.store.count(voice.CHANNEL, before, voice.next_state(content, current.voice, answer))
+        current.store.count(voice.CHANNEL, before, answer.state)
     except Exception as exc:  # noqa: BLE001 - counting must never cost a caller their call
         log.error("voice step not counted: %s", type(exc).__name__)
-    return twiml(answer)
+    return twiml(answer.twiml)
 
 
 @webhooks.post("/fallback")
@@ -200,16 +213,16 @@ def _in_first_languages(phrase) -> list[tuple[str, str]]:
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
-def _sms_in_first_languages(phrase) -> str:
+def _text_in_first_languages(phrase, channel: messaging.TextChannel) -> str:
     content = line().content
     parts = _in_first_languages(phrase)
-    text = "\n\n".join(text for _tag, text in parts)
-    return gsm.fold(text) if all(content.locales[tag].folds for tag, _ in parts) else text
+    return channel.finish("\n\n".join(text for _tag, text in parts),
+                          all(content.locales[tag].folds for tag, _ in parts))
 
 
 def _sms_apology() -> str:
     response = MessagingResponse()
-    response.message(_sms_in_first_languages(FALLBACK_SMS))
+    response.message(_text_in_first_languages(FALLBACK_SMS, line().sms))
     return str(response)
 
 

@@ -63,13 +63,13 @@ def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_cl
 
 
 def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monkeypatch, caplog):
-    from hotline.channels import sms
+    from hotline.channels import messaging
     from tests.conftest import messages, sms_params
 
-    def broken(content, session, body, settings):
+    def broken(content, session, body, channel, opt_out_type=""):
         raise ValueError(f"could not handle {body!r}")
 
-    monkeypatch.setattr(sms, "answer", broken)
+    monkeypatch.setattr(messaging, "answer", broken)
     reply = messages(twilio.post("/sms", sms_params("+13125550142", "my name is Maria Lopez")))
     assert "911" in reply[0]
     assert "unexpected ValueError on /sms" in caplog.text and "broken" in caplog.text

@@ -55,13 +55,6 @@ def test_a_greeting_starts_directly_in_its_language(resident, app, word, lang):
     assert f"1 {say(app, lang, 'rights_chicago')}" in reply
 
 
-def test_help_word_explains_the_line_then_shows_the_menu(resident):
-    reply = resident.text("HELP")
-    assert "not legal advice" in reply
-    assert "does not keep your phone number" in reply
-    assert "1 Your rights in Chicago" in reply
-
-
 def test_ayuda_explains_the_line_in_spanish(resident, app):
     reply = resident.text("ayuda")
     help_es = catalog("es")[("notice.help", next(m for c, m in catalog("es") if c == "notice.help"))]
@@ -150,24 +143,6 @@ def test_unknown_input_in_spanish_is_answered_in_spanish(resident, app):
     assert resident.text("elefante morado").startswith(gsm.fold(notice))
 
 
-# --- STOP and HELP ------------------------------------------------------------------
-
-@pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "ALTO", "basta"])
-def test_stop_ends_the_session_without_a_reply_on_a_long_code(resident, redis_client, word):
-    resident.text("hello")
-    assert redis_client.keys("hl:s:*")
-    assert resident.text(word) == ""
-    assert not redis_client.keys("hl:s:*")
-
-
-def test_stop_on_a_short_code_gets_the_carrier_confirmation(make_app):
-    from tests.conftest import Twilio
-    resident = Texter(Twilio(make_app(SMS_SHORT_CODE=True).test_client()))
-    resident.text("hello")
-    assert "no more messages" in resident.text("STOP")
-    assert "Reply STOP to cancel" in resident.text("HELP")
-
-
 # --- paging -------------------------------------------------------------------------
 
 def test_long_text_is_paged_within_the_segment_budget(make_app):
@@ -192,7 +167,8 @@ def test_long_text_is_paged_within_the_segment_budget(make_app):
 def test_no_reply_exceeds_the_budget_anywhere(resident, app):
     content = app.extensions["hotline"].content
     from hotline.engine import Reply
-    from hotline.channels.sms import SmsSettings, render
+    from hotline.channels.messaging import render
+    from hotline.channels.sms import SmsSettings
     for lang in content.offered:
         for node_id in content.flow.nodes:
             for page in render(content, Reply(node=node_id, lang=lang), SmsSettings()):

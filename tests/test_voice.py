@@ -313,22 +313,22 @@ def test_more_than_five_languages_come_a_page_at_a_time(content):
     settings = voice.VoiceSettings()
     heard = voice.heard_languages(content, settings)
     assert "ht" not in heard and len(heard) > voice.PER_PAGE
-    root = parse(voice.start(content, settings))
+    root = parse(voice.start(content, settings).twiml)
     offers = [s for s in root.iter("Say")][1:]
     assert len(offers) == voice.PER_PAGE + 1 and offers[-1].text == "For other languages, press 9."
     assert [s.get("language") for s in offers[:-1]] == [content.locales[t].say_language for t in heard[:5]]
-    root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+    root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
     assert spoken_in(root) == [content.locales[t].say_language for t in heard[5:10]]
-    chosen = parse(voice.answer(content, settings, state_of(root), "2", ""))
+    chosen = parse(voice.answer(content, settings, state_of(root), "2", "").twiml)
     assert state_of(chosen).startswith(f"{heard[6]}.main.")
     for _ in range(len(voice._pages(heard)) - 1):
-        root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+        root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
     assert spoken_in(root) == [content.locales[t].say_language for t in heard[:5]]
 
 
 def test_only_one_language_skips_the_choice(content):
     content = dataclasses.replace(content, offered=("en",))
-    root = parse(voice.start(content, voice.VoiceSettings()))
+    root = parse(voice.start(content, voice.VoiceSettings()).twiml)
     assert state_of(root).startswith("en.main.")
     assert "press 1" in " ".join(s.text for s in root.iter("Say"))
 
@@ -343,19 +343,19 @@ def test_a_language_without_a_voice_is_heard_through_complete_recordings(content
     settings = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(script)})
     assert voice.hearing(content, settings, "ht") == voice.RECORDINGS
     digit = str(voice.heard_languages(content, settings).index("ht") + 1)
-    root = parse(voice.start(content, settings))
+    root = parse(voice.start(content, settings).twiml)
     assert f"{url}/ht/press.{digit}.mp3" in [p.text for p in root.iter("Play")]
     played: set[str] = set()
-    documents = [voice.answer(content, settings, state_of(root), digit, ""), voice.start(content, settings, "ht")]
+    documents = [voice.answer(content, settings, state_of(root), digit, "").twiml, voice.start(content, settings, "ht").twiml]
     for node in content.flow.nodes.values():
         state = voice.encode(Session(lang="ht", node=node.id, trail=("main",)))
-        documents.append(voice.answer(content, settings, state, "*", ""))
-        documents.append(voice.answer(content, settings, state, "", "blah"))
+        documents.append(voice.answer(content, settings, state, "*", "").twiml)
+        documents.append(voice.answer(content, settings, state, "", "blah").twiml)
         if node.kind == TRANSFER:
-            documents.append(voice.dialed(content, settings, state, "busy"))
-    documents.append(voice.answer(content, settings, "ht.main.2.0", "", ""))
-    documents.append(voice.answer(content, settings, "ht.main.3.0", "1", ""))
-    documents.append(voice.dialed(content, settings, "ht.main.3.0", "busy"))
+            documents.append(voice.dialed(content, settings, state, "busy").twiml)
+    documents.append(voice.answer(content, settings, "ht.main.2.0", "", "").twiml)
+    documents.append(voice.answer(content, settings, "ht.main.3.0", "1", "").twiml)
+    documents.append(voice.dialed(content, settings, "ht.main.3.0", "busy").twiml)
     for document in documents:
         root = parse(document)
         assert not list(root.iter("Say")), document

@@ -1,207 +1,45 @@
-"""The SMS channel: a resident's text in, the text they receive out.
+"""The SMS channel: what a text costs and how Twilio treats it on a phone number.
 
-Numbered menus, navigation words in the resident's language, pages that fit the segment
-budget (with MORE), GSM-7 folding where the language allows it, STOP and HELP handling.
-Pure apart from building TwiML; the web layer loads and saves the session.
+Pages fit a budget of segments (GSM-7 or UCS-2, as `gsm` counts them), accents outside
+GSM-7 are folded where the language allows it, and a title costs a line no one needs. On
+a long code or toll-free number Twilio answers its own English keywords; on a short code
+(`SMS_SHORT_CODE`) it answers none, so the line answers STOP and HELP itself, naming the
+organisation as carriers require. Answering and paging are shared (`messaging`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from collections.abc import Callable, Mapping
+from typing import ClassVar
+from collections.abc import Mapping
 
-from twilio.twiml.messaging_response import MessagingResponse
-
-from hotline.channels import gsm
-from hotline.content import Content
-from hotline.engine import Reply, Session, step
-from hotline.flow.model import MENU, PAGE, TRANSFER
+from hotline.channels import SMS, gsm
+from hotline.channels.messaging import TextChannel
 from hotline.i18n import Texts
-from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
-    SHORT_CODE_HELP, STOPPED,
-)
-from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
-from hotline.understand import is_stop, understand
+from hotline.phrases import SHORT_CODE_HELP
 
-CHANNEL = "sms"
+CHANNEL = SMS
 
 
 @dataclass(frozen=True)
-class SmsSettings:
+class SmsSettings(TextChannel):
+    channel: ClassVar[str] = CHANNEL
     short_code: bool = False  # carriers require the app to answer STOP and HELP itself
     budget: int = 3           # most segments one reply may cost
 
     @classmethod
     def from_config(cls, cfg: Mapping) -> SmsSettings:
-        return cls(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
+        return replace(super().from_config(cfg), short_code=bool(cfg["SMS_SHORT_CODE"]),
+                       budget=int(cfg["SMS_SEGMENTS"]))
 
+    @property
+    def twilio_keywords(self) -> bool:
+        return not self.short_code
 
-@dataclass(frozen=True)
-class SmsAnswer:
-    """`session` None: forget the resident. `texts` empty: send nothing."""
+    def fits(self, text: str) -> bool:
+        return super().fits(text) and gsm.fits(text, self.budget)
 
-    session: Session | None
-    texts: tuple[str, ...]
-    reply: Reply | None = None
-    stopped: bool = False
+    def finish(self, text: str, folds: bool) -> str:
+        return gsm.fold(text) if folds else text
 
-
-def answer(content: Content, session: Session | None, body: str, settings: SmsSettings) -> SmsAnswer:
-    """One incoming text -> what to store and what to send back."""
-    if is_stop(content, body):
-        # On a long code Twilio confirms the opt-out itself and a reply would fail (21610).
-        texts = content.texts_for(session.lang if session else None)
-        return SmsAnswer(None, (texts.phrase(STOPPED),) if settings.short_code else (), stopped=True)
-    event = understand(content, session, body)
-    session, reply = step(content.flow, session, event)
-    pages = render(content, reply, settings)
-    page = min(reply.page, len(pages) - 1)
-    return SmsAnswer(replace(session, page=page), (pages[page],), reply)
-
-
-@lru_cache(maxsize=8192)  # the same few hundred replies again and again
-def twiml(texts: tuple[str, ...]) -> str:
-    response = MessagingResponse()
-    for text in texts:
-        response.message(text)
-    return str(response)
-
-
-def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
-    """All pages of what the resident receives for this reply; each fits the budget."""
-    return list(_render(content, reply.node, reply.lang, reply.notice, settings))
-
-
-@lru_cache(maxsize=8192)  # a few hundred (node, language, notice) combinations per content
-def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
-            settings: SmsSettings) -> tuple[str, ...]:
-    texts = content.texts_for(lang)
-    fold = content.locales[texts.locale.tag].folds
-    head = _notice(texts, notice, settings)
-    if node_id is None:
-        tail = [_language_list(content)]
-    else:
-        node = content.flow.nodes[node_id]
-        if notice != "help":  # the description of the line stands in for the node's text
-            head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
-        tail = _tail(content, texts, node)
-    # What to do next comes first when a reply is paged: a menu's options, a service's number.
-    choices_first = node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
-    return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first))
-
-
-def forget_rendered() -> None:
-    """Drop cached replies (after a reload: they hold the old content alive)."""
-    _render.cache_clear()
-    twiml.cache_clear()
-
-
-def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str]:
-    if notice == "help":
-        extra = f" {texts.phrase(SHORT_CODE_HELP)}" if settings.short_code else ""
-        return [texts.phrase(HELP) + extra]
-    if notice in ("unknown", "silence"):
-        return [texts.phrase(NOT_UNDERSTOOD)]
-    return []
-
-
-def _language_list(content: Content) -> str:
-    lines = [content.texts_for(None).phrase(CHOOSE_LANGUAGE)]
-    lines += [f"{i} {content.locales[tag].name}" for i, tag in enumerate(content.offered, 1)]
-    return "\n".join(lines)
-
-
-def _tail(content: Content, texts: Texts, node) -> list[str]:
-    flow = content.flow
-    if node.kind == MENU:
-        options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
-        footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
-        return [options, texts.phrase(footer)]
-    if node.kind == TRANSFER:
-        service = flow.services[node.service]
-        card = "\n".join(x for x in (service_name(texts, service), service.phone,
-                                     service_hours(texts, service)) if x)
-        return [card, texts.phrase(PAGE_FOOTER)]
-    assert node.kind == PAGE
-    return [texts.phrase(PAGE_FOOTER)]
-
-
-def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int,
-             tail_first: bool = False) -> list[str]:
-    """Split into messages of at most `budget` segments: paragraphs first, then sentences,
-    then words. The options or service card and the footer (`tail`) close the last page, or
-    with `tail_first` come on the first page, after as much text as fits."""
-    def finish(text: str) -> str:
-        return gsm.fold(text) if fold else text
-
-    whole = finish("\n\n".join(head + tail))
-    if gsm.fits(whole, budget):
-        return [whole]
-    more = texts.phrase(MORE, page=9, pages=9)
-
-    def fits_with_more(text: str) -> bool:
-        return gsm.fits(finish(text + "\n\n" + more), budget)
-
-    join = "\n\n".join
-    pieces = _pieces(head, fits_with_more)
-    first_tail, last_tail = _first(tail, fits_with_more) if tail_first else ([], tail)
-    pages: list[str] = []
-    if first_tail:
-        n = 0
-        while n < len(pieces) and fits_with_more(join(pieces[:n + 1] + first_tail)):
-            n += 1
-        pages.append(join(pieces[:n] + first_tail))
-        pieces = pieces[n:]
-    *packed, current = _pack(pieces, "\n\n", fits_with_more) or [""]
-    pages += packed
-    last = join(([current] if current else []) + last_tail)
-    if current and last_tail and not gsm.fits(finish(last), budget):
-        pages.append(current)
-        last = join(last_tail)
-    if last:
-        pages.append(last)
-    total = len(pages)
-    out = [finish(f"{p}\n\n{texts.phrase(MORE, page=i, pages=total)}") for i, p in enumerate(pages[:-1], 1)]
-    return out + [finish(pages[-1])]
-
-
-def _first(tail: list[str], fits: Callable[[str], bool]) -> tuple[list[str], list[str]]:
-    """What of the options (or card) and footer goes on the first page: both, else the
-    options alone (the footer then closes the last page), else nothing (they go last)."""
-    for first in (tail, tail[:1]):
-        if fits("\n\n".join(first)):
-            return first, tail[len(first):]
-    return [], tail
-
-
-def _pack(pieces: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:
-    """Join consecutive pieces while the result still fits; a piece too long alone stays alone."""
-    out: list[str] = []
-    for piece in pieces:
-        if out and fits(out[-1] + joiner + piece):
-            out[-1] += joiner + piece
-        else:
-            out.append(piece)
-    return out
-
-
-def _pieces(head: list[str], fits: Callable[[str], bool]) -> list[str]:
-    """Paragraphs, broken into sentences and then words where one alone is too long."""
-    out: list[str] = []
-    for paragraph in head:
-        out.extend([paragraph] if fits(paragraph) else _pack(_sentences_then_words(paragraph, fits), " ", fits))
-    return out
-
-
-def _sentences_then_words(paragraph: str, fits: Callable[[str], bool]) -> list[str]:
-    out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?。！？।॥؟])\s*", paragraph):
-        if not sentence:
-            continue
-        if fits(sentence):
-            out.append(sentence)
-        else:
-            out.extend(sentence.split() if " " in sentence else [sentence[i:i + 60] for i in range(0, len(sentence), 60)])
-    return out
+    def help_notes(self, texts: Texts) -> list[str]:
+        return [*super().help_notes(texts), *([texts.phrase(SHORT_CODE_HELP)] if self.short_code else [])]

@@ -1,0 +1,297 @@
+"""What the text channels share: a resident's message in, the messages they receive out.
+
+SMS and WhatsApp reach the same Messaging webhook and answer the same way: numbered menus,
+navigation words in the resident's language, long text paged with MORE, opt-out, help and
+start words. What differs (what one message may hold, folding, formatting, whether Twilio
+answers its own keywords) is the `TextChannel` each passes in (sms.py, whatsapp.py).
+Pure apart from building TwiML; the web layer loads and saves the session.
+
+Twilio's own keywords: on a long code or toll-free number Twilio answers its English words
+itself and still forwards the message, and with Advanced Opt-Out it says which kind a
+message was (`OptOutType`). Then one reply, Twilio's, is enough: the line acts (an opt-out
+forgets the conversation) and sends nothing, since a reply after STOP fails (21610) and
+after START or HELP is a second message. Every other opt-out word, in any language, is
+answered by the line with a confirmation in that language: nobody else confirms it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import ClassVar, Self
+from collections.abc import Callable, Mapping
+
+from twilio.twiml.messaging_response import MessagingResponse
+
+from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
+from hotline.content import Content
+from hotline.engine import Reply, Session, Start, step
+from hotline.flow.model import MENU, PAGE, TRANSFER
+from hotline.i18n import Texts, normalize
+from hotline.phrases import (
+    CHOOSE_LANGUAGE, HELP, KEY_STOP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, STOPPED,
+)
+from hotline.understand import is_stop, understand
+
+MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
+
+# Twilio's keywords, named as its OptOutType field names them; a message is one when it is
+# the whole message, in any case.
+OPT_OUT, OPT_IN, HELP_WORD = "STOP", "START", "HELP"
+TWILIO_KEYWORDS: Mapping[str, str] = {
+    **dict.fromkeys(("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"), OPT_OUT),
+    **dict.fromkeys(("START", "YES", "UNSTOP"), OPT_IN),
+    **dict.fromkeys(("HELP", "INFO"), HELP_WORD),
+}
+
+
+@dataclass(frozen=True)
+class TextChannel:
+    """What differs between the transports a text travels by. Frozen: a render cache key."""
+
+    channel: ClassVar[str]
+    organisation: str = ""  # who runs the line: named in help and opt-out answers
+    contact: str = ""       # how to reach them (a number, an address)
+
+    @classmethod
+    def from_config(cls, cfg: Mapping) -> Self:
+        # str(): the environment's JSON parsing reads a bare phone number as an int
+        return cls(organisation=str(cfg["ORG_NAME"] or ""), contact=str(cfg["ORG_CONTACT"] or ""))
+
+    @property
+    def twilio_keywords(self) -> bool:
+        """Twilio itself answers its English keywords on this transport."""
+        return False
+
+    def fits(self, text: str) -> bool:
+        """One message can carry this text as sent."""
+        return len(text) <= MAX_MESSAGE
+
+    def finish(self, text: str, folds: bool) -> str:
+        """The text as sent, for a language that `folds` into GSM-7 where SMS costs allow."""
+        return text
+
+    def heading(self, text: str) -> str | None:
+        """A title set apart above a node's text, or None where a title costs too much."""
+        return None
+
+    def help_notes(self, texts: Texts) -> list[str]:
+        """What the help text adds on this transport: who runs the line."""
+        if not self.organisation:
+            return []
+        return [f"{self.organisation} ({self.contact})." if self.contact else f"{self.organisation}."]
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """`session` None: forget the resident. `texts` empty: send nothing."""
+
+    session: Session | None
+    texts: tuple[str, ...]
+    reply: Reply | None = None
+    stopped: bool = False
+
+
+def _whole(body: str) -> str:
+    return body.strip().upper()
+
+
+def answered_by_twilio(body: str, opt_out_type: str, channel: TextChannel) -> str | None:
+    """The kind of keyword (OPT_OUT, OPT_IN, HELP_WORD) Twilio has already answered this
+    message as, or None: the line answers it."""
+    kind = opt_out_type.strip().upper()
+    if kind in (OPT_OUT, OPT_IN, HELP_WORD):
+        return kind
+    return TWILIO_KEYWORDS.get(_whole(body)) if channel.twilio_keywords else None
+
+
+def opts_out(content: Content, body: str, opt_out_type: str = "") -> bool:
+    """The message opts out: Twilio says so, or it is an opt-out word in any language the
+    line knows or in Twilio's list."""
+    return (opt_out_type.strip().upper() == OPT_OUT or TWILIO_KEYWORDS.get(_whole(body)) == OPT_OUT
+            or is_stop(content, body))
+
+
+def answer(content: Content, session: Session | None, body: str, channel: TextChannel,
+           opt_out_type: str = "") -> TextAnswer:
+    """One incoming message -> what to store and what to send back."""
+    answered = answered_by_twilio(body, opt_out_type, channel)
+    if answered:
+        forget = answered == OPT_OUT
+        return TextAnswer(None if forget else session, (), stopped=forget)
+    if opts_out(content, body):
+        return TextAnswer(None, (_opt_out_confirmation(content, session, body, channel),), stopped=True)
+    if TWILIO_KEYWORDS.get(_whole(body)) == OPT_IN:  # the main menu again, in the resident's language
+        event = Start(session.lang if session else None)
+    else:
+        event = understand(content, session, body)
+    session, reply = step(content.flow, session, event)
+    pages = render(content, reply, channel)
+    page = min(reply.page, len(pages) - 1)
+    return TextAnswer(replace(session, page=page), (pages[page],), reply)
+
+
+def _opt_out_confirmation(content: Content, session: Session | None, body: str, channel: TextChannel) -> str:
+    tag = _opt_out_language(content, session, body)
+    texts = content.texts_for(tag)
+    named = f"{channel.organisation}: " if channel.organisation else ""
+    return channel.finish(named + texts.phrase(STOPPED), content.locales[texts.locale.tag].folds)
+
+
+def _opt_out_language(content: Content, session: Session | None, body: str) -> str | None:
+    """The conversation's language when the word is one it accepts (its own or English);
+    otherwise the first language whose own word it is (СТОП: Ukrainian)."""
+    word = normalize(body)
+    lang = session.lang if session else None
+    if lang and (word in content.texts_for(lang).keywords(KEY_STOP) or _whole(body) in TWILIO_KEYWORDS):
+        return lang
+    return next((t for t in content.offered if word in content.texts[t].own_keywords(KEY_STOP)), lang)
+
+
+@lru_cache(maxsize=8192)  # the same few hundred replies again and again
+def twiml(texts: tuple[str, ...]) -> str:
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return str(response)
+
+
+def render(content: Content, reply: Reply, channel: TextChannel) -> list[str]:
+    """All pages of what the resident receives for this reply; each fits one message."""
+    return list(_render(content, reply.node, reply.lang, reply.notice, channel))
+
+
+@lru_cache(maxsize=8192)  # a few hundred (node, language, notice, channel) combinations per content
+def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
+            channel: TextChannel) -> tuple[str, ...]:
+    texts = content.texts_for(lang)
+    folds = content.locales[texts.locale.tag].folds
+    head = _notice(texts, notice, channel)
+    if node_id is None:
+        tail = [_language_list(content)]
+    else:
+        node = content.flow.nodes[node_id]
+        heading = channel.heading(title(texts, node))
+        head += [heading] if heading else []
+        if notice != "help":  # the description of the line stands in for the node's text
+            head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
+        tail = _tail(content, texts, node, channel)
+    # What to do next comes first when a reply is paged (a menu's options, a service's
+    # number), except after HELP: what the line is, and who runs it, was the question.
+    choices_first = notice != "help" and node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
+    return tuple(paginate(head, tail, texts, channel, folds, choices_first))
+
+
+def forget_rendered() -> None:
+    """Drop cached replies (after a reload: they hold the old content alive)."""
+    _render.cache_clear()
+    twiml.cache_clear()
+
+
+def _notice(texts: Texts, notice: str | None, channel: TextChannel) -> list[str]:
+    if notice == "help":
+        return [" ".join([texts.phrase(HELP), *channel.help_notes(texts)])]
+    if notice in ("unknown", "silence"):
+        return [texts.phrase(NOT_UNDERSTOOD)]
+    return []
+
+
+def _language_list(content: Content) -> str:
+    lines = [content.texts_for(None).phrase(CHOOSE_LANGUAGE)]
+    lines += [f"{i} {content.locales[tag].name}" for i, tag in enumerate(content.offered, 1)]
+    return "\n".join(lines)
+
+
+def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[str]:
+    flow = content.flow
+    if node.kind == MENU:
+        options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
+        footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
+        return [options, texts.phrase(footer)]
+    if node.kind == TRANSFER:
+        service = flow.services[node.service]
+        name = service_name(texts, service)
+        card = "\n".join(x for x in (channel.heading(name) or name, service.phone,
+                                     service_hours(texts, service)) if x)
+        return [card, texts.phrase(PAGE_FOOTER)]
+    assert node.kind == PAGE
+    return [texts.phrase(PAGE_FOOTER)]
+
+
+def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChannel, folds: bool,
+             tail_first: bool = False) -> list[str]:
+    """Split into messages the channel can carry: paragraphs first, then sentences, then
+    words. The options or service card and the footer (`tail`) close the last page, or
+    with `tail_first` come on the first page, after as much text as fits."""
+    def finish(text: str) -> str:
+        return channel.finish(text, folds)
+
+    whole = finish("\n\n".join(head + tail))
+    if channel.fits(whole):
+        return [whole]
+    more = texts.phrase(MORE, page=9, pages=9)
+
+    def fits_with_more(text: str) -> bool:
+        return channel.fits(finish(text + "\n\n" + more))
+
+    join = "\n\n".join
+    pieces = _pieces(head, fits_with_more)
+    first_tail, last_tail = _first(tail, fits_with_more) if tail_first else ([], tail)
+    pages: list[str] = []
+    if first_tail:
+        n = 0
+        while n < len(pieces) and fits_with_more(join(pieces[:n + 1] + first_tail)):
+            n += 1
+        pages.append(join(pieces[:n] + first_tail))
+        pieces = pieces[n:]
+    *packed, current = _pack(pieces, "\n\n", fits_with_more) or [""]
+    pages += packed
+    last = join(([current] if current else []) + last_tail)
+    if current and last_tail and not channel.fits(finish(last)):
+        pages.append(current)
+        last = join(last_tail)
+    if last:
+        pages.append(last)
+    total = len(pages)
+    out = [finish(f"{p}\n\n{texts.phrase(MORE, page=i, pages=total)}") for i, p in enumerate(pages[:-1], 1)]
+    return out + [finish(pages[-1])]
+
+
+def _first(tail: list[str], fits: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """What of the options (or card) and footer goes on the first page: both, else the
+    options alone (the footer then closes the last page), else nothing (they go last)."""
+    for first in (tail, tail[:1]):
+        if fits("\n\n".join(first)):
+            return first, tail[len(first):]
+    return [], tail
+
+
+def _pack(pieces: list[str], joiner: str, fits: Callable[[str], bool]) -> list[str]:
+    """Join consecutive pieces while the result still fits; a piece too long alone stays alone."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and fits(out[-1] + joiner + piece):
+            out[-1] += joiner + piece
+        else:
+            out.append(piece)
+    return out
+
+
+def _pieces(head: list[str], fits: Callable[[str], bool]) -> list[str]:
+    """Paragraphs, broken into sentences and then words where one alone is too long."""
+    out: list[str] = []
+    for paragraph in head:
+        out.extend([paragraph] if fits(paragraph) else _pack(_sentences_then_words(paragraph, fits), " ", fits))
+    return out
+
+
+def _sentences_then_words(paragraph: str, fits: Callable[[str], bool]) -> list[str]:
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?。！？।॥؟])\s*", paragraph):
+        if not sentence:
+            continue
+        if fits(sentence):
+            out.append(sentence)
+        else:
+            out.extend(sentence.split() if " " in sentence else [sentence[i:i + 60] for i in range(0, len(sentence), 60)])
+    return out
