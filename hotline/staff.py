@@ -163,7 +163,7 @@ def simulate() -> Response | tuple[Response, int]:
         return jsonify(error="lang, session and input are strings or null"), 400
     current = _line()
     content, lang, text = current.content, lang or None, None if text is None else text[:MAX_INPUT]
-    texting = {sms.CHANNEL: current.sms, whatsapp.CHANNEL: current.whatsapp}.get(channel)
+    texting = {sms.CHANNEL: current.sms, whatsapp.CHANNEL: current.whatsapp}.get(str(channel))
     if texting is not None:
         if lang and lang not in content.offered:
             return jsonify(error=f"{lang} is not offered by text"), 400

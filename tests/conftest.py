@@ -139,15 +139,15 @@ PROFILE_NAME = "Marisol Quispe"
 def whatsapp_params(address: str, body: str, **extra) -> dict:
     """What Twilio posts for a WhatsApp message: `From` is `whatsapp:+1...`, and the
     resident's WhatsApp name and id come along (ProfileName, WaId, ChannelMetadata)."""
-    number = address.removeprefix("whatsapp:")
+    number, name = address.removeprefix("whatsapp:"), extra.pop("ProfileName", PROFILE_NAME)
     params = {
         "MessageSid": "SM" + "d4" * 16, "SmsSid": "SM" + "d4" * 16, "SmsMessageSid": "SM" + "d4" * 16,
         "AccountSid": "AC" + "b2" * 16, "MessagingServiceSid": "MG" + "c3" * 16,
         "From": address, "To": SANDBOX, "Body": body, "NumMedia": "0", "NumSegments": "1",
         "SmsStatus": "received", "ApiVersion": "2010-04-01", "MessageType": "text",
-        "ProfileName": extra.pop("ProfileName", PROFILE_NAME), "WaId": number.lstrip("+"),
+        "ProfileName": name, "WaId": number.lstrip("+"),
         "ChannelMetadata": json.dumps({"type": "whatsapp", "data": {"context": {
-            "ProfileName": PROFILE_NAME, "WaId": number.lstrip("+")}}}),
+            "ProfileName": name, "WaId": number.lstrip("+")}}}),
     }
     params.update(extra)
     return params

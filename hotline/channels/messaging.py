@@ -25,7 +25,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
-from hotline.engine import Reply, Session, Start, step
+from hotline.engine import Event, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts, normalize
 from hotline.phrases import (
@@ -121,6 +121,7 @@ def answer(content: Content, session: Session | None, body: str, channel: TextCh
         return TextAnswer(None if forget else session, (), stopped=forget)
     if opts_out(content, body):
         return TextAnswer(None, (_opt_out_confirmation(content, session, body, channel),), stopped=True)
+    event: Event
     if TWILIO_KEYWORDS.get(_whole(body)) == OPT_IN:  # the main menu again, in the resident's language
         event = Start(session.lang if session else None)
     else:
