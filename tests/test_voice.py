@@ -397,3 +397,20 @@ def test_fallback_for_a_call_is_spoken(twilio):
     root = ET.fromstring(response.data)
     assert root.find("Say") is not None and root.find("Hangup") is not None
 
+
+
+@pytest.mark.parametrize("keys", [["1", "3", "1"], ["2", "5", "1"], ["1", "9", "9", "9", "1"], ["1", "9", "9", "9", "2"]])
+def test_each_answer_says_where_it_leaves_the_call_as_its_urls_do(content, keys):
+    """The web edge counts a step from `VoiceAnswer.state`: it is the state the TwiML's
+    own URLs carry (None when the call hangs up), never read back out of the TwiML."""
+    settings = voice.VoiceSettings()
+    answer = voice.start(content, settings)
+    for key in [*keys, None]:
+        heard = voice.hear(answer.twiml)
+        carried = heard.state or heard.dialed
+        assert (voice.encode(answer.state) if answer.state else None) == carried
+        if key is None or not carried:
+            break
+        answer = voice.answer(content, settings, heard.state, key, "") if heard.state else \
+            voice.dialed(content, settings, heard.dialed, "busy")
+    assert keys[-1] != "2" or answer.state is None  # declining the person: goodbye
