@@ -351,7 +351,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     problems += voice_gaps(content, voice_settings, locales, lines)
     problems += catalog_gaps(content, translations, locales, lines)
     problems += sms_problems(content, rendered, sms_settings.budget)
-    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
+    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
     problems += [p for t in tests for p in t.problems]
     return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests))
 

@@ -272,11 +272,10 @@ def check(as_json: bool) -> None:
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
     from hotline import flowtests
-    from hotline.channels.sms import SmsSettings
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER
-    outcomes = flowtests.run_folder(_content(), folder, SmsSettings.from_config(cfg))
+    outcomes = flowtests.run_folder(_content(), folder, cfg)
     if not outcomes:
         raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
     for outcome in outcomes:

@@ -5,7 +5,7 @@ resident receives or a caller hears.
 
 ```yaml
 name: Legal help in Spanish
-channel: sms                  # or voice: send a key, "say: words", or "" for silence
+channel: sms                  # or whatsapp; or voice: send a key, "say: words", or "" for silence
 steps:
   - send: hola
     expect: ["Sus derechos en Chicago"]   # text the reply must contain
@@ -21,16 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from hotline.channels import gsm, messaging, sms, voice
+from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import Problem
 
 FOLDER = "tests"
-CHANNELS = ("sms", "voice")
+CHANNELS = (SMS, WHATSAPP, VOICE)
 TEST_KEYS = {"name", "channel", "steps"}
 STEP_KEYS = {"send", "expect", "not"}
 
@@ -105,10 +105,10 @@ def _plain(text: str) -> str:
 
 
 def run_steps(content: Content, name: str, channel: str, steps: list[Step], label: str,
-              settings: sms.SmsSettings) -> list[Problem]:
+              texting: Mapping[str, messaging.TextChannel]) -> list[Problem]:
     """Send each step as a resident would; the first step whose reply misses a text it
-    should have, or has one it should not, fails the test."""
-    replies = _sms_replies(content, steps, settings) if channel == "sms" else _voice_replies(content, steps)
+    should have, or has one it should not, fails the test. `texting`: the text channels' settings."""
+    replies = _voice_replies(content, steps) if channel == VOICE else _text_replies(content, steps, texting[channel])
     for number, (step, (reply, node)) in enumerate(zip(steps, replies, strict=True), 1):
         missing = [t for t in step.expect if _plain(t) not in _plain(reply)]
         unwanted = [t for t in step.absent if _plain(t) in _plain(reply)]
@@ -120,11 +120,11 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
     return []
 
 
-def _sms_replies(content: Content, steps: list[Step], settings: sms.SmsSettings) -> Iterator[tuple[str, str]]:
+def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Iterator[tuple[str, str]]:
     """What each text gets back, and the node it leaves the resident at."""
     session: Session | None = None
     for step in steps:
-        answer = messaging.answer(content, session, step.send, settings)
+        answer = messaging.answer(content, session, step.send, channel)
         session = answer.session
         yield "\n".join(answer.texts), (answer.reply.node or "") if answer.reply else ""
 
@@ -142,9 +142,10 @@ def _voice_replies(content: Content, steps: list[Step]) -> Iterator[tuple[str, s
         yield heard.text, session.node if session else ""
 
 
-def run_folder(content: Content, folder: Path, settings: sms.SmsSettings) -> list[Outcome]:
-    """Every `*.yaml` test in `folder`, in name order; labels are relative to the flows'
-    parent, like the flows' own (flows/tests/legal.yaml)."""
+def run_folder(content: Content, folder: Path, cfg: Mapping) -> list[Outcome]:
+    """Every `*.yaml` test in `folder`, in name order, with the text channels as `cfg` sets
+    them; labels are relative to the flows' parent, like the flows' own (flows/tests/legal.yaml)."""
+    texting = {SMS: sms.SmsSettings.from_config(cfg), WHATSAPP: whatsapp.WhatsAppSettings.from_config(cfg)}
     outcomes = []
     for path in sorted(folder.glob("*.yaml")):
         label = str(path.relative_to(folder.parent.parent))
@@ -152,5 +153,5 @@ def run_folder(content: Content, folder: Path, settings: sms.SmsSettings) -> lis
         data = read_yaml(path.read_text(encoding="utf-8"), problems, label)
         name, channel, steps, written = read_test(data, label)
         problems = problems or written  # a YAML error explains itself; the rest would repeat it
-        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, channel, steps, label, settings))))
+        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, channel, steps, label, texting))))
     return outcomes
