@@ -1,6 +1,6 @@
 """The staff simulator in a real browser: Debian's headless Chromium, driven by Playwright,
 against the app served on 127.0.0.1. Signs in with the token, chooses Spanish, walks to the
-Welcoming City Ordinance page by SMS and listens to it by phone."""
+Welcoming City Ordinance page by SMS, listens to it by phone and reads it on WhatsApp."""
 from __future__ import annotations
 
 import threading
@@ -79,3 +79,13 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
     expect(replies.filter(has_text=first)).to_have_count(1)
     expect(replies.filter(has_text=first).locator("small")).to_have_text(f"{locale.say_language} · {locale.voice}")
     page.screenshot(path=str(tmp_path / "voice.png"), full_page=True)
+
+    page.check("input[value=whatsapp]")
+    expect(replies.last).to_contain_text(f"*{title(spanish, content.flow.nodes['main'])}*")  # accents kept
+    for key in ("1", "1"):
+        page.fill("#sms-input", key)
+        page.press("#sms-input", "Enter")
+    expect(replies.last).to_contain_text(paragraphs(spanish, wco)[-1])  # the whole page, unfolded
+    expect(page.locator(".msg.line small").last).to_contain_text("one WhatsApp message")
+    expect(page.locator("#phone-status")).to_contain_text("WhatsApp")
+    page.screenshot(path=str(tmp_path / "whatsapp.png"), full_page=True)
