@@ -8,8 +8,9 @@ SameSite=Strict cookie keyed by the token (changing the token signs everyone out
 is compared in constant time and never logged.
 
 The simulator runs the channel functions the webhooks run (`messaging.answer` for SMS and
-WhatsApp, `voice.start`, `voice.answer`, `voice.dialed`) and keeps the conversation in the page: an opaque session
-goes to the browser and back. Nothing is written to Redis and nothing is counted.
+WhatsApp, `voice.start`, `voice.answer`, `voice.dialed`) and keeps the conversation in the
+page: an opaque session goes to the browser and back. Nothing is written to Redis and
+nothing is counted.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from hotline import check, graph, sessions, stats
-from hotline.channels import NAMES, gsm, messaging, sms, voice, whatsapp
+from hotline.channels import NAMES, gsm, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow
@@ -163,7 +164,7 @@ def simulate() -> Response | tuple[Response, int]:
         return jsonify(error="lang, session and input are strings or null"), 400
     current = _line()
     content, lang, text = current.content, lang or None, None if text is None else text[:MAX_INPUT]
-    texting = {sms.CHANNEL: current.sms, whatsapp.CHANNEL: current.whatsapp}.get(str(channel))
+    texting = {c.name: c for c in (current.sms, current.whatsapp)}.get(str(channel))
     if texting is not None:
         if lang and lang not in content.offered:
             return jsonify(error=f"{lang} is not offered by text"), 400

@@ -165,7 +165,7 @@ def incoming_sms() -> Response:
     if not sender:  # nothing to key a session on: answer as to a first text
         return twiml(messaging.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
-    outcome = current.store.converse(channel.channel, sender, handle,
+    outcome = current.store.converse(channel.name, sender, handle,
                                      exempt=messaging.opts_out(content, body, opt_out_type))
     if outcome.result is None:
         notice = (_text_in_first_languages(SLOW_DOWN, channel),) if outcome.notice else ()

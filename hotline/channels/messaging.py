@@ -49,7 +49,7 @@ TWILIO_KEYWORDS: Mapping[str, str] = {
 class TextChannel:
     """What differs between the transports a text travels by. Frozen: a render cache key."""
 
-    channel: ClassVar[str]
+    name: ClassVar[str]     # the channel, as sessions and counts name it
     organisation: str = ""  # who runs the line: named in help and opt-out answers
     contact: str = ""       # how to reach them (a number, an address)
 

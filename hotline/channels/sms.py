@@ -22,7 +22,7 @@ CHANNEL = SMS
 
 @dataclass(frozen=True)
 class SmsSettings(TextChannel):
-    channel: ClassVar[str] = CHANNEL
+    name: ClassVar[str] = CHANNEL
     short_code: bool = False  # carriers require the app to answer STOP and HELP itself
     budget: int = 3           # most segments one reply may cost
 

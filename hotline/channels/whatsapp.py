@@ -28,7 +28,7 @@ def address(sender: str) -> str | None:
 
 @dataclass(frozen=True)
 class WhatsAppSettings(TextChannel):
-    channel: ClassVar[str] = CHANNEL
+    name: ClassVar[str] = CHANNEL
 
     def heading(self, text: str) -> str | None:
         return f"*{text}*"
