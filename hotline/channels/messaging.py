@@ -96,7 +96,7 @@ def _whole(body: str) -> str:
     return body.strip().upper()
 
 
-def answered_by_twilio(body: str, opt_out_type: str, channel: TextChannel) -> str | None:
+def _answered_by_twilio(body: str, opt_out_type: str, channel: TextChannel) -> str | None:
     """The kind of keyword (OPT_OUT, OPT_IN, HELP_WORD) Twilio has already answered this
     message as, or None: the line answers it."""
     kind = opt_out_type.strip().upper()
@@ -115,7 +115,7 @@ def opts_out(content: Content, body: str, opt_out_type: str = "") -> bool:
 def answer(content: Content, session: Session | None, body: str, channel: TextChannel,
            opt_out_type: str = "") -> TextAnswer:
     """One incoming message -> what to store and what to send back."""
-    answered = answered_by_twilio(body, opt_out_type, channel)
+    answered = _answered_by_twilio(body, opt_out_type, channel)
     if answered:
         forget = answered == OPT_OUT
         return TextAnswer(None if forget else session, (), stopped=forget)
