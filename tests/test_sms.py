@@ -175,6 +175,19 @@ def test_no_reply_exceeds_the_budget_anywhere(resident, app):
                 assert gsm.segments(page) <= 3, (lang, node_id)
 
 
+def test_no_message_exceeds_1600_characters_whatever_the_budget(app):
+    """Twilio refuses a longer body (21617): 20 segments would hold 3,060 GSM-7 characters,
+    yet a long text is still paged at 1,600."""
+    from hotline.channels.messaging import paginate
+    from hotline.channels.sms import SmsSettings
+    english = app.extensions["hotline"].content.texts_for("en")
+    head = [" ".join(f"Sentence {i} of paragraph {n} about the ordinance." for i in range(23)) for n in range(2)]
+    assert 1600 < len("\n\n".join(head)) and gsm.segments("\n\n".join(head)) <= 20
+    pages = paginate(head, ["#: back. 0: main menu."], english, SmsSettings(budget=20), folds=False)
+    assert len(pages) == 2 and all(len(p) <= 1600 for p in pages)
+    assert all(f"Sentence 22 of paragraph {n} " in " ".join(pages) for n in range(2))
+
+
 def test_spanish_replies_are_folded_to_gsm7(resident):
     resident.text("hola")
     for option in ("1", "1"):
