@@ -1,4 +1,18 @@
 """hotline: a multilingual SMS and voice information line."""
-from hotline.web import create_app
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The app factory (`hotline.web.create_app`), imported when called, so that importing a
+    part of the package (the gunicorn settings, a command) does not load the whole app."""
+    from hotline.web import create_app as make
+
+    return make(config)
+
 
 __all__ = ["create_app"]

@@ -364,7 +364,9 @@ class Server:
 
     @property
     def workers(self) -> list[psutil.Process]:
-        return psutil.Process(self.proc.pid).children()
+        """The master's gunicorn children (not the embedded Redis it may have started)."""
+        children = psutil.Process(self.proc.pid).children()
+        return [c for c in children if any("gunicorn" in part for part in _cmdline(c))]
 
 
 @contextlib.contextmanager
@@ -386,6 +388,13 @@ def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
         yield Server(proc, Target(port, env["TWILIO_AUTH_TOKEN"]), time.perf_counter() - started, log)
     finally:
         _stop(proc)
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline()
+    except psutil.Error:
+        return []
 
 
 def _healthy(port: int) -> bool:

@@ -217,7 +217,7 @@ def stats_command(days: int, as_csv: bool) -> None:
     from hotline.sessions import connect
 
     cfg = settings.read()
-    client = connect(cfg["REDIS_URL"], settings.INSTANCE, float(cfg["REDIS_TIMEOUT"]))
+    client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
     today = dt.datetime.now(dt.UTC).date()
     rows = stats.read(client, (today - dt.timedelta(days=n) for n in range(days - 1, -1, -1)))
     if as_csv:

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, object] = {
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
     "RATE_GLOBAL_PER_MINUTE": 3000,  # texts the whole line answers per minute
     "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
+    "METRICS_TOKEN": None,     # turns on /metrics for requests with `Authorization: Bearer <token>`; unset: 404
+    "INSTANCE": str(INSTANCE),  # this instance's own files: the embedded Redis, the last good content
 }
 
 

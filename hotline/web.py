@@ -7,11 +7,12 @@ import functools
 import hmac
 import logging
 import secrets
+import time
 import traceback
 from pathlib import Path
 from collections.abc import Callable
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, abort, current_app, g, jsonify, request
 from twilio.request_validator import (
     SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm,
 )
@@ -19,10 +20,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, config as settings, privacy, staff
+from hotline import check, config as settings, logs, metrics, privacy, staff
 from hotline.channels import messaging, sms, voice, whatsapp
-from hotline.content import Content, LiveContent
-from hotline.flow import FlowError
+from hotline.content import Content, LiveContent, NoGoodContent
+from hotline.lastgood import LastGood
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
 from hotline.sessions import Limits, SessionStore, connect
@@ -43,7 +44,7 @@ class Line:
         self.sms = sms.SmsSettings.from_config(cfg)
         self.whatsapp = whatsapp.WhatsAppSettings.from_config(cfg)
         self.voice = voice.VoiceSettings.from_config(cfg)
-        client = connect(cfg["REDIS_URL"], Path(app.instance_path), float(cfg["REDIS_TIMEOUT"]))
+        client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
         self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]))
 
@@ -62,9 +63,10 @@ def line() -> Line:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask("hotline", instance_path=str(settings.INSTANCE), static_folder=None)
+    app = Flask("hotline", static_folder=None)
     app.config.update(settings.read(config))
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    logs.configure()
     privacy.install()
     secret = app.config["SECRET"]
     if not secret:
@@ -79,12 +81,14 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["DEV"]:
         log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
                     "Never run a public number like this.")
+    flows, translations = Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"])
     try:
-        live = LiveContent(Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]),
+        live = LiveContent(flows, translations, LastGood(Path(app.config["INSTANCE"]), flows, translations),
                            float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config),
                            on_swap=_forget_rendered)
-    except FlowError as exc:
-        raise RuntimeError(f"The flows have errors; fix them (hotline check):\n{exc}") from None
+    except NoGoodContent as exc:
+        log.critical("%s", exc)
+        raise SystemExit(str(exc)) from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(staff.blueprint)
@@ -92,7 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _forget_rendered() -> None:
+def _forget_rendered(_content: Content) -> None:
     """Replies rendered from the content just replaced are not needed again."""
     messaging.forget_rendered()
     voice.forget_rendered()
@@ -155,6 +159,7 @@ def incoming_sms() -> Response:
     current = line()
     content = current.content
     channel, sender = current.texting(request.form.get("From", "").strip())
+    g.channel = channel.name  # the metrics count WhatsApp apart
     body = request.form.get("Body", "")
     opt_out_type = request.form.get("OptOutType", "")
 
@@ -167,7 +172,10 @@ def incoming_sms() -> Response:
     # An opt-out is never rate limited: carriers require it to work, always.
     outcome = current.store.converse(channel.name, sender, handle,
                                      exempt=messaging.opts_out(content, body, opt_out_type))
+    if not outcome.kept:
+        metrics.WITHOUT_SESSION.labels(channel.name).inc()
     if outcome.result is None:
+        g.outcome = "limited"
         notice = (_text_in_first_languages(SLOW_DOWN, channel),) if outcome.notice else ()
         return twiml(messaging.twiml(notice))
     return twiml(messaging.twiml(outcome.result.texts))
@@ -200,10 +208,50 @@ def fallback() -> Response:
 
 @webhooks.get("/healthz")
 def healthz() -> Response:
+    """`ok` only while Redis takes a write: a full Redis that still answers pings loses every
+    session. The line still answers while degraded (without sessions), so the status is 200."""
     current = line()
-    status = "ok" if current.store.ping() else "degraded"
+    status = "ok" if current.store.writable() else "degraded"
     return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   languages=list(current.content.offered))
+                   version=current.live.digest, languages=list(current.content.offered))
+
+
+@webhooks.get("/metrics")
+def metrics_page() -> Response:
+    """Prometheus text format, for the bearer of HOTLINE_METRICS_TOKEN; unset, there is none."""
+    token = current_app.config["METRICS_TOKEN"]
+    if not token:
+        abort(404)
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), str(token).encode()):
+        abort(401)
+    body, mimetype = metrics.render()
+    return Response(body, status=200, headers={"Content-Type": mimetype})
+
+
+CHANNELS = {"/sms": sms.CHANNEL, "/voice": voice.CHANNEL, "/fallback": "fallback"}
+
+
+def _channel() -> str | None:
+    """The channel a webhook belongs to (`/voice/step` is voice, `/sms` SMS or WhatsApp as
+    the view found); None for the rest."""
+    return g.get("channel") or CHANNELS.get(request.path) or (voice.CHANNEL if request.path.startswith("/voice/") else None)
+
+
+@webhooks.before_app_request
+def _started() -> None:
+    g.started = time.perf_counter()
+
+
+@webhooks.after_app_request
+def _measured(response: Response) -> Response:
+    """Requests by channel and outcome, and how long they took: counts, never contents."""
+    channel = _channel()
+    if channel is not None:
+        outcome = g.get("outcome") or ("answered" if response.status_code == 200 else str(response.status_code))
+        metrics.REQUESTS.labels(channel, outcome).inc()
+        metrics.LATENCY.labels(channel).observe(time.perf_counter() - g.get("started", time.perf_counter()))
+    return response
 
 
 def _in_first_languages(phrase) -> list[tuple[str, str]]:
@@ -246,6 +294,7 @@ def _on_error(exc: Exception) -> Response:
     frames = traceback.extract_tb(exc.__traceback__)
     where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))
     log.error("unexpected %s on %s at %s", type(exc).__name__, request.path, where)
+    g.outcome = "error"
     if request.path.startswith("/voice"):
         return twiml(_voice_apology())
     return twiml(_sms_apology())

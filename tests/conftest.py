@@ -63,7 +63,7 @@ def redis_url(request, embedded_redis) -> str:
 def make_app(redis_url, tmp_path):
     def make(**overrides):
         config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
-                  "REDIS_URL": redis_url, "DEV": False}
+                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(tmp_path / "instance")}
         config.update(overrides)
         app = create_app(config)
         app.config["TESTING"] = True

@@ -17,6 +17,12 @@ def edited(tmp_path, make_app):
     return app, flows
 
 
+def texting(app) -> Texter:
+    texter = Texter(Twilio(app.test_client()))
+    texter.text("hello")
+    return texter
+
+
 def legal_trp(resident: Texter) -> str:
     resident.text("0")
     resident.text("5")
@@ -73,3 +79,27 @@ def test_a_session_at_a_removed_node_restarts_at_the_main_menu(edited):
     reply = resident.text("*")
     assert reply != at_door
     assert reply == Texter(Twilio(app.test_client()), number="+17735550100").text("hola")
+
+
+def test_every_process_serves_the_last_good_version_while_the_disk_is_broken(edited, make_app):
+    """Two processes of one instance: one accepts a good edit; the file is then broken; the
+    other (a worker restarted meanwhile, or one that had not looked yet) serves the edit the
+    first accepted, not its own older version, and a process started now serves it too."""
+    first, flows = edited
+    config = {"FLOWS": str(flows), "TRANSLATIONS": first.config["TRANSLATIONS"], "RELOAD_INTERVAL": 3600}
+    second = make_app(**config)
+    services = flows / "services.yaml"
+    services.write_text(services.read_text().replace("phone: 312-763-3229", "phone: 312-666-3062"))
+    assert "312-666-3062" in legal_trp(texting(first))
+    (flows / "main.yaml").write_text("nodes: [half saved")
+    second.extensions["hotline"].live.refresh()
+    assert "312-666-3062" in legal_trp(texting(second))
+    third = make_app(**config)
+    assert "312-666-3062" in legal_trp(texting(third))
+
+
+def test_with_no_good_version_anywhere_the_line_says_why_it_cannot_start(tmp_path, make_app):
+    flows = shutil.copytree(ROOT / "flows", tmp_path / "broken")
+    (flows / "main.yaml").write_text("nodes: [half saved")
+    with pytest.raises(SystemExit, match="The line cannot start.*hotline check"):
+        make_app(FLOWS=str(flows))

@@ -158,3 +158,19 @@ def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
     finally:
         sentinel.kill()
         sentinel.wait()
+
+
+def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, server):
+    """A full Redis (maxmemory reached, noeviction) still answers PING but refuses every
+    write, so every text would lose its session: /healthz must say so."""
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    client = app.test_client()
+    assert client.get("/healthz").json["status"] == "ok"
+    full = redis.Redis(port=server.port)
+    full.config_set("maxmemory-policy", "noeviction")
+    full.config_set("maxmemory", "1")
+    assert full.ping()
+    assert client.get("/healthz").json["status"] == "degraded"
+    assert Texter(Twilio(client)).text("hello").strip()  # residents are still answered
+    full.config_set("maxmemory", "0")
+    assert client.get("/healthz").json["status"] == "ok"

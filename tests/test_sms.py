@@ -146,8 +146,14 @@ def test_unknown_input_in_spanish_is_answered_in_spanish(resident, app):
 # --- paging -------------------------------------------------------------------------
 
 def test_long_text_is_paged_within_the_segment_budget(make_app):
+    from dataclasses import replace
+
     from tests.conftest import Twilio
-    app = make_app(SMS_SEGMENTS=1)
+    app = make_app()
+    # A budget of one segment is below what the shipped flow tests are written for (3), so
+    # the start-up check would refuse it: set it on the running line instead.
+    line = app.extensions["hotline"]
+    line.sms = replace(line.sms, budget=1)
     resident = Texter(Twilio(app.test_client()))
     resident.text("hello")
     resident.text("3")

