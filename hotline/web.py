@@ -21,7 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import check, config as settings, logs, metrics, privacy, staff
-from hotline.channels import messaging, sms, voice, whatsapp
+from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.content import Content, LiveContent, NoGoodContent
 from hotline.lastgood import LastGood
 from hotline.engine import Session
@@ -171,7 +171,7 @@ def incoming_sms() -> Response:
         return twiml(messaging.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
     outcome = current.store.converse(channel.name, sender, handle,
-                                     exempt=messaging.opts_out(content, body, opt_out_type))
+                                     exempt=keywords.opts_out(content, body, opt_out_type))
     if not outcome.kept:
         metrics.WITHOUT_SESSION.labels(channel.name).inc()
     if outcome.result is None:

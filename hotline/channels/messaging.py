@@ -1,17 +1,10 @@
 """What the text channels share: a resident's message in, the messages they receive out.
 
-SMS and WhatsApp reach the same Messaging webhook and answer the same way: numbered menus,
-navigation words in the resident's language, long text paged with MORE, opt-out, help and
-start words. What differs (what one message may hold, folding, formatting, whether Twilio
-answers its own keywords) is the `TextChannel` each passes in (sms.py, whatsapp.py).
+Numbered menus, navigation words in the resident's language, pages that fit one message
+(with MORE), opt-out, help and start words (`keywords`). SMS and WhatsApp differ only in
+the `TextChannel` they pass in (sms.py, whatsapp.py): what one message may hold, folding,
+formatting, whether Twilio answers its own keywords.
 Pure apart from building TwiML; the web layer loads and saves the session.
-
-Twilio's own keywords: on a long code or toll-free number Twilio answers its English words
-itself and still forwards the message, and with Advanced Opt-Out it says which kind a
-message was (`OptOutType`). Then one reply, Twilio's, is enough: the line acts (an opt-out
-forgets the conversation) and sends nothing, since a reply after STOP fails (21610) and
-after START or HELP is a second message. Every other opt-out word, in any language, is
-answered by the line with a confirmation in that language: nobody else confirms it.
 """
 from __future__ import annotations
 
@@ -23,27 +16,18 @@ from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
+from hotline.channels import keywords
 from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
 from hotline.engine import Event, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
-from hotline.i18n import Texts, normalize
+from hotline.i18n import Texts
 from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, KEY_STOP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, STOPPED,
+    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
 )
-from hotline.understand import is_stop, understand
+from hotline.understand import understand
 
 MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
-
-# Twilio's keywords, named as its OptOutType field names them; a message is one when it is
-# the whole message, in any case.
-OPT_OUT, OPT_IN, HELP_WORD = "STOP", "START", "HELP"
-TWILIO_KEYWORDS: Mapping[str, str] = {
-    **dict.fromkeys(("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"), OPT_OUT),
-    **dict.fromkeys(("START", "YES", "UNSTOP"), OPT_IN),
-    **dict.fromkeys(("HELP", "INFO"), HELP_WORD),
-}
-
 
 @dataclass(frozen=True)
 class TextChannel:
@@ -92,37 +76,17 @@ class TextAnswer:
     stopped: bool = False
 
 
-def _whole(body: str) -> str:
-    return body.strip().upper()
-
-
-def _answered_by_twilio(body: str, opt_out_type: str, channel: TextChannel) -> str | None:
-    """The kind of keyword (OPT_OUT, OPT_IN, HELP_WORD) Twilio has already answered this
-    message as, or None: the line answers it."""
-    kind = opt_out_type.strip().upper()
-    if kind in (OPT_OUT, OPT_IN, HELP_WORD):
-        return kind
-    return TWILIO_KEYWORDS.get(_whole(body)) if channel.twilio_keywords else None
-
-
-def opts_out(content: Content, body: str, opt_out_type: str = "") -> bool:
-    """The message opts out: Twilio says so, or it is an opt-out word in any language the
-    line knows or in Twilio's list."""
-    return (opt_out_type.strip().upper() == OPT_OUT or TWILIO_KEYWORDS.get(_whole(body)) == OPT_OUT
-            or is_stop(content, body))
-
-
 def answer(content: Content, session: Session | None, body: str, channel: TextChannel,
            opt_out_type: str = "") -> TextAnswer:
     """One incoming message -> what to store and what to send back."""
-    answered = _answered_by_twilio(body, opt_out_type, channel)
-    if answered:
-        forget = answered == OPT_OUT
+    answered = keywords.answered_by_twilio(body, opt_out_type, channel)
+    if answered:  # Twilio's reply is the one: act on it, send nothing
+        forget = answered == keywords.OPT_OUT
         return TextAnswer(None if forget else session, (), stopped=forget)
-    if opts_out(content, body):
-        return TextAnswer(None, (_opt_out_confirmation(content, session, body, channel),), stopped=True)
+    if keywords.opts_out(content, body):
+        return TextAnswer(None, (keywords.confirmation(content, session, body, channel),), stopped=True)
     event: Event
-    if TWILIO_KEYWORDS.get(_whole(body)) == OPT_IN:  # the main menu again, in the resident's language
+    if keywords.twilio_keyword(body) == keywords.OPT_IN:  # the main menu again, in the resident's language
         event = Start(session.lang if session else None)
     else:
         event = understand(content, session, body)
@@ -130,23 +94,6 @@ def answer(content: Content, session: Session | None, body: str, channel: TextCh
     pages = render(content, reply, channel)
     page = min(reply.page, len(pages) - 1)
     return TextAnswer(replace(session, page=page), (pages[page],), reply)
-
-
-def _opt_out_confirmation(content: Content, session: Session | None, body: str, channel: TextChannel) -> str:
-    tag = _opt_out_language(content, session, body)
-    texts = content.texts_for(tag)
-    named = f"{channel.organisation}: " if channel.organisation else ""
-    return channel.finish(named + texts.phrase(STOPPED), content.locales[texts.locale.tag].folds)
-
-
-def _opt_out_language(content: Content, session: Session | None, body: str) -> str | None:
-    """The conversation's language when the word is one it accepts (its own or English);
-    otherwise the first language whose own word it is (СТОП: Ukrainian)."""
-    word = normalize(body)
-    lang = session.lang if session else None
-    if lang and (word in content.texts_for(lang).keywords(KEY_STOP) or _whole(body) in TWILIO_KEYWORDS):
-        return lang
-    return next((t for t in content.offered if word in content.texts[t].own_keywords(KEY_STOP)), lang)
 
 
 @lru_cache(maxsize=8192)  # the same few hundred replies again and again
