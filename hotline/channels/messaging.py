@@ -29,6 +29,7 @@ from hotline.understand import understand
 
 MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
 
+
 @dataclass(frozen=True)
 class TextChannel:
     """What differs between the transports a text travels by. Frozen: a render cache key."""
