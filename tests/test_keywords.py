@@ -103,3 +103,10 @@ def test_a_short_code_answers_in_the_residents_language(make_app, app):
 def test_a_short_code_without_an_organisation_does_not_start(make_app):
     with pytest.raises(RuntimeError, match="HOTLINE_ORG_NAME"):
         make_app(SMS_SHORT_CODE=True)
+
+
+def test_a_contact_number_from_the_environment_is_named_as_written(make_app, monkeypatch):
+    monkeypatch.setenv("HOTLINE_ORG_CONTACT", "3125550100")  # read as JSON: a number
+    resident = Texter(Twilio(make_app(SMS_SHORT_CODE=True, ORG_NAME="Line").test_client()))
+    resident.text("hello")
+    assert "Line (3125550100)." in resident.text("HELP")
