@@ -174,3 +174,10 @@ def test_simulate_on_whatsapp_prints_what_the_resident_reads():
     assert result.exit_code == 0, result.output
     assert "--- WhatsApp, one message" in result.output and "*Menú principal*" in result.output
     assert "Ya no recibirá mensajes de esta línea." in result.output
+
+
+def test_metrics_count_whatsapp_apart(make_app):
+    app = make_app(METRICS_TOKEN="metrics-token-for-whatsapp-0123")
+    Texter(Twilio(app.test_client()), number=WHATSAPP, params=whatsapp_params).text("hola")
+    body = app.test_client().get("/metrics", headers={"Authorization": "Bearer metrics-token-for-whatsapp-0123"})
+    assert re.search(r'hotline_requests_total\{channel="whatsapp",outcome="answered"\} [1-9]', body.get_data(as_text=True))
