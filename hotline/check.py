@@ -31,7 +31,8 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 
-from hotline import flowtests, gsm, i18n, recordings, sms, voice
+from hotline import flowtests, i18n, recordings
+from hotline.channels import gsm, messaging, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import service_context
@@ -371,11 +372,11 @@ def costs(content: Content, sms_settings: sms.SmsSettings, voice_settings: voice
         if not cover.translated:
             continue
         for nid in content.flow.nodes:
-            pages = sms.render(content, Reply(node=nid, lang=tag), sms_settings)
+            pages = messaging.render(content, Reply(node=nid, lang=tag), sms_settings)
             seconds = None
             if tag in heard:  # "*" repeats the node: its whole prompt, as a caller hears it
                 state = voice.encode(Session(lang=tag, node=nid))
-                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", ""))
+                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", "").twiml)
             out.append(Cost(nid, tag, tuple(pages), seconds))
     return out
 
@@ -455,8 +456,8 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
     problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
     problems += sms_problems(content, rendered, sms_settings.budget)
-    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
-    tests = [_explained(t, content, flows, sms_settings) for t in tests]
+    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
+    tests = [_explained(t, content, flows, cfg) for t in tests]
     problems += [p for t in tests for p in t.problems]
     return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests),
                   tuple(hints(content)))
@@ -472,14 +473,13 @@ def as_if_translated(content: Content) -> Content:
     return replace(content, texts=texts)
 
 
-def _explained(outcome: flowtests.Outcome, content: Content, flows: Path,
-               settings: sms.SmsSettings) -> flowtests.Outcome:
+def _explained(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping) -> flowtests.Outcome:
     """A flow test that fails only because its language now gets a changed string in
     English, and passes as soon as that string is translated, is a warning naming that
     cause: an urgent English correction must not wait for every translator."""
     if outcome.passed or not any(c.fallback for c in content.coverage.values()):
         return outcome
-    again = flowtests.run_folder(as_if_translated(content), flows / flowtests.FOLDER, settings,
+    again = flowtests.run_folder(as_if_translated(content), flows / flowtests.FOLDER, cfg,
                                  only=Path(outcome.file).name)
     if not again or not again[0].passed:
         return outcome

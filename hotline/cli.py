@@ -10,8 +10,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
-from hotline import catalogs, graph, gsm
+from hotline import catalogs, graph
 from hotline import config as settings
+from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
 from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
@@ -54,40 +55,42 @@ def serve(dev: bool, host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--channel", type=click.Choice(["sms", "voice"]), default="sms", show_default=True)
+@click.option("--channel", type=click.Choice([SMS, WHATSAPP, VOICE]), default=SMS, show_default=True)
 @click.option("--lang", default=None, help="Start in this language (as if the resident chose it).")
 def simulate(channel: str, lang: str | None) -> None:
     """Read a resident's inputs line by line from standard input and print what they receive.
 
-    SMS: type texts. Voice: type digits (1, *, #), `say: words`, or an empty line for silence.
-    Needs no Twilio account and no Redis."""
+    SMS and WhatsApp: type texts. Voice: type digits (1, *, #), `say: words`, or an empty
+    line for silence. Needs no Twilio account and no Redis."""
     content = _content()
     if lang and lang not in content.offered:
         raise click.ClickException(f"{lang} is not offered; offered: {', '.join(content.offered)}")
-    if channel == "voice":
-        from hotline.voice import simulate as simulate_voice
+    if channel == VOICE:
+        from hotline.channels.voice import simulate as simulate_voice
 
         simulate_voice(content, lang, sys.stdin, click.echo)
         return
-    from hotline import sms
+    from hotline.channels import messaging, sms, whatsapp
 
-    options = sms.SmsSettings.from_config(settings.read())
+    kind = sms.SmsSettings if channel == SMS else whatsapp.WhatsAppSettings
+    options = kind.from_config(settings.read())
     session = Session(lang=lang) if lang else None
     if session:
-        _print_sms(sms.render(content, step(content.flow, session, Start(lang))[1], options)[0])
+        _print_text(messaging.render(content, step(content.flow, session, Start(lang))[1], options)[0], channel)
     for raw in sys.stdin:
         text = raw.rstrip("\n")
         click.echo(f"> {text}")
-        answer = sms.answer(content, session, text, options)
+        answer = messaging.answer(content, session, text, options)
         session = answer.session
         if not answer.texts:
             click.echo("(no reply)" + (" - conversation ended" if answer.stopped else ""))
         for body in answer.texts:
-            _print_sms(body)
+            _print_text(body, channel)
 
 
-def _print_sms(body: str) -> None:
-    click.echo(f"--- {gsm.encoding(body)}, {gsm.segments(body)} segment(s), {len(body)} characters ---")
+def _print_text(body: str, channel: str) -> None:
+    cost = f"{gsm.encoding(body)}, {gsm.segments(body)} segment(s)" if channel == SMS else "WhatsApp, one message"
+    click.echo(f"--- {cost}, {len(body)} characters ---")
     click.echo(body)
     click.echo("")
 
@@ -99,10 +102,11 @@ def fallback(channel: str | None) -> None:
     """The TwiML for Twilio's Fallback URL, to paste into a TwiML Bin: the line's apology with
     911, in English and Spanish, for texts and for calls. Served by Twilio, it answers when
     this line's host cannot (README: "Connecting a Twilio number")."""
-    from hotline.web import sms_apology, voice_apology
+    from hotline.channels.sms import SmsSettings
+    from hotline.web import text_apology, voice_apology
 
     content = _content()
-    documents = {"sms": sms_apology(content), "voice": voice_apology(content)}
+    documents = {"sms": text_apology(content, SmsSettings()), "voice": voice_apology(content)}
     if channel:
         click.echo(documents[channel])
         return
@@ -118,7 +122,8 @@ def fallback(channel: str | None) -> None:
               help="Note that this language's recordings on disk say the script as it is now.")
 def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline import recordings, voice
+    from hotline import recordings
+    from hotline.channels import voice
 
     content = _content()
     cfg = settings.read()
@@ -236,7 +241,7 @@ def status(tag: str | None) -> None:
     """Per language: strings translated, served from the earlier English (older), served in
     English, reviewed, and whether SMS and voice offer it. With --lang, every string that is
     not served translated or not reviewed, and by whom each reviewed one was reviewed."""
-    from hotline.voice import heard_languages
+    from hotline.channels.voice import heard_languages
 
     content = _content()
     if tag:
@@ -389,9 +394,11 @@ def stats_command(days: int, as_csv: bool) -> None:
     if not rows:
         click.echo("no conversations counted in this period")
         return
-    click.echo(f"{'day':<12}{'channel':<8}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
+    click.echo(f"{'day':<12}{'channel':<10}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
     for r in rows:
-        click.echo(f"{r.day:<12}{r.channel:<8}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")
+        click.echo(f"{r.day:<12}{r.channel:<10}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")
+    totals = stats.conversations(rows, NAMES)
+    click.echo("\nconversations by channel: " + ", ".join(f"{c} {stats.shown(n)}" for c, n in totals.items()))
 
 
 @main.command()
@@ -453,11 +460,10 @@ def check(as_json: bool) -> None:
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
     from hotline import flowtests
-    from hotline.sms import SmsSettings
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER
-    outcomes = flowtests.run_folder(_content(), folder, SmsSettings.from_config(cfg))
+    outcomes = flowtests.run_folder(_content(), folder, cfg)
     if not outcomes:
         raise click.ClickException(f"no flow tests (*.yaml) in {folder}")
     for outcome in outcomes:

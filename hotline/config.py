@@ -22,6 +22,8 @@ DEFAULTS: dict[str, object] = {
     "DEV": False,              # development mode: unsigned webhooks accepted, loud warning
     "SMS_SHORT_CODE": False,   # True on a short code: the line answers STOP and HELP itself
     "SMS_SEGMENTS": 3,         # most segments one SMS reply may cost
+    "ORG_NAME": None,          # who runs the line, named in help and opt-out answers (required on a short code)
+    "ORG_CONTACT": None,       # how residents reach them, e.g. a phone number (required on a short code)
     "FLOWS": str(ROOT / "flows"),
     "RELOAD_INTERVAL": 1.0,    # seconds between looks for edited flows and catalogs
     "TRANSLATIONS": str(ROOT / "translations"),

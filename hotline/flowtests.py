@@ -1,11 +1,11 @@
 """Flow tests: conversations staff write down in `flows/tests/*.yaml` that the line must
-keep giving. Each runs through the real channel (`sms.answer`, or a call's turns through
+keep giving. Each runs through the real channel (`messaging.answer`, or a call's turns through
 `voice.turn`) with the state kept in memory, so it needs no Redis and sees exactly what a
 resident receives or a caller hears.
 
 ```yaml
 name: Legal help in Spanish
-channel: sms                  # or voice: send a key, "say: words", or "" for silence
+channel: sms                  # or whatsapp; or voice: send a key, "say: words", or "" for silence
 steps:
   - send: hola
     expect: ["Sus derechos en Chicago"]   # text the reply must contain
@@ -21,17 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from hotline import gsm, sms, voice
+from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Problem
-from hotline.render import fill
+from hotline.channels.render import fill
 
 FOLDER = "tests"
-CHANNELS = ("sms", "voice")
+CHANNELS = (SMS, WHATSAPP, VOICE)
 TEST_KEYS = {"name", "channel", "steps"}
 STEP_KEYS = {"send", "expect", "not"}
 
@@ -111,17 +111,17 @@ def _plain(text: str) -> str:
 
 
 def run_steps(content: Content, name: str, channel: str, steps: list[Step], label: str,
-              settings: sms.SmsSettings) -> list[Problem]:
+              texting: Mapping[str, messaging.TextChannel]) -> list[Problem]:
     """Send each step as a resident would; the first step whose reply misses a text it
-    should have, or has one it should not, fails the test."""
+    should have, or has one it should not, fails the test. `texting`: the text channels' settings."""
     services = content.flow.services
     unknown = sorted({n for s in steps for t in (*s.expect, *s.absent) for n in PLACEHOLDER.findall(t)} - set(services))
     if unknown:
         line = next(s.line for s in steps if any(f"{{{unknown[0]}}}" in t for t in (*s.expect, *s.absent)))
         return [Problem(label, line, "", f"flow test {name!r}: {', '.join(f'{{{n}}}' for n in unknown)} "
                         "names no service in services.yaml")]
-    phone = (lambda s: s.phone) if channel == "sms" else (lambda s: voice.spell(s.phone))
-    replies = _sms_replies(content, steps, settings) if channel == "sms" else _voice_replies(content, steps)
+    phone = (lambda s: voice.spell(s.phone)) if channel == VOICE else (lambda s: s.phone)
+    replies = _voice_replies(content, steps) if channel == VOICE else _text_replies(content, steps, texting[channel])
     for number, (step, (reply, node)) in enumerate(zip(steps, replies, strict=True), 1):
         missing = [t for t in step.expect if _plain(fill(t, content.flow, phone)) not in _plain(reply)]
         unwanted = [t for t in step.absent if _plain(fill(t, content.flow, phone)) in _plain(reply)]
@@ -133,11 +133,11 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
     return []
 
 
-def _sms_replies(content: Content, steps: list[Step], settings: sms.SmsSettings) -> Iterator[tuple[str, str]]:
+def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Iterator[tuple[str, str]]:
     """What each text gets back, and the node it leaves the resident at."""
     session: Session | None = None
     for step in steps:
-        answer = sms.answer(content, session, step.send, settings)
+        answer = messaging.answer(content, session, step.send, channel)
         session = answer.session
         yield "\n".join(answer.texts), (answer.reply.node or "") if answer.reply else ""
 
@@ -155,9 +155,11 @@ def _voice_replies(content: Content, steps: list[Step]) -> Iterator[tuple[str, s
         yield heard.text, session.node if session else ""
 
 
-def run_folder(content: Content, folder: Path, settings: sms.SmsSettings, only: str = "*.yaml") -> list[Outcome]:
-    """Every `*.yaml` test in `folder` (or the one named `only`), in name order; labels are
-    relative to the flows' parent, like the flows' own (flows/tests/legal.yaml)."""
+def run_folder(content: Content, folder: Path, cfg: Mapping, only: str = "*.yaml") -> list[Outcome]:
+    """Every `*.yaml` test in `folder` (or the one named `only`), in name order, with the text
+    channels as `cfg` sets them; labels are relative to the flows' parent, like the flows'
+    own (flows/tests/legal.yaml)."""
+    texting = {SMS: sms.SmsSettings.from_config(cfg), WHATSAPP: whatsapp.WhatsAppSettings.from_config(cfg)}
     outcomes = []
     for path in sorted(folder.glob(only)):
         label = str(path.relative_to(folder.parent.parent))
@@ -165,5 +167,5 @@ def run_folder(content: Content, folder: Path, settings: sms.SmsSettings, only: 
         data = read_yaml(path.read_text(encoding="utf-8"), problems, label)
         name, channel, steps, written = read_test(data, label)
         problems = problems or written  # a YAML error explains itself; the rest would repeat it
-        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, channel, steps, label, settings))))
+        outcomes.append(Outcome(label, name, tuple(problems or run_steps(content, name, channel, steps, label, texting))))
     return outcomes

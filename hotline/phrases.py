@@ -51,6 +51,8 @@ HELP = pgettext(
     "In an emergency, call 911.",
 )
 SHORT_CODE_HELP = pgettext("sms.shortcode.help", "Msg&data rates may apply. Reply STOP to cancel.")
+# Sent whenever the line itself confirms an opt-out: on WhatsApp and a short code, and by SMS
+# for any word Twilio does not handle (ALTO, СТОП). Its context keeps the first use's name.
 STOPPED = pgettext(
     "sms.shortcode.stop",
     "You will get no more messages from this line. Reply START to use it again.",

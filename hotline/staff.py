@@ -9,9 +9,10 @@ at sign-out) and sets a signed, HttpOnly, SameSite=Strict cookie naming it, keye
 token (changing the token signs everyone out). Wrong tokens are throttled per client and
 overall (`hotline.throttle`). The token is compared in constant time and never logged.
 
-The simulator runs the channel functions the webhooks run (`sms.answer`, `voice.start`,
-`voice.answer`, `voice.dialed`) and keeps the conversation in the page: an opaque session
-goes to the browser and back. Nothing is written to Redis and nothing is counted.
+The simulator runs the channel functions the webhooks run (`messaging.answer` for SMS and
+WhatsApp, `voice.start`, `voice.answer`, `voice.dialed`) and keeps the conversation in the
+page: an opaque session goes to the browser and back. Nothing is written to Redis and
+nothing is counted.
 """
 from __future__ import annotations
 
@@ -32,12 +33,13 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, graph, gsm, preview, sessions, sms, stats, voice
+from hotline import check, graph, preview, sessions, stats
+from hotline.channels import NAMES, gsm, messaging, sms, voice
+from hotline.channels.render import paragraphs, title
 from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
-from hotline.render import paragraphs, title
 from hotline.throttle import Throttle
 
 if TYPE_CHECKING:
@@ -272,20 +274,24 @@ def simulate() -> Response | tuple[Response, int]:
     if version == preview.DRAFT and shown.version != preview.DRAFT:
         return jsonify(error=shown.problem), 409
     content, lang, text = shown.content, lang or None, None if text is None else text[:MAX_INPUT]
-    if channel == sms.CHANNEL:
+    texting = {c.name: c for c in (current.sms, current.whatsapp)}.get(str(channel))
+    if texting is not None:
         if lang and lang not in content.locales:  # staff may try a language residents are not offered yet
             return jsonify(error=f"{lang} is not in locales.yaml"), 400
-        return jsonify(_sms_turn(content, current.sms, lang, state, text))
+        return jsonify(_text_turn(content, texting, lang, state, text))
     if channel == voice.CHANNEL:
         if lang and lang not in voice.heard_languages(content, current.voice):
             return jsonify(error=f"{lang} cannot be heard on the voice line (SMS only)"), 400
         return jsonify(_voice_turn(content, current.voice, lang, state, text))
-    return jsonify(error="channel is sms or voice"), 400
+    return jsonify(error="channel is sms, whatsapp or voice"), 400
 
 
-def _costed(text: str) -> dict[str, Any]:
-    """An SMS body with what Twilio bills for it."""
-    return {"text": text, "encoding": gsm.encoding(text), "segments": gsm.segments(text), "characters": len(text)}
+def _costed(text: str, channel: messaging.TextChannel) -> dict[str, Any]:
+    """A message with what it costs: by SMS its encoding and segments, by WhatsApp its length."""
+    cost: dict[str, Any] = {"text": text, "characters": len(text)}
+    if isinstance(channel, sms.SmsSettings):
+        cost.update(encoding=gsm.encoding(text), segments=gsm.segments(text))
+    return cost
 
 
 def _where(session: Session | None) -> dict[str, Any]:
@@ -293,18 +299,18 @@ def _where(session: Session | None) -> dict[str, Any]:
     return {"lang": session.lang if session else None, "node": node}
 
 
-def _sms_turn(content: Content, settings: sms.SmsSettings, lang: str | None, state: str | None,
-              text: str | None) -> dict[str, Any]:
+def _text_turn(content: Content, channel: messaging.TextChannel, lang: str | None, state: str | None,
+               text: str | None) -> dict[str, Any]:
     """`text` None: first contact in `lang`, as `hotline simulate --lang` starts; a text goes
-    through `sms.answer`, as the webhook's does."""
+    through `messaging.answer`, as the webhook's does."""
     if text is None:
         session, reply = step(content.flow, None, Start(lang))
-        texts, stopped = tuple(sms.render(content, reply, settings)[:1]), False
+        texts, stopped = tuple(messaging.render(content, reply, channel)[:1]), False
     else:
-        answer = sms.answer(content, sessions.decode(state), text, settings)
+        answer = messaging.answer(content, sessions.decode(state), text, channel)
         session, texts, stopped = answer.session, answer.texts, answer.stopped
     return {"session": sessions.encode(session) if session else None, **_where(session),
-            "stopped": stopped, "replies": [_costed(t) for t in texts]}
+            "stopped": stopped, "replies": [_costed(t, channel) for t in texts]}
 
 
 def _voice_turn(content: Content, settings: voice.VoiceSettings, lang: str | None, state: str | None,
@@ -345,9 +351,10 @@ def node_page(node_id: str) -> str:
         how = voice.hearing(content, current.voice, tag) if tag in heard else ""
         spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.VOICE else how
         keys = ((node_id, found.text), (node_id, found.title))
-        pages = sms.render(content, Reply(node=node_id, lang=tag), current.sms)
+        pages = messaging.render(content, Reply(node=node_id, lang=tag), current.sms)
         fallback = content.coverage[tag].fallback
-        versions.append(Version(tag, locale.name, locale.rtl, tag in content.offered, spoken, title(texts, found), paragraphs(texts, found), [_costed(p) for p in pages],
+        versions.append(Version(tag, locale.name, locale.rtl, tag in content.offered, spoken, title(texts, found),
+                                paragraphs(texts, found), [_costed(p, current.sms) for p in pages],
                                 [_fell_back(fallback[k]) for k in keys if k in fallback]))
     return render_template("staff/node.html", node=found, flow=content.flow, versions=versions, shown=shown)
 
@@ -415,13 +422,15 @@ def _rows(channel: str, lang: str) -> list[stats.Row]:
 def counts() -> str | tuple[str, int]:
     channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
     content = _line().content
-    page = {"channel": channel, "lang": lang, "days": DAYS, "locales": content.locales}
+    page = {"channel": channel, "lang": lang, "days": DAYS, "locales": content.locales, "channels": NAMES}
     try:
-        bars = chart(content.flow, _rows(channel, lang))
+        rows = _rows("", lang)
     except redis.RedisError:
         return render_template("staff/counts.html", bars=None, **page), 503
+    bars = chart(content.flow, [r for r in rows if channel in ("", r.channel)])
+    by_channel = [(NAMES.get(c, c), stats.shown(n)) for c, n in stats.conversations(rows, NAMES).items()]
     unreached = [n for n in content.flow.nodes.values() if n.id not in {b.node for b in bars}]
-    return render_template("staff/counts.html", bars=bars, unreached=unreached, **page)
+    return render_template("staff/counts.html", bars=bars, unreached=unreached, by_channel=by_channel, **page)
 
 
 @blueprint.get("/counts.csv")

@@ -71,6 +71,15 @@ def read(client: redis.Redis, days: Iterable[dt.date]) -> list[Row]:
     return sorted(rows, key=lambda r: (r.day, r.channel, r.lang, r.node))
 
 
+def conversations(rows: Iterable[Row], channels: Iterable[str]) -> dict[str, int]:
+    """Conversations per channel, each of `channels` listed even at 0: every conversation
+    holds one `left` mark, at its last step, so the marks add up to the conversations."""
+    totals = dict.fromkeys(channels, 0)
+    for row in rows:
+        totals[row.channel] = totals.get(row.channel, 0) + row.left
+    return totals
+
+
 def shown(count: int) -> str:
     return f"<{SMALL}" if 0 < count < SMALL else str(count)
 

@@ -20,13 +20,13 @@ from twilio.request_validator import (
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, config as settings, gsm, logs, metrics, privacy, sms, staff, voice
+from hotline import check, config as settings, logs, metrics, privacy, staff
+from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.content import Content, LiveContent, NoGoodContent
 from hotline.lastgood import LastGood
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
 from hotline.sessions import Limits, SessionStore, connect
-from hotline.understand import is_stop
 
 log = logging.getLogger("hotline")
 webhooks = Blueprint("webhooks", __name__)
@@ -47,6 +47,7 @@ class Line:
         cfg = app.config
         self.live = live
         self.sms = sms.SmsSettings.from_config(cfg)
+        self.whatsapp = whatsapp.WhatsAppSettings.from_config(cfg)
         self.voice = voice.VoiceSettings.from_config(cfg)
         client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
@@ -55,6 +56,11 @@ class Line:
     @property
     def content(self) -> Content:
         return self.live.get()
+
+    def texting(self, sender: str) -> tuple[messaging.TextChannel, str]:
+        """The channel a message came by (the `From` prefix says) and its sender without it."""
+        number = whatsapp.address(sender)
+        return (self.sms, sender) if number is None else (self.whatsapp, number)
 
 
 def line() -> Line:
@@ -74,6 +80,10 @@ def create_app(config: dict | None = None) -> Flask:
             raise RuntimeError("HOTLINE_SECRET is not set: it keys the caller hash. "
                                "Set it (a long random string), or run in development mode (HOTLINE_DEV=1).")
         secret = secrets.token_hex(32)  # dev only: lives and dies with this process
+    if app.config["SMS_SHORT_CODE"] and not (app.config["ORG_NAME"] and app.config["ORG_CONTACT"]):
+        raise RuntimeError("HOTLINE_SMS_SHORT_CODE is on but HOTLINE_ORG_NAME or HOTLINE_ORG_CONTACT is not set: "
+                           "on a short code the line answers HELP and STOP itself, and carriers require them "
+                           "to name who runs it and how to reach them.")
     if app.config["DEV"]:
         log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
                     "Never run a public number like this.")
@@ -95,7 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _forget_rendered(_content: Content) -> None:
     """Replies rendered from the content just replaced are not needed again."""
-    sms.forget_rendered()
+    messaging.forget_rendered()
     voice.forget_rendered()
 
 
@@ -231,29 +241,34 @@ def twiml(body: str) -> Response:
 @webhooks.post("/sms")
 @signed
 def incoming_sms() -> Response:
+    """A text, by SMS or WhatsApp: Twilio posts both here. Only `Body` and `OptOutType` are
+    read besides `From`, which is hashed with its channel and never kept."""
     current = line()
     content = current.content
-    number = request.form.get("From", "").strip()
+    channel, sender = current.texting(request.form.get("From", "").strip())
+    g.channel = channel.name  # the metrics count WhatsApp apart
     body = request.form.get("Body", "")
+    opt_out_type = request.form.get("OptOutType", "")
 
-    def handle(session: Session | None) -> tuple[Session | None, sms.SmsAnswer]:
-        answer = sms.answer(content, session, body, current.sms)
+    def handle(session: Session | None) -> tuple[Session | None, messaging.TextAnswer]:
+        answer = messaging.answer(content, session, body, channel, opt_out_type)
         return answer.session, answer
 
-    if not number:  # nothing to key a session on: answer as to a first text
-        return twiml(sms.twiml(handle(None)[1].texts))
+    if not sender:  # nothing to key a session on: answer as to a first text
+        return twiml(messaging.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
-    outcome = current.store.converse(sms.CHANNEL, number, handle, exempt=is_stop(content, body))
+    outcome = current.store.converse(channel.name, sender, handle,
+                                     exempt=keywords.opts_out(content, body, opt_out_type))
     if not outcome.kept:
-        metrics.WITHOUT_SESSION.labels(sms.CHANNEL).inc()
+        metrics.WITHOUT_SESSION.labels(channel.name).inc()
     if outcome.busy:
         g.outcome = "busy"
-        return twiml(sms_apology(content))
+        return twiml(text_apology(content, channel))
     if outcome.result is None:
         g.outcome = "limited"
-        notice = (_sms_in_first_languages(content, SLOW_DOWN),) if outcome.notice else ()
-        return twiml(sms.twiml(notice))
-    return twiml(sms.twiml(outcome.result.texts))
+        notice = (_text_in_first_languages(content, SLOW_DOWN, channel),) if outcome.notice else ()
+        return twiml(messaging.twiml(notice))
+    return twiml(messaging.twiml(outcome.result.texts))
 
 
 @webhooks.post("/voice")
@@ -267,10 +282,10 @@ def incoming_call(action: str = "") -> Response:
     answer = voice.respond(content, current.voice, action, request.args, request.form)
     before = voice.decode(content, current.voice, request.args.get("s")) if action else None
     try:
-        current.store.count(voice.CHANNEL, before, voice.next_state(content, current.voice, answer))
+        current.store.count(voice.CHANNEL, before, answer.state)
     except Exception as exc:  # noqa: BLE001 - counting must never cost a caller their call
         log.error("voice step not counted: %s", type(exc).__name__)
-    return twiml(answer)
+    return twiml(answer.twiml)
 
 
 @webhooks.post("/fallback")
@@ -278,7 +293,7 @@ def fallback() -> Response:
     """Twilio's Fallback URL: a safe answer that needs nothing else to work."""
     if request.form.get("CallSid"):
         return twiml(voice_apology(line().content))
-    return twiml(sms_apology(line().content))
+    return twiml(text_apology(line().content, line().sms))
 
 
 @webhooks.get("/healthz")
@@ -309,8 +324,9 @@ CHANNELS = {"/sms": sms.CHANNEL, "/voice": voice.CHANNEL, "/fallback": "fallback
 
 
 def _channel() -> str | None:
-    """The channel a webhook path belongs to (`/voice/step` is voice); None for the rest."""
-    return CHANNELS.get(request.path) or (voice.CHANNEL if request.path.startswith("/voice/") else None)
+    """The channel a webhook belongs to (`/voice/step` is voice, `/sms` SMS or WhatsApp as
+    the view found); None for the rest."""
+    return g.get("channel") or CHANNELS.get(request.path) or (voice.CHANNEL if request.path.startswith("/voice/") else None)
 
 
 @webhooks.before_app_request
@@ -335,17 +351,16 @@ def _in_first_languages(content: Content, phrase) -> list[tuple[str, str]]:
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
-def _sms_in_first_languages(content: Content, phrase) -> str:
+def _text_in_first_languages(content: Content, phrase, channel: messaging.TextChannel) -> str:
     parts = _in_first_languages(content, phrase)
-    text = "\n\n".join(text for _tag, text in parts)
-    return gsm.fold(text) if all(content.locales[tag].folds for tag, _ in parts) else text
+    return channel.finish("\n\n".join(text for _tag, text in parts),
+                          all(content.locales[tag].folds for tag, _ in parts))
 
 
-def sms_apology(content: Content) -> str:
+def text_apology(content: Content, channel: messaging.TextChannel) -> str:
     """The apology with 911, in English and Spanish, as TwiML: /fallback's answer, and what
-    `hotline fallback` prints for a TwiML Bin; also the busy text over the line-wide limit
-    (one message, its TwiML cached)."""
-    return sms.twiml((_sms_in_first_languages(content, FALLBACK_SMS),))
+    `hotline fallback` prints for a TwiML Bin; also the busy text over the line-wide limit."""
+    return messaging.twiml((_text_in_first_languages(content, FALLBACK_SMS, channel),))
 
 
 def voice_apology(content: Content) -> str:
@@ -371,4 +386,4 @@ def _on_error(exc: Exception) -> Response:
     g.outcome = "error"
     if request.path.startswith("/voice"):
         return twiml(voice_apology(line().content))
-    return twiml(sms_apology(line().content))
+    return twiml(text_apology(line().content, line().sms))

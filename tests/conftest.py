@@ -2,9 +2,11 @@
 set), and residents who text and call it the way Twilio posts, with real signatures."""
 from __future__ import annotations
 
+import json
 import os
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 import redis
 from twilio.request_validator import RequestValidator
 
-from hotline import create_app, voice
+from hotline import create_app
+from hotline.channels import voice
 from hotline.content import Content
 
 TOKEN = "test-auth-token-0123456789abcdef"
@@ -112,6 +115,8 @@ def twilio(app) -> Twilio:
 
 NUMBER = "+13125550147"
 SHORT = "+15557654321"
+# A short code's settings: the line answers STOP and HELP itself, naming who runs it.
+SHORT_CODE = {"SMS_SHORT_CODE": True, "ORG_NAME": "Chicago Immigrant Info Line", "ORG_CONTACT": "info@line.example.org"}
 
 
 def sms_params(number: str, body: str, **extra) -> dict:
@@ -121,6 +126,28 @@ def sms_params(number: str, body: str, **extra) -> dict:
         "From": number, "To": SHORT, "Body": body, "NumMedia": "0", "NumSegments": "1",
         "SmsStatus": "received", "ApiVersion": "2010-04-01", "FromCity": "CHICAGO", "FromState": "IL",
         "FromZip": "60608", "FromCountry": "US",
+    }
+    params.update(extra)
+    return params
+
+
+WHATSAPP = "whatsapp:+13125550163"
+SANDBOX = "whatsapp:+14155238886"
+PROFILE_NAME = "Marisol Quispe"
+
+
+def whatsapp_params(address: str, body: str, **extra) -> dict:
+    """What Twilio posts for a WhatsApp message: `From` is `whatsapp:+1...`, and the
+    resident's WhatsApp name and id come along (ProfileName, WaId, ChannelMetadata)."""
+    number, name = address.removeprefix("whatsapp:"), extra.pop("ProfileName", PROFILE_NAME)
+    params = {
+        "MessageSid": "SM" + "d4" * 16, "SmsSid": "SM" + "d4" * 16, "SmsMessageSid": "SM" + "d4" * 16,
+        "AccountSid": "AC" + "b2" * 16, "MessagingServiceSid": "MG" + "c3" * 16,
+        "From": address, "To": SANDBOX, "Body": body, "NumMedia": "0", "NumSegments": "1",
+        "SmsStatus": "received", "ApiVersion": "2010-04-01", "MessageType": "text",
+        "ProfileName": name, "WaId": number.lstrip("+"),
+        "ChannelMetadata": json.dumps({"type": "whatsapp", "data": {"context": {
+            "ProfileName": name, "WaId": number.lstrip("+")}}}),
     }
     params.update(extra)
     return params
@@ -140,12 +167,14 @@ class Texter:
     """A resident texting the line from one phone."""
 
     twilio: Twilio
-    number: str = NUMBER
+    number: str = NUMBER   # or a WhatsApp address, with whatsapp_params
     received: list[str] = field(default_factory=list)
+    params: Callable[..., dict] = sms_params
 
-    def text(self, body: str) -> str:
-        """Send a text; return what comes back (empty string when nothing does)."""
-        got = messages(self.twilio.post("/sms", sms_params(self.number, body)))
+    def text(self, body: str, **extra) -> str:
+        """Send a text (`extra`: more fields, e.g. OptOutType); return what comes back
+        (empty string when nothing does)."""
+        got = messages(self.twilio.post("/sms", self.params(self.number, body, **extra)))
         self.received.extend(got)
         return "\n".join(got)
 
@@ -153,6 +182,12 @@ class Texter:
 @pytest.fixture
 def resident(twilio) -> Texter:
     return Texter(twilio)
+
+
+@pytest.fixture
+def whatsapper(twilio) -> Texter:
+    """A resident writing to the line on WhatsApp."""
+    return Texter(twilio, number=WHATSAPP, params=whatsapp_params)
 
 
 ROOT = Path(__file__).resolve().parent.parent

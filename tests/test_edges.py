@@ -8,7 +8,7 @@ import pytest
 
 from hotline import config
 from hotline.content import load_content
-from tests.conftest import NUMBER, ROOT, Texter, Twilio, sms_params
+from tests.conftest import NUMBER, ROOT, SHORT_CODE, Texter, Twilio, sms_params
 
 
 @pytest.mark.parametrize("word,on", [("False", False), ("off", False), ("0", False), ("no", False),
@@ -29,7 +29,7 @@ def test_digits_int_cannot_read_are_not_understood_not_an_error(resident, digit)
 @pytest.mark.parametrize("greeting,lang,word", [("hola", "es", "sí"), ("hola", "es", "a"), ("hola", "es", "de"),
                                                 ("hello", "en", "the"), ("hello", "en", "you")])
 def test_a_short_common_word_names_no_option(app, resident, greeting, lang, word):
-    from hotline import gsm
+    from hotline.channels import gsm
     from hotline.phrases import NOT_UNDERSTOOD
 
     notice = app.extensions["hotline"].content.texts_for(lang).phrase(NOT_UNDERSTOOD)
@@ -61,7 +61,7 @@ def test_a_language_cldr_does_not_know_can_be_added_with_its_name(tmp_path):
 
 
 def test_stop_is_never_rate_limited(make_app, redis_client):
-    resident = Texter(Twilio(make_app(SMS_SHORT_CODE=True, RATE_PER_MINUTE=3).test_client()))
+    resident = Texter(Twilio(make_app(**SHORT_CODE, RATE_PER_MINUTE=3).test_client()))
     replies = [resident.text(body) for body in ("hello", "1", "#", "*", "*")]
     assert "sent many messages" in replies[3] and replies[4] == ""  # over the limit: silent
     assert "no more messages" in resident.text("STOP")

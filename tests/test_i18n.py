@@ -123,7 +123,7 @@ GREETINGS = {"en": "hello", "es": "hola", "pl": "dzień dobry", "zh-Hans": "你�
 
 @pytest.mark.parametrize("tag", list(GREETINGS))
 def test_a_conversation_in_each_language_is_served_from_its_own_catalog(tag, twilio, app):
-    from hotline import gsm
+    from hotline.channels import gsm
     from tests.conftest import Texter
 
     content = app.extensions["hotline"].content
@@ -148,7 +148,7 @@ def test_a_conversation_in_each_language_is_served_from_its_own_catalog(tag, twi
 
 @pytest.mark.parametrize("tag,greeting", [("es", "hola"), ("pl", "dzień dobry"), ("pt", "olá"), ("fr", "bonjour")])
 def test_folding_languages_are_sent_as_gsm7(tag, greeting, twilio):
-    from hotline import gsm
+    from hotline.channels import gsm
     from tests.conftest import Texter
 
     resident = Texter(twilio, number="+13125550111")

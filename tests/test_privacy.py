@@ -1,17 +1,19 @@
-"""Keeps nothing: after 1,000 scripted conversations over SMS and voice, no phone number,
-SID or message text is anywhere in Redis or in the logs."""
+"""Keeps nothing: after 1,000 scripted conversations over SMS, WhatsApp and voice, no phone
+number, WhatsApp address, WhatsApp name (ProfileName) or id (WaId), SID or message text is
+anywhere in Redis or in the logs."""
 from __future__ import annotations
 
 import logging
 import random
 
-from tests.conftest import Call, Texter, redis_dump
+from tests.conftest import Call, Texter, redis_dump, whatsapp_params
 
 SMS_SCRIPTS = [
     ["hello", "3", "1", "#", "2", "0"],
     ["hola", "5", "1", "atrás", "2"],
     ["I am scared, my husband was taken at 2200 W Cermak", "2", "1", "more", "STOP"],
     ["AYUDA", "7", "1", "*", "0", "language", "3"],
+    ["привіт", "3", "1", "МЕНЮ", "СТОП"],
 ]
 VOICE_SCRIPTS = [
     ["1", "3", "1", "*", "#", "0"],
@@ -22,19 +24,28 @@ VOICE_SCRIPTS = [
 
 
 def private_words(i: int) -> list[str]:
-    return [f"+1312{i:07d}", f"312{i:07d}", f"SM{i:032x}", f"CA{i:032x}"]
+    return [f"+1312{i:07d}", f"312{i:07d}", f"SM{i:032x}", f"CA{i:032x}", f"whatsapp:+1312{i:07d}",
+            f"1312{i:07d}", profile_name(i)]
+
+
+def profile_name(i: int) -> str:
+    return f"Yesenia Carrasco {i:03d}"
 
 
 def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_client, caplog):
     caplog.set_level(logging.DEBUG)
     content = app.extensions["hotline"].content
     rng = random.Random(7)
-    secrets: set[str] = {"Cermak", "husband", "scared", "police stop me"}
-    for i in range(500):
+    secrets: set[str] = {"Cermak", "husband", "scared", "police stop me", "Carrasco"}
+    for i in range(500):  # half by SMS, half on WhatsApp, each with its own name and id
         number = f"+1312{i:07d}"
-        resident = Texter(twilio, number=number)
+        if i % 2:
+            resident = Texter(twilio, number=f"whatsapp:{number}", params=whatsapp_params)
+            extra = {"ProfileName": profile_name(i), "MessageSid": f"SM{i:032x}"}
+        else:
+            resident, extra = Texter(twilio, number=number), {"MessageSid": f"SM{i:032x}"}
         for body in rng.choice(SMS_SCRIPTS):
-            resident.text(body)
+            resident.text(body, **extra)
         secrets.update(private_words(i))
     for i in range(500, 1000):
         caller = f"+1312{i:07d}"
@@ -55,6 +66,7 @@ def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_cl
     dump = redis_dump(redis_client)
     logs = caplog.text
     assert "hl:s:" in dump and "hl:c:" in dump, "the conversations left sessions and counts"
+    assert "|whatsapp|" in dump and "|sms|" in dump and "|voice|" in dump
     for secret in secrets:
         assert secret not in dump, secret
         assert secret not in logs, secret
@@ -63,13 +75,13 @@ def test_thousand_conversations_leave_no_identifier_behind(app, twilio, redis_cl
 
 
 def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monkeypatch, caplog):
-    from hotline import sms
+    from hotline.channels import messaging
     from tests.conftest import messages, sms_params
 
-    def broken(content, session, body, settings):
+    def broken(content, session, body, channel, opt_out_type=""):
         raise ValueError(f"could not handle {body!r}")
 
-    monkeypatch.setattr(sms, "answer", broken)
+    monkeypatch.setattr(messaging, "answer", broken)
     reply = messages(twilio.post("/sms", sms_params("+13125550142", "my name is Maria Lopez")))
     assert "911" in reply[0]
     assert "unexpected ValueError on /sms" in caplog.text and "broken" in caplog.text

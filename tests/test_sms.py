@@ -7,7 +7,7 @@ import time
 import pytest
 from babel.messages.pofile import read_po
 
-from hotline import gsm
+from hotline.channels import gsm
 from tests.conftest import BASE, NUMBER, ROOT, Texter, messages, redis_dump, sign, sms_params
 
 SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
@@ -53,13 +53,6 @@ def test_choosing_a_language_by_number_shows_the_main_menu_in_it(resident, app):
 def test_a_greeting_starts_directly_in_its_language(resident, app, word, lang):
     reply = resident.text(word)
     assert f"1 {say(app, lang, 'rights_chicago')}" in reply
-
-
-def test_help_word_explains_the_line_then_shows_the_menu(resident):
-    reply = resident.text("HELP")
-    assert "not legal advice" in reply
-    assert "does not keep your phone number" in reply
-    assert "1 Your rights in Chicago" in reply
 
 
 def test_ayuda_explains_the_line_in_spanish(resident, app):
@@ -150,24 +143,6 @@ def test_unknown_input_in_spanish_is_answered_in_spanish(resident, app):
     assert resident.text("elefante morado").startswith(gsm.fold(notice))
 
 
-# --- STOP and HELP ------------------------------------------------------------------
-
-@pytest.mark.parametrize("word", ["STOP", "stop", "Unsubscribe", "ALTO", "basta"])
-def test_stop_ends_the_session_without_a_reply_on_a_long_code(resident, redis_client, word):
-    resident.text("hello")
-    assert redis_client.keys("hl:s:*")
-    assert resident.text(word) == ""
-    assert not redis_client.keys("hl:s:*")
-
-
-def test_stop_on_a_short_code_gets_the_carrier_confirmation(make_app):
-    from tests.conftest import Twilio
-    resident = Texter(Twilio(make_app(SMS_SHORT_CODE=True).test_client()))
-    resident.text("hello")
-    assert "no more messages" in resident.text("STOP")
-    assert "Reply STOP to cancel" in resident.text("HELP")
-
-
 # --- paging -------------------------------------------------------------------------
 
 def test_long_text_is_paged_within_the_segment_budget(make_app):
@@ -198,11 +173,25 @@ def test_long_text_is_paged_within_the_segment_budget(make_app):
 def test_no_reply_exceeds_the_budget_anywhere(resident, app):
     content = app.extensions["hotline"].content
     from hotline.engine import Reply
-    from hotline.sms import SmsSettings, render
+    from hotline.channels.messaging import render
+    from hotline.channels.sms import SmsSettings
     for lang in content.offered:
         for node_id in content.flow.nodes:
             for page in render(content, Reply(node=node_id, lang=lang), SmsSettings()):
                 assert gsm.segments(page) <= 3, (lang, node_id)
+
+
+def test_no_message_exceeds_1600_characters_whatever_the_budget(app):
+    """Twilio refuses a longer body (21617): 20 segments would hold 3,060 GSM-7 characters,
+    yet a long text is still paged at 1,600."""
+    from hotline.channels.messaging import paginate
+    from hotline.channels.sms import SmsSettings
+    english = app.extensions["hotline"].content.texts_for("en")
+    head = [" ".join(f"Sentence {i} of paragraph {n} about the ordinance." for i in range(23)) for n in range(2)]
+    assert 1600 < len("\n\n".join(head)) and gsm.segments("\n\n".join(head)) <= 20
+    pages = paginate(head, ["#: back. 0: main menu."], english, SmsSettings(budget=20), folds=False)
+    assert len(pages) == 2 and all(len(p) <= 1600 for p in pages)
+    assert all(f"Sentence 22 of paragraph {n} " in " ".join(pages) for n in range(2))
 
 
 def test_spanish_replies_are_folded_to_gsm7(resident):

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from hotline import check, gsm, stats, voice
+from hotline import check, stats
+from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
-from hotline.render import paragraphs, title
+from hotline.channels.render import paragraphs, title
 from hotline.staff import BAR, chart
 from tests.conftest import Call, Texter, Twilio
 

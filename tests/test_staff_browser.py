@@ -1,7 +1,7 @@
 """The staff simulator in a real browser: Debian's headless Chromium, driven by Playwright,
 against the app served on 127.0.0.1. Signs in with the token, chooses Spanish, walks to the
-Welcoming City Ordinance page by SMS and listens to it by phone; and tries an edit on disk
-as a draft, with its banner, before it is live."""
+Welcoming City Ordinance page by SMS, listens to it by phone and reads it on WhatsApp; and
+tries an edit on disk as a draft, with its banner, before it is live."""
 from __future__ import annotations
 
 import contextlib
@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from hotline import gsm
-from hotline.render import paragraphs, title
+from hotline.channels import gsm
+from hotline.channels.render import paragraphs, title
 from tests.conftest import ROOT
 
 sync_api = pytest.importorskip(
@@ -93,6 +93,15 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
     expect(replies.filter(has_text=first).locator("small")).to_have_text(f"{locale.say_language} · {locale.voice}")
     page.screenshot(path=str(tmp_path / "voice.png"), full_page=True)
 
+    page.check("input[value=whatsapp]")
+    expect(replies.last).to_contain_text(f"*{title(spanish, content.flow.nodes['main'])}*")  # accents kept
+    for key in ("1", "1"):
+        page.fill("#sms-input", key)
+        page.press("#sms-input", "Enter")
+    expect(replies.last).to_contain_text(paragraphs(spanish, wco)[-1])  # the whole page, unfolded
+    expect(page.locator(".msg.line small").last).to_contain_text("one WhatsApp message")
+    expect(page.locator("#phone-status")).to_contain_text("WhatsApp")
+    page.screenshot(path=str(tmp_path / "whatsapp.png"), full_page=True)
 
 @pytest.fixture
 def served_copy(make_app, tmp_path):

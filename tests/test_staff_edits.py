@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hotline import gsm, voice
+from hotline.channels import gsm, voice
 from hotline.cli import main
 from hotline.i18n import catalog_path, read_locales, read_po_file, write_po_file
 from tests.conftest import ROOT, Call, Texter, Twilio

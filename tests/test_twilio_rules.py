@@ -16,7 +16,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from twilio.request_validator import RequestValidator
 
-from hotline import bench, gsm
+from hotline import bench
+from hotline.channels import gsm
 from tests.conftest import BASE, NUMBER, ROOT, TOKEN, Call, Texter, Twilio, messages, sign, sms_params
 
 SHARED = "shared-key-secret-0123456789abcdef"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from click.testing import CliRunner
 
-from hotline import voice
+from hotline.channels import voice
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session
@@ -19,7 +19,7 @@ from hotline.phrases import (
     KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_PERSON, VOICE_PRESS, VOICE_SILENCE,
     VOICE_UNANSWERED,
 )
-from hotline.render import fill, paragraphs, service_name, title
+from hotline.channels.render import fill, paragraphs, service_name, title
 from tests.conftest import BASE, CALL_SID, CALLER, Call, redis_dump, sign
 
 @pytest.fixture
@@ -313,22 +313,22 @@ def test_more_than_five_languages_come_a_page_at_a_time(content):
     settings = voice.VoiceSettings()
     heard = voice.heard_languages(content, settings)
     assert "ht" not in heard and len(heard) > voice.PER_PAGE
-    root = parse(voice.start(content, settings))
+    root = parse(voice.start(content, settings).twiml)
     offers = [s for s in root.iter("Say")][1:]
     assert len(offers) == voice.PER_PAGE + 1 and offers[-1].text == "For other languages, press 9."
     assert [s.get("language") for s in offers[:-1]] == [content.locales[t].say_language for t in heard[:5]]
-    root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+    root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
     assert spoken_in(root) == [content.locales[t].say_language for t in heard[5:10]]
-    chosen = parse(voice.answer(content, settings, state_of(root), "2", ""))
+    chosen = parse(voice.answer(content, settings, state_of(root), "2", "").twiml)
     assert state_of(chosen).startswith(f"{heard[6]}.main.")
     for _ in range(len(voice._pages(heard)) - 1):
-        root = parse(voice.answer(content, settings, state_of(root), "9", ""))
+        root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
     assert spoken_in(root) == [content.locales[t].say_language for t in heard[:5]]
 
 
 def test_only_one_language_skips_the_choice(content):
     content = dataclasses.replace(content, offered=("en",))
-    root = parse(voice.start(content, voice.VoiceSettings()))
+    root = parse(voice.start(content, voice.VoiceSettings()).twiml)
     assert state_of(root).startswith("en.main.")
     assert "press 1" in " ".join(s.text for s in root.iter("Say"))
 
@@ -343,19 +343,19 @@ def test_a_language_without_a_voice_is_heard_through_complete_recordings(content
     settings = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(script)})
     assert voice.hearing(content, settings, "ht") == voice.RECORDINGS
     digit = str(voice.heard_languages(content, settings).index("ht") + 1)
-    root = parse(voice.start(content, settings))
+    root = parse(voice.start(content, settings).twiml)
     assert f"{url}/ht/press.{digit}.mp3" in [p.text for p in root.iter("Play")]
     played: set[str] = set()
-    documents = [voice.answer(content, settings, state_of(root), digit, ""), voice.start(content, settings, "ht")]
+    documents = [voice.answer(content, settings, state_of(root), digit, "").twiml, voice.start(content, settings, "ht").twiml]
     for node in content.flow.nodes.values():
         state = voice.encode(Session(lang="ht", node=node.id, trail=("main",)))
-        documents.append(voice.answer(content, settings, state, "*", ""))
-        documents.append(voice.answer(content, settings, state, "", "blah"))
+        documents.append(voice.answer(content, settings, state, "*", "").twiml)
+        documents.append(voice.answer(content, settings, state, "", "blah").twiml)
         if node.kind == TRANSFER:
-            documents.append(voice.dialed(content, settings, state, "busy"))
-    documents.append(voice.answer(content, settings, "ht.main.2.0", "", ""))
-    documents.append(voice.answer(content, settings, "ht.main.3.0", "1", ""))
-    documents.append(voice.dialed(content, settings, "ht.main.3.0", "busy"))
+            documents.append(voice.dialed(content, settings, state, "busy").twiml)
+    documents.append(voice.answer(content, settings, "ht.main.2.0", "", "").twiml)
+    documents.append(voice.answer(content, settings, "ht.main.3.0", "1", "").twiml)
+    documents.append(voice.dialed(content, settings, "ht.main.3.0", "busy").twiml)
     for document in documents:
         root = parse(document)
         assert not list(root.iter("Say")), document
@@ -397,3 +397,20 @@ def test_fallback_for_a_call_is_spoken(twilio):
     root = ET.fromstring(response.data)
     assert root.find("Say") is not None and root.find("Hangup") is not None
 
+
+
+@pytest.mark.parametrize("keys", [["1", "3", "1"], ["2", "5", "1"], ["1", "9", "9", "9", "1"], ["1", "9", "9", "9", "2"]])
+def test_each_answer_says_where_it_leaves_the_call_as_its_urls_do(content, keys):
+    """The web edge counts a step from `VoiceAnswer.state`: it is the state the TwiML's
+    own URLs carry (None when the call hangs up), never read back out of the TwiML."""
+    settings = voice.VoiceSettings()
+    answer = voice.start(content, settings)
+    for key in [*keys, None]:
+        heard = voice.hear(answer.twiml)
+        carried = heard.state or heard.dialed
+        assert (voice.encode(answer.state) if answer.state else None) == carried
+        if key is None or not carried:
+            break
+        answer = voice.answer(content, settings, heard.state, key, "") if heard.state else \
+            voice.dialed(content, settings, heard.dialed, "busy")
+    assert keys[-1] != "2" or answer.state is None  # declining the person: goodbye

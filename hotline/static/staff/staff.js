@@ -18,6 +18,7 @@
   let round = 0;                  // "Start over" drops answers still on their way
 
   const channel = () => controls.elements.channel.value;
+  const NAMES = {sms: "Text message", whatsapp: "WhatsApp", voice: "Phone call"};
   const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
   function add(who, text, meta) {
@@ -38,7 +39,7 @@
 
   function where(data) {
     const option = [...lang.options].find((o) => o.value && o.value === data.lang);
-    const parts = [channel() === "voice" ? "Phone call" : "Text message"];
+    const parts = [NAMES[channel()]];
     if (option) parts.push(option.textContent.split(" (")[0]);
     status.textContent = parts.join(" · ");
     nodeLink.hidden = !data.node;
@@ -47,12 +48,13 @@
 
   function show(data) {
     for (const reply of data.replies || []) {
-      add("line", reply.text, `${reply.encoding} · ${plural(reply.segments, "segment")} · ${reply.characters} characters`);
+      const cost = "segments" in reply ? [reply.encoding, plural(reply.segments, "segment")] : ["one WhatsApp message"];
+      add("line", reply.text, [...cost, `${reply.characters} characters`].join(" · "));
     }
     if (data.replies && !data.replies.length) {
       add("note", data.stopped
-        ? "No reply: the line forgot this conversation (STOP). Twilio sends the opt-out confirmation itself."
-        : "No reply.");
+        ? "No reply: the line forgot this conversation (STOP). Twilio sends its own confirmation."
+        : "No reply: Twilio answers its own keywords (HELP, START) itself.");
     }
     for (const prompt of data.prompts || []) {
       if ("text" in prompt) add("line", prompt.text, [prompt.language, prompt.voice].filter(Boolean).join(" · "));

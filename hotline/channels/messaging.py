@@ -1,7 +1,9 @@
-"""The SMS channel: a resident's text in, the text they receive out.
+"""What the text channels share: a resident's message in, the messages they receive out.
 
-Numbered menus, navigation words in the resident's language, pages that fit the segment
-budget (with MORE), GSM-7 folding where the language allows it, STOP and HELP handling.
+Numbered menus, navigation words in the resident's language, pages that fit one message
+(with MORE), opt-out, help and start words (`keywords`). SMS and WhatsApp differ only in
+the `TextChannel` they pass in (sms.py, whatsapp.py): what one message may hold, folding,
+formatting, whether Twilio answers its own keywords.
 Pure apart from building TwiML; the web layer loads and saves the session.
 """
 from __future__ import annotations
@@ -9,37 +11,64 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import ClassVar, Self
 from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline import gsm
+from hotline.channels import keywords
+from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
-from hotline.engine import Reply, Session, step
+from hotline.engine import Event, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
     CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
-    SHORT_CODE_HELP, STOPPED,
 )
-from hotline.render import fill, paragraphs, service_hours, service_name, title
-from hotline.understand import is_stop, understand
+from hotline.understand import understand
 
-CHANNEL = "sms"
+MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
 
 
 @dataclass(frozen=True)
-class SmsSettings:
-    short_code: bool = False  # carriers require the app to answer STOP and HELP itself
-    budget: int = 3           # most segments one reply may cost
+class TextChannel:
+    """What differs between the transports a text travels by. Frozen: a render cache key."""
+
+    name: ClassVar[str]     # the channel, as sessions and counts name it
+    organisation: str = ""  # who runs the line: named in help and opt-out answers
+    contact: str = ""       # how to reach them (a number, an address)
 
     @classmethod
-    def from_config(cls, cfg: Mapping) -> SmsSettings:
-        return cls(short_code=bool(cfg["SMS_SHORT_CODE"]), budget=int(cfg["SMS_SEGMENTS"]))
+    def from_config(cls, cfg: Mapping) -> Self:
+        # str(): the environment's JSON parsing reads a bare phone number as an int
+        return cls(organisation=str(cfg["ORG_NAME"] or ""), contact=str(cfg["ORG_CONTACT"] or ""))
+
+    @property
+    def twilio_keywords(self) -> bool:
+        """Twilio itself answers its English keywords on this transport."""
+        return False
+
+    def fits(self, text: str) -> bool:
+        """One message can carry this text as sent."""
+        return len(text) <= MAX_MESSAGE
+
+    def finish(self, text: str, folds: bool) -> str:
+        """The text as sent, for a language that `folds` into GSM-7 where SMS costs allow."""
+        return text
+
+    def heading(self, text: str) -> str | None:
+        """A title set apart above a node's text, or None where a title costs too much."""
+        return None
+
+    def help_notes(self, texts: Texts) -> list[str]:
+        """What the help text adds on this transport: who runs the line."""
+        if not self.organisation:
+            return []
+        return [f"{self.organisation} ({self.contact})." if self.contact else f"{self.organisation}."]
 
 
 @dataclass(frozen=True)
-class SmsAnswer:
+class TextAnswer:
     """`session` None: forget the resident. `texts` empty: send nothing."""
 
     session: Session | None
@@ -48,17 +77,24 @@ class SmsAnswer:
     stopped: bool = False
 
 
-def answer(content: Content, session: Session | None, body: str, settings: SmsSettings) -> SmsAnswer:
-    """One incoming text -> what to store and what to send back."""
-    if is_stop(content, body):
-        # On a long code Twilio confirms the opt-out itself and a reply would fail (21610).
-        texts = content.texts_for(session.lang if session else None)
-        return SmsAnswer(None, (texts.phrase(STOPPED),) if settings.short_code else (), stopped=True)
-    event = understand(content, session, body)
+def answer(content: Content, session: Session | None, body: str, channel: TextChannel,
+           opt_out_type: str = "") -> TextAnswer:
+    """One incoming message -> what to store and what to send back."""
+    answered = keywords.answered_by_twilio(body, opt_out_type, channel)
+    if answered:  # Twilio's reply is the one: act on it, send nothing
+        forget = answered == keywords.OPT_OUT
+        return TextAnswer(None if forget else session, (), stopped=forget)
+    if keywords.opts_out(content, body):
+        return TextAnswer(None, (keywords.confirmation(content, session, body, channel),), stopped=True)
+    event: Event
+    if keywords.twilio_keyword(body) == keywords.OPT_IN:  # the main menu again, in the resident's language
+        event = Start(session.lang if session else None)
+    else:
+        event = understand(content, session, body)
     session, reply = step(content.flow, session, event)
-    pages = render(content, reply, settings)
+    pages = render(content, reply, channel)
     page = min(reply.page, len(pages) - 1)
-    return SmsAnswer(replace(session, page=page), (pages[page],), reply)
+    return TextAnswer(replace(session, page=page), (pages[page],), reply)
 
 
 @lru_cache(maxsize=8192)  # the same few hundred replies again and again
@@ -69,27 +105,30 @@ def twiml(texts: tuple[str, ...]) -> str:
     return str(response)
 
 
-def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
-    """All pages of what the resident receives for this reply; each fits the budget."""
-    return list(_render(content, reply.node, reply.lang, reply.notice, settings))
+def render(content: Content, reply: Reply, channel: TextChannel) -> list[str]:
+    """All pages of what the resident receives for this reply; each fits one message."""
+    return list(_render(content, reply.node, reply.lang, reply.notice, channel))
 
 
-@lru_cache(maxsize=8192)  # a few hundred (node, language, notice) combinations per content
+@lru_cache(maxsize=8192)  # a few hundred (node, language, notice, channel) combinations per content
 def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
-            settings: SmsSettings) -> tuple[str, ...]:
+            channel: TextChannel) -> tuple[str, ...]:
     texts = content.texts_for(lang)
-    fold = content.locales[texts.locale.tag].folds
-    head = _notice(texts, notice, settings)
+    folds = content.locales[texts.locale.tag].folds
+    head = _notice(texts, notice, channel)
     if node_id is None:
         tail = [_language_list(content)]
     else:
         node = content.flow.nodes[node_id]
+        heading = channel.heading(title(texts, node))
+        head += [heading] if heading else []
         if notice != "help":  # the description of the line stands in for the node's text
             head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
-        tail = _tail(content, texts, node)
-    # What to do next comes first when a reply is paged: a menu's options, a service's number.
-    choices_first = node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
-    return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first))
+        tail = _tail(content, texts, node, channel)
+    # What to do next comes first when a reply is paged (a menu's options, a service's
+    # number), except after HELP: what the line is, and who runs it, was the question.
+    choices_first = notice != "help" and node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
+    return tuple(paginate(head, tail, texts, channel, folds, choices_first))
 
 
 def forget_rendered() -> None:
@@ -98,10 +137,9 @@ def forget_rendered() -> None:
     twiml.cache_clear()
 
 
-def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str]:
+def _notice(texts: Texts, notice: str | None, channel: TextChannel) -> list[str]:
     if notice == "help":
-        extra = f" {texts.phrase(SHORT_CODE_HELP)}" if settings.short_code else ""
-        return [texts.phrase(HELP) + extra]
+        return [" ".join([texts.phrase(HELP), *channel.help_notes(texts)])]
     if notice in ("unknown", "silence"):
         return [texts.phrase(NOT_UNDERSTOOD)]
     return []
@@ -113,7 +151,7 @@ def _language_list(content: Content) -> str:
     return "\n".join(lines)
 
 
-def _tail(content: Content, texts: Texts, node) -> list[str]:
+def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[str]:
     flow = content.flow
     if node.kind == MENU:
         options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
@@ -121,28 +159,29 @@ def _tail(content: Content, texts: Texts, node) -> list[str]:
         return [options, texts.phrase(footer)]
     if node.kind == TRANSFER:
         service = flow.services[node.service]
-        card = "\n".join(x for x in (service_name(texts, service), service.phone,
+        name = service_name(texts, service)
+        card = "\n".join(x for x in (channel.heading(name) or name, service.phone,
                                      service_hours(texts, service)) if x)
         return [card, texts.phrase(PAGE_FOOTER)]
     assert node.kind == PAGE
     return [texts.phrase(PAGE_FOOTER)]
 
 
-def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int,
+def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChannel, folds: bool,
              tail_first: bool = False) -> list[str]:
-    """Split into messages of at most `budget` segments: paragraphs first, then sentences,
-    then words. The options or service card and the footer (`tail`) close the last page, or
+    """Split into messages the channel can carry: paragraphs first, then sentences, then
+    words. The options or service card and the footer (`tail`) close the last page, or
     with `tail_first` come on the first page, after as much text as fits."""
     def finish(text: str) -> str:
-        return gsm.fold(text) if fold else text
+        return channel.finish(text, folds)
 
     whole = finish("\n\n".join(head + tail))
-    if gsm.fits(whole, budget):
+    if channel.fits(whole):
         return [whole]
     more = texts.phrase(MORE, page=9, pages=9)
 
     def fits_with_more(text: str) -> bool:
-        return gsm.fits(finish(text + "\n\n" + more), budget)
+        return channel.fits(finish(text + "\n\n" + more))
 
     join = "\n\n".join
     pieces = _pieces(head, fits_with_more)
@@ -157,7 +196,7 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
     *packed, current = _pack(pieces, "\n\n", fits_with_more) or [""]
     pages += packed
     last = join(([current] if current else []) + last_tail)
-    if current and last_tail and not gsm.fits(finish(last), budget):
+    if current and last_tail and not channel.fits(finish(last)):
         pages.append(current)
         last = join(last_tail)
     if last:

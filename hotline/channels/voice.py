@@ -29,7 +29,7 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 from collections.abc import Callable, Iterable, Mapping
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -40,7 +40,8 @@ from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
 from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
-from hotline.render import fill, paragraphs, service_name, title
+from hotline.channels import VOICE
+from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, option_named, understand
 
 MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
@@ -50,8 +51,7 @@ PERSON_KEY = "1"
 TIMEOUT = 6           # seconds of silence after a prompt
 UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL node ids)
-CHANNEL = "voice"
-_STATE_IN_URL = re.compile(r"/voice/(?:step|dialed)\?s=([^\"&<\s]*)")
+CHANNEL = VOICE
 VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
 NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
 # What a language without a voice must have recorded ("other languages" is said in
@@ -76,6 +76,15 @@ class VoiceSettings:
                     for d in (folder.iterdir() if folder.is_dir() else ()) if d.is_dir()}
         return cls(base_url=(cfg["PUBLIC_URL"] or "").rstrip("/"), person_node=cfg["VOICE_PERSON_NODE"],
                    recordings_url=(cfg["RECORDINGS_URL"] or "").rstrip("/"), recorded=recorded)
+
+
+@dataclass(frozen=True)
+class VoiceAnswer:
+    """The TwiML of one turn and where it leaves the call: the state its URLs carry, or
+    None when it hangs up. The web edge counts the step from `state`."""
+
+    twiml: str
+    state: Session | None
 
 
 @dataclass(frozen=True)
@@ -182,13 +191,6 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
     return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
 
 
-@lru_cache(maxsize=8192)
-def next_state(content: Content, settings: VoiceSettings, twiml: str) -> Session | None:
-    """Where an answer leaves the call: the state its action URLs carry (None: it ends)."""
-    found = _STATE_IN_URL.search(twiml)
-    return decode(content, settings, unquote(found.group(1))) if found else None
-
-
 def _url(settings: VoiceSettings, action: str, session: Session) -> str:
     return f"{settings.base_url}/voice/{action}?s={quote(encode(session), safe='')}"
 
@@ -196,8 +198,8 @@ def _url(settings: VoiceSettings, action: str, session: Session) -> str:
 # Webhooks -------------------------------------------------------------------------------
 
 def respond(content: Content, settings: VoiceSettings, action: str, query: Mapping[str, str],
-            form: Mapping[str, str]) -> str:
-    """TwiML for one webhook of a call: `action` "" (a new call), "step" (a Gather's result,
+            form: Mapping[str, str]) -> VoiceAnswer:
+    """The answer to one webhook of a call: `action` "" (a new call), "step" (a Gather's result,
     or silence) or "dialed" (a transfer ended). Reads only Digits, SpeechResult and
     DialCallStatus: nothing that identifies the caller."""
     speech = form.get("SpeechResult", "")
@@ -209,13 +211,13 @@ def respond(content: Content, settings: VoiceSettings, action: str, query: Mappi
 
 def forget_rendered() -> None:
     """Drop cached answers and states (after a reload: they hold the old content alive)."""
-    for cached in (_respond_to, decode, next_state):
+    for cached in (_respond_to, decode):
         cached.cache_clear()
 
 
 @lru_cache(maxsize=8192)  # calls walk the same few hundred prompts: build each TwiML once
 def _respond_to(content: Content, settings: VoiceSettings, action: str, state: str | None,
-                digits: str, speech: str, status: str) -> str:
+                digits: str, speech: str, status: str) -> VoiceAnswer:
     if action == "step":
         return answer(content, settings, state, digits, speech)
     if action == "dialed":
@@ -223,31 +225,32 @@ def _respond_to(content: Content, settings: VoiceSettings, action: str, state: s
     return start(content, settings)
 
 
-def start(content: Content, settings: VoiceSettings, lang: str | None = None) -> str:
+def start(content: Content, settings: VoiceSettings, lang: str | None = None) -> VoiceAnswer:
     """A new call: the welcome, then the language choice (skipped when only one is heard)."""
     heard = heard_languages(content, settings)
     lang = lang or (heard[0] if len(heard) == 1 else None)
     session, reply = step(content.flow, None, Start(lang=lang))
     welcome = _phrase(content.texts_for(lang), P.VOICE_WELCOME)
-    return str(_respond(content, settings, session, reply, [welcome]))
+    return VoiceAnswer(str(_respond(content, settings, session, reply, [welcome])), session)
 
 
-def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str, speech: str) -> str:
+def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str,
+           speech: str) -> VoiceAnswer:
     """A keypress, words, or silence (neither) at the prompt that `state` names."""
     session = decode(content, settings, state)
     if session is None:
         return start(content, settings)
     if session.misses >= MAX_MISSES:
-        return str(_person_answer(content, settings, session, digits, speech))
+        return _person_answer(content, settings, session, digits, speech)
     session, reply = step(content.flow, session, _event(content, settings, session, digits, speech))
     pages = len(_pages(heard_languages(content, settings))) if session.choosing_language else 1
     session = replace(session, page=session.page % pages)  # a node is read whole: no pages
     if reply.misses >= MAX_MISSES:
-        return str(_offer_person(content, settings, session, reply))
-    return str(_respond(content, settings, session, reply))
+        return _offer_person(content, settings, session, reply)
+    return VoiceAnswer(str(_respond(content, settings, session, reply)), session)
 
 
-def dialed(content: Content, settings: VoiceSettings, state: str | None, status: str) -> str:
+def dialed(content: Content, settings: VoiceSettings, state: str | None, status: str) -> VoiceAnswer:
     """A transfer ended. Not reached: the caller hears the number and goes back to the menu
     they came from (after misses: a goodbye). Reached: they have talked; goodbye."""
     session = decode(content, settings, state)
@@ -259,12 +262,12 @@ def dialed(content: Content, settings: VoiceSettings, state: str | None, status:
         return start(content, settings)
     texts = content.texts_for(session.lang)
     if status not in UNANSWERED:
-        return str(_goodbye(settings, texts, []))
+        return _goodbye(settings, texts, [])
     missed = _service_prompt(texts, P.VOICE_UNANSWERED, content.flow.services[node.service])
     if escalated:
-        return str(_goodbye(settings, texts, [missed]))
+        return _goodbye(settings, texts, [missed])
     session, reply = step(content.flow, session, Navigate(BACK))
-    return str(_respond(content, settings, session, reply, [missed]))
+    return VoiceAnswer(str(_respond(content, settings, session, reply, [missed])), session)
 
 
 def _event(content: Content, settings: VoiceSettings, session: Session, digits: str, speech: str) -> Event:
@@ -349,7 +352,7 @@ def _language_choice(content: Content, settings: VoiceSettings, session: Session
 
 
 def _offer_person(content: Content, settings: VoiceSettings, session: Session,
-                  reply: Reply) -> VoiceResponse:
+                  reply: Reply) -> VoiceAnswer:
     """After MAX_MISSES misses: a person if one can be dialed, else their number; then a
     polite goodbye. The call never loops."""
     texts = content.texts_for(reply.lang)
@@ -364,11 +367,11 @@ def _offer_person(content: Content, settings: VoiceSettings, session: Session,
     _speak(settings, gather, notice + [_phrase(texts, P.VOICE_PERSON)], texts.locale)
     _speak(settings, response, [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
     response.hangup()
-    return response
+    return VoiceAnswer(str(response), session)  # listening for the answer first
 
 
 def _person_answer(content: Content, settings: VoiceSettings, session: Session, digits: str,
-                   speech: str) -> VoiceResponse:
+                   speech: str) -> VoiceAnswer:
     """The answer to the offer of a person: yes connects (misses stay at the limit, so a
     failed transfer says goodbye), anything else says goodbye."""
     texts = content.texts_for(session.lang)
@@ -381,7 +384,7 @@ def _person_answer(content: Content, settings: VoiceSettings, session: Session, 
         return _goodbye(settings, texts, [])
     response = VoiceResponse()
     _connect(response, content, settings, session, person, [])
-    return response
+    return VoiceAnswer(str(response), session)
 
 
 def _connect(response: VoiceResponse, content: Content, settings: VoiceSettings, session: Session,
@@ -395,11 +398,11 @@ def _connect(response: VoiceResponse, content: Content, settings: VoiceSettings,
     response.dial(service.dial, action=_url(settings, "dialed", session))
 
 
-def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceResponse:
+def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceAnswer:
     response = VoiceResponse()
     _speak(settings, response, before + [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
     response.hangup()
-    return response
+    return VoiceAnswer(str(response), None)
 
 
 def _gather(response: VoiceResponse, settings: VoiceSettings, session: Session, locale: Locale,
@@ -499,14 +502,14 @@ def turn(content: Content, settings: VoiceSettings, lang: str | None, state: str
     `lang` when given); otherwise a key, words, or "" for silence. A transfer is taken as
     not answered, so what a caller then hears is heard too."""
     if text is None:
-        document = start(content, settings, lang)
+        document = start(content, settings, lang).twiml
     else:
         key = text.strip()
         digits, speech = (key, "") if key in KEYS else ("", text)
-        document = answer(content, settings, state, digits, speech)
+        document = answer(content, settings, state, digits, speech).twiml
     heard = hear(document)
     if heard.dialed:
-        after = hear(dialed(content, settings, heard.dialed, "no-answer"))
+        after = hear(dialed(content, settings, heard.dialed, "no-answer").twiml)
         heard = Heard(heard.prompts + after.prompts, after.state, None, after.speech)
     return heard
 

@@ -1,0 +1,8 @@
+"""The ways residents reach the line: text, WhatsApp and voice, each rendering the same engine reply.
+
+`messaging` holds what SMS and WhatsApp share (answering, paging, keywords); `sms` and
+`whatsapp` what differs; `voice` renders for the ear; `render` the text pieces all use.
+"""
+
+SMS, WHATSAPP, VOICE = "sms", "whatsapp", "voice"
+NAMES = {SMS: "Text messages", WHATSAPP: "WhatsApp", VOICE: "Phone calls"}  # in the order staff see them
