@@ -385,7 +385,11 @@ def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
                 tail = log.read_text(errors="replace")[-2000:]
                 raise BenchError(f"{app} did not start:\n{tail}")
             time.sleep(0.005)
-        yield Server(proc, Target(port, env["TWILIO_AUTH_TOKEN"]), time.perf_counter() - started, log)
+        server = Server(proc, Target(port, env["TWILIO_AUTH_TOKEN"]), time.perf_counter() - started, log)
+        # The app is preloaded, so the first worker answers while the next are still forking.
+        while len(server.workers) < int(env.get("WEB_CONCURRENCY") or 2) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        yield server
     finally:
         _stop(proc)
 
