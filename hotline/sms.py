@@ -82,6 +82,7 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     head = _notice(texts, notice, settings)
     if node_id is None:
         tail = [_language_list(content)]
+        fold = False  # each language's name as it is written ("Français"); the list is UCS-2 anyway
     else:
         node = content.flow.nodes[node_id]
         if notice != "help":  # the description of the line stands in for the node's text
@@ -89,7 +90,9 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         tail = _tail(content, texts, node)
     # What to do next comes first when a reply is paged: a menu's options, a service's number.
     choices_first = node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
-    return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first))
+    # The main menu's first paragraph (911, not legal advice, privacy) comes with its options.
+    lead = node_id == content.flow.start and notice is None
+    return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first, lead))
 
 
 def forget_rendered() -> None:
@@ -129,10 +132,11 @@ def _tail(content: Content, texts: Texts, node) -> list[str]:
 
 
 def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int,
-             tail_first: bool = False) -> list[str]:
+             tail_first: bool = False, lead: bool = False) -> list[str]:
     """Split into messages of at most `budget` segments: paragraphs first, then sentences,
     then words. The options or service card and the footer (`tail`) close the last page, or
-    with `tail_first` come on the first page, after as much text as fits."""
+    with `tail_first` come on the first page, after as much text as fits; with `lead` the
+    first paragraph comes on that page too, the footer moving to the last page if need be."""
     def finish(text: str) -> str:
         return gsm.fold(text) if fold else text
 
@@ -146,7 +150,7 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
 
     join = "\n\n".join
     pieces = _pieces(head, fits_with_more)
-    first_tail, last_tail = _first(tail, fits_with_more) if tail_first else ([], tail)
+    first_tail, last_tail = _first(tail, fits_with_more, pieces[:1] if lead else []) if tail_first else ([], tail)
     pages: list[str] = []
     if first_tail:
         n = 0
@@ -167,12 +171,14 @@ def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget:
     return out + [finish(pages[-1])]
 
 
-def _first(tail: list[str], fits: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+def _first(tail: list[str], fits: Callable[[str], bool], lead: list[str] | None = None) -> tuple[list[str], list[str]]:
     """What of the options (or card) and footer goes on the first page: both, else the
-    options alone (the footer then closes the last page), else nothing (they go last)."""
-    for first in (tail, tail[:1]):
-        if fits("\n\n".join(first)):
-            return first, tail[len(first):]
+    options alone (the footer then closes the last page), else nothing (they go last).
+    With `lead`, first whichever of both or the options alone also leaves room for it."""
+    for before in ([lead] if lead else []) + [[]]:
+        for first in (tail, tail[:1]):
+            if fits("\n\n".join(before + first)):
+                return first, tail[len(first):]
     return [], tail
 
 
