@@ -90,8 +90,9 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         tail = _tail(content, texts, node)
     # What to do next comes first when a reply is paged: a menu's options, a service's number.
     choices_first = node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
-    # The main menu's first paragraph (911, not legal advice, privacy) comes with its options.
-    lead = node_id == content.flow.start and notice is None
+    # The main menu's first paragraph (911, not legal advice, privacy), or the notice that
+    # stands before it (HELP: what this line is), comes with its options.
+    lead = node_id == content.flow.start
     return tuple(paginate(head, tail, texts, fold, settings.budget, choices_first, lead))
 
 
