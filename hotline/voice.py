@@ -57,9 +57,10 @@ VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
 NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
 # What a language without a voice must have recorded ("other languages, press 9" is said
 # in each language the key reaches).
-RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_OTHER_LANGUAGES, P.VOICE_FOOTER_MAIN, P.VOICE_FOOTER_MENU,
-                    P.VOICE_FOOTER_PAGE, P.VOICE_SILENCE, P.VOICE_CONNECTING, P.VOICE_CALL,
-                    P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD, P.HELP)
+RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_OTHER_LANGUAGES, P.VOICE_FOOTER_MAIN,
+                    P.VOICE_FOOTER_MENU, P.VOICE_FOOTER_PAGE, P.VOICE_SILENCE, P.VOICE_CONNECTING,
+                    P.VOICE_CALL, P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD,
+                    P.HELP)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per app, a key for caches
