@@ -46,9 +46,9 @@ SLOW_DOWN = pgettext(
 )
 HELP = pgettext(
     "notice.help",
-    "This free line gives information for immigrants in Chicago, in your language. "
-    "It is not legal advice. It does not keep your phone number or your messages. "
-    "In an emergency, call 911.",
+    "A free line with information for immigrants in Chicago, in your language. Not legal "
+    "advice. The line keeps nothing about you; Twilio and your phone company keep their own "
+    "records. In an emergency, call 911.",
 )
 SHORT_CODE_HELP = pgettext("sms.shortcode.help", "Msg&data rates may apply. Reply STOP to cancel.")
 # Sent whenever the line itself confirms an opt-out: on WhatsApp and a short code, and by SMS

@@ -56,12 +56,12 @@ def test_shipped_flows_pass(line):
 
 def test_service_notes_and_languages_without_voice_warn(line):
     services, locales = line / "flows/services.yaml", line / "translations/locales.yaml"
-    edit(services, 'verified: 2026-11-26\n  check: ""', 'verified: 2026-11-26\n  check: "confirm the hours"')
-    edit(locales, "  say: pl-PL\n", "")
+    edit(services, 'verified: 2026-12-01\n  check: ""', 'verified: 2026-12-01\n  check: "confirm the hours"')
+    edit(locales, "  say: pt-BR\n", "")  # a language no flow test calls in
     result = hotline(line, "check")
     assert result.exit_code == 0, result.output
     assert f"flows/services.yaml:{line_of(services, 'icirr:')} [icirr]: warning: check: confirm the hours" in result.output
-    assert f"translations/locales.yaml:{line_of(locales, 'pl:')}: warning: pl: no Twilio voice" in result.output
+    assert f"translations/locales.yaml:{line_of(locales, 'pt:')}: warning: pt: no Twilio voice" in result.output
 
 
 def test_json_report_parses(line):
@@ -173,7 +173,7 @@ def test_dead_end_menus_that_only_loop(line):
 
 def test_transfer_to_a_service_without_number_is_a_dead_end(line):
     add(line, 'nonumber:\n  name: No number\n  phone: ""\n  source: s\n  verified: 2026-11-26\n', "services.yaml")
-    edit(line / "flows/main.yaml", "service: cchr", "service: nonumber")
+    edit(line / "flows/main.yaml", "service: cchrintake", "service: nonumber")
     result = hotline(line, "check")
     assert result.exit_code == 1
     at = line_of(line / "flows/main.yaml", "report_discrimination:")
@@ -197,8 +197,8 @@ def test_every_mistake_is_reported_at_once(line):
 
 def test_old_or_missing_review_dates_warn(line):
     path = line / "flows/main.yaml"
-    edit(path, "reviewed: 2026-11-26", "reviewed: 2020-01-01")
-    edit(path, "    reviewed: 2026-11-26\n", "")
+    edit(path, "reviewed: 2026-12-01", "reviewed: 2020-01-01")
+    edit(path, "    reviewed: 2026-12-01\n", "")
     result = hotline(line, "check", HOTLINE_REVIEW_MAX_DAYS="180")
     assert result.exit_code == 0, result.output
     assert f"flows/main.yaml:{line_of(path, 'wco:')} [wco]: warning: 'reviewed: 2020-01-01' is" in result.output
@@ -207,7 +207,7 @@ def test_old_or_missing_review_dates_warn(line):
 
 def test_stale_dates():
     flow, _ = read_flow(ROOT / "flows")
-    day = date(2026, 11, 26)
+    day = date(2026, 12, 1)
     assert not check.stale(flow, day, 180)
     later = check.stale(flow, date(2027, 6, 1), 180)
     assert {p.node for p in later} >= {"wco", "icirr"} and all(p.severity == "warning" for p in later)

@@ -23,20 +23,22 @@ def texting(app) -> Texter:
     return texter
 
 
-def legal_trp(resident: Texter) -> str:
+def legal_nijc(resident: Texter) -> str:
     resident.text("0")
     resident.text("5")
-    return resident.text("3")
+    return resident.text("2")
 
 
 def test_a_good_edit_is_served_on_the_next_message(edited):
     app, flows = edited
     resident = Texter(Twilio(app.test_client()))
     resident.text("hello")
-    assert "312-763-3229" in legal_trp(resident)
-    services = flows / "services.yaml"  # staff confirm the other sourced number
-    services.write_text(services.read_text().replace("phone: 312-763-3229", "phone: 312-666-3062"))
-    assert "312-666-3062" in legal_trp(resident)
+    assert "312-660-1370" in legal_nijc(resident)
+    # staff correct a number, and the conversations that check it
+    for path in [flows / "services.yaml", *(flows / "tests").glob("*.yaml")]:
+        path.write_text(path.read_text().replace("312-660-1370", "312-660-1300").replace("+13126601370", "+13126601300")
+                        .replace("1 3 7 0", "1 3 0 0"))
+    assert "312-660-1300" in legal_nijc(resident)
 
 
 def test_a_broken_edit_is_logged_and_the_old_flow_keeps_answering(edited, caplog):
@@ -87,14 +89,14 @@ def test_every_process_serves_the_last_good_version_while_the_disk_is_broken(edi
     first, flows = edited
     config = {"FLOWS": str(flows), "TRANSLATIONS": first.config["TRANSLATIONS"], "RELOAD_INTERVAL": 3600}
     second = make_app(**config)
-    services = flows / "services.yaml"
-    services.write_text(services.read_text().replace("phone: 312-763-3229", "phone: 312-666-3062"))
-    assert "312-666-3062" in legal_trp(texting(first))
+    services = flows / "services.yaml"  # staff correct a number (the flow tests name it by service)
+    services.write_text(services.read_text().replace("312-660-1370", "312-660-1300").replace("+13126601370", "+13126601300"))
+    assert "312-660-1300" in legal_nijc(texting(first))
     (flows / "main.yaml").write_text("nodes: [half saved")
     second.extensions["hotline"].live.refresh()
-    assert "312-666-3062" in legal_trp(texting(second))
+    assert "312-660-1300" in legal_nijc(texting(second))
     third = make_app(**config)
-    assert "312-666-3062" in legal_trp(texting(third))
+    assert "312-660-1300" in legal_nijc(texting(third))
 
 
 def test_with_no_good_version_anywhere_the_line_says_why_it_cannot_start(tmp_path, make_app):

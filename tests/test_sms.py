@@ -15,7 +15,7 @@ SPANISH = ROOT / "translations" / "es" / "LC_MESSAGES" / "messages.po"
 
 def catalog(tag: str) -> dict[tuple[str, str], str]:
     """What the catalog on disk says, read independently of the line's own loader."""
-    with open(ROOT / "translations" / tag / "LC_MESSAGES" / "messages.po", "rb") as fh:
+    with open(ROOT / "translations" / tag.replace("-", "_") / "LC_MESSAGES" / "messages.po", "rb") as fh:
         return {(m.context or "", m.id): m.string for m in read_po(fh) if m.id and not m.fuzzy}
 
 
@@ -40,6 +40,56 @@ def test_first_text_offers_each_language_named_in_itself(resident, app):
     reply = resident.text("I need information please")
     assert "1 English" in reply
     assert "2 Español" in reply
+
+
+def test_the_language_list_keeps_each_name_as_it_is_written(resident):
+    reply = resident.text("I need information please")
+    assert gsm.encoding(reply) == gsm.UCS2  # 中文 makes it UCS-2 anyway: folding saves nothing
+    for name in ("Español", "Français", "Kreyòl ayisyen", "Português", "Українська"):
+        assert name in reply
+    assert "Francais" not in reply and "Portugues" not in reply
+
+
+@pytest.mark.parametrize("word", ["hindi", "basta", "pare"])
+def test_everyday_tagalog_words_neither_start_hindi_nor_stop_the_line(resident, app, word):
+    assert say(app, "hi", "rights_chicago") not in resident.text(word)
+    assert resident.text("hello") != ""
+
+
+def test_the_main_menus_first_text_carries_911_and_the_notice_in_every_language(app):
+    """Not legal advice, the privacy statement and 911 are the main menu's first paragraph,
+    and it comes on the first text with the options, in every language."""
+    content = app.extensions["hotline"].content
+    from hotline.engine import Reply
+    from hotline.sms import SmsSettings, render
+    for lang in content.offered:
+        first = render(content, Reply(node="main", lang=lang), SmsSettings())[0]
+        assert "911" in first and say(app, lang, "main", "text") in first, lang
+        assert f"8 {say(app, lang, 'talk_to_person')}" in first, lang
+        assert gsm.segments(first) <= 3, lang
+        helped = render(content, Reply(node="main", lang=lang, notice="help"), SmsSettings())
+        assert f"8 {say(app, lang, 'talk_to_person')}" in helped[0] and "911" in "".join(helped), lang
+
+
+def test_a_page_that_gives_a_number_gives_it_on_its_first_text(app):
+    content = app.extensions["hotline"].content
+    from hotline.engine import Reply
+    from hotline.flow.model import PAGE
+    from hotline.sms import SmsSettings, render
+    for node in content.flow.nodes.values():
+        numbers = [content.flow.services[s].phone for s in re.findall(r"\{(\w+)\}", node.text)]
+        if node.kind != PAGE or not numbers:
+            continue
+        for lang in content.offered:
+            first = render(content, Reply(node=node.id, lang=lang), SmsSettings())[0]
+            assert all(n in first for n in numbers), (node.id, lang)
+
+
+def test_no_stop_confirmation_asks_for_an_english_restart_word():
+    """START restarts the line in English: each language names its own greeting."""
+    for tag in ("es", "pl", "zh_Hans", "hi", "ar", "fr", "ht", "pt", "uk", "tl", "ko"):
+        stopped = [v for (c, _), v in catalog(tag).items() if c == "sms.shortcode.stop"]
+        assert stopped and "START" not in stopped[0], tag
 
 
 def test_choosing_a_language_by_number_shows_the_main_menu_in_it(resident, app):
@@ -78,6 +128,8 @@ def test_menus_are_numbered_and_pages_say_how_to_go_back(resident):
     assert "1 ICE at your door" in reply
     reply = resident.text("1")
     assert "warrant signed by a judge" in reply
+    while "Reply MORE" in reply:
+        reply = resident.text("MORE")
     assert "#: back. 0: main menu." in reply
 
 

@@ -16,8 +16,8 @@ from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.model import MENU, TRANSFER
 from hotline.phrases import (
-    KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_PERSON, VOICE_PRESS, VOICE_SILENCE,
-    VOICE_UNANSWERED,
+    KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_OTHER_LANGUAGES, VOICE_PERSON, VOICE_PRESS,
+    VOICE_SILENCE, VOICE_UNANSWERED,
 )
 from hotline.channels.render import fill, paragraphs, service_name, title
 from tests.conftest import BASE, CALL_SID, CALLER, Call, redis_dump, sign
@@ -304,25 +304,32 @@ def state_of(root: ET.Element) -> str:
 
 
 def spoken_in(root: ET.Element) -> list[str]:
-    """The languages of the offers on a language page (the last Say asks for others)."""
-    return [s.get("language") for s in root.iter("Say")][:-1]
+    """The languages of the offers on a language page (before "other languages, press 9")."""
+    return [s.get("language") for s in root.iter("Say") if "9" not in (s.text or "")]
 
 
 def test_more_than_five_languages_come_a_page_at_a_time(content):
     content = many_languages(content)
     settings = voice.VoiceSettings()
     heard = voice.heard_languages(content, settings)
-    assert "ht" not in heard and len(heard) > voice.PER_PAGE
+    assert "ht" not in heard and voice.PER_PAGE < len(heard) <= voice.PER_PAGE + voice.MORE_PER_PAGE
     root = parse(voice.start(content, settings).twiml)
     offers = [s for s in root.iter("Say")][1:]
-    assert len(offers) == voice.PER_PAGE + 1 and offers[-1].text == "For other languages, press 9."
-    assert [s.get("language") for s in offers[:-1]] == [content.locales[t].say_language for t in heard[:5]]
+    later = heard[voice.PER_PAGE:]
+    assert len(offers) == voice.PER_PAGE + len(later)
+    assert [s.get("language") for s in offers[:voice.PER_PAGE]] == [content.locales[t].say_language for t in heard[:5]]
+    # "For other languages, press 9", in each language that 9 reaches, in its own voice
+    others = offers[voice.PER_PAGE:]
+    assert [s.get("language") for s in others] == [content.locales[t].say_language for t in later]
+    assert [s.text for s in others] == [texts(content, t).phrase(VOICE_OTHER_LANGUAGES) for t in later]
+    assert "9" in others[-1].text and all(s.text != "For other languages, press 9." for s in others)
+    # one press of 9 reaches every other language
     root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
-    assert spoken_in(root) == [content.locales[t].say_language for t in heard[5:10]]
-    chosen = parse(voice.answer(content, settings, state_of(root), "2", "").twiml)
-    assert state_of(chosen).startswith(f"{heard[6]}.main.")
-    for _ in range(len(voice._pages(heard)) - 1):
-        root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
+    assert spoken_in(root) == [content.locales[t].say_language for t in later]
+    assert len(voice._pages(heard)) == 2
+    chosen = parse(voice.answer(content, settings, state_of(root), str(len(later)), "").twiml)
+    assert state_of(chosen).startswith(f"{later[-1]}.main.")
+    root = parse(voice.answer(content, settings, state_of(root), "9", "").twiml)
     assert spoken_in(root) == [content.locales[t].say_language for t in heard[:5]]
 
 

@@ -118,6 +118,7 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     head = _notice(texts, notice, channel)
     if node_id is None:
         tail = [_language_list(content)]
+        folds = False  # each language's name as it is written ("Français"); the list is UCS-2 anyway
     else:
         node = content.flow.nodes[node_id]
         heading = channel.heading(title(texts, node))
@@ -128,7 +129,9 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     # What to do next comes first when a reply is paged (a menu's options, a service's
     # number), except after HELP: what the line is, and who runs it, was the question.
     choices_first = notice != "help" and node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
-    return tuple(paginate(head, tail, texts, channel, folds, choices_first))
+    # The main menu's first paragraph (911, not legal advice, privacy) comes with its options.
+    lead = node_id == content.flow.start
+    return tuple(paginate(head, tail, texts, channel, folds, choices_first, lead))
 
 
 def forget_rendered() -> None:
@@ -168,10 +171,11 @@ def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[st
 
 
 def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChannel, folds: bool,
-             tail_first: bool = False) -> list[str]:
+             tail_first: bool = False, lead: bool = False) -> list[str]:
     """Split into messages the channel can carry: paragraphs first, then sentences, then
     words. The options or service card and the footer (`tail`) close the last page, or
-    with `tail_first` come on the first page, after as much text as fits."""
+    with `tail_first` come on the first page, after as much text as fits; with `lead` the
+    first paragraph comes on that page too, the footer moving to the last page if need be."""
     def finish(text: str) -> str:
         return channel.finish(text, folds)
 
@@ -185,7 +189,7 @@ def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChanne
 
     join = "\n\n".join
     pieces = _pieces(head, fits_with_more)
-    first_tail, last_tail = _first(tail, fits_with_more) if tail_first else ([], tail)
+    first_tail, last_tail = _first(tail, fits_with_more, pieces[:1] if lead else []) if tail_first else ([], tail)
     pages: list[str] = []
     if first_tail:
         n = 0
@@ -206,12 +210,14 @@ def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChanne
     return out + [finish(pages[-1])]
 
 
-def _first(tail: list[str], fits: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+def _first(tail: list[str], fits: Callable[[str], bool], lead: list[str] | None = None) -> tuple[list[str], list[str]]:
     """What of the options (or card) and footer goes on the first page: both, else the
-    options alone (the footer then closes the last page), else nothing (they go last)."""
-    for first in (tail, tail[:1]):
-        if fits("\n\n".join(first)):
-            return first, tail[len(first):]
+    options alone (the footer then closes the last page), else nothing (they go last).
+    With `lead`, first whichever of both or the options alone also leaves room for it."""
+    for before in ([lead] if lead else []) + [[]]:
+        for first in (tail, tail[:1]):
+            if fits("\n\n".join(before + first)):
+                return first, tail[len(first):]
     return [], tail
 
 

@@ -45,7 +45,8 @@ from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, option_named, understand
 
 MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
-PER_PAGE = 5          # languages offered at once; MORE_KEY hears the others
+PER_PAGE = 5          # languages offered first; MORE_KEY hears the others
+MORE_PER_PAGE = 8     # languages on each later page (keys 1-8): one press of MORE_KEY reaches 13
 MORE_KEY = "9"
 PERSON_KEY = "1"
 TIMEOUT = 6           # seconds of silence after a prompt
@@ -54,11 +55,12 @@ MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL no
 CHANNEL = VOICE
 VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
 NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
-# What a language without a voice must have recorded ("other languages" is said in
-# English, before the caller has chosen).
-RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_FOOTER_MAIN, P.VOICE_FOOTER_MENU,
-                    P.VOICE_FOOTER_PAGE, P.VOICE_SILENCE, P.VOICE_CONNECTING, P.VOICE_CALL,
-                    P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD, P.HELP)
+# What a language without a voice must have recorded ("other languages, press 9" is said
+# in each language the key reaches).
+RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_OTHER_LANGUAGES, P.VOICE_FOOTER_MAIN,
+                    P.VOICE_FOOTER_MENU, P.VOICE_FOOTER_PAGE, P.VOICE_SILENCE, P.VOICE_CONNECTING,
+                    P.VOICE_CALL, P.VOICE_UNANSWERED, P.VOICE_PERSON, P.VOICE_GOODBYE, P.NOT_UNDERSTOOD,
+                    P.HELP)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: one per app, a key for caches
@@ -288,7 +290,8 @@ def _event(content: Content, settings: VoiceSettings, session: Session, digits: 
 
 
 def _pages(heard: tuple[str, ...]) -> list[tuple[str, ...]]:
-    return [heard[i:i + PER_PAGE] for i in range(0, len(heard), PER_PAGE)] or [()]
+    rest = heard[PER_PAGE:]
+    return [heard[:PER_PAGE]] + [rest[i:i + MORE_PER_PAGE] for i in range(0, len(rest), MORE_PER_PAGE)]
 
 
 def _person(content: Content, settings: VoiceSettings) -> Node | None:
@@ -334,7 +337,8 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
 
 def _language_choice(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
                      before: list[Prompt]) -> VoiceResponse:
-    """Each language offered in its own words and voice; English asks for the others."""
+    """Each language offered in its own words and voice; then "for other languages, press 9"
+    in each language that 9 reaches."""
     pages = _pages(heard_languages(content, settings))
     english = content.texts_for(SOURCE)
     response = VoiceResponse()
@@ -345,8 +349,8 @@ def _language_choice(content: Content, settings: VoiceSettings, session: Session
         offer = Prompt(content.texts_for(tag).phrase(P.VOICE_LANGUAGE, digit=digit),
                        (P.VOICE_LANGUAGE.context, f"press.{digit}"))
         _speak(settings, gather, [offer], content.locales[tag])
-    if len(pages) > 1:
-        _speak(settings, gather, [_phrase(english, P.VOICE_OTHER_LANGUAGES)], english.locale)
+    for tag in pages[(session.page + 1) % len(pages)] if len(pages) > 1 else ():
+        _speak(settings, gather, [_phrase(content.texts_for(tag), P.VOICE_OTHER_LANGUAGES)], content.locales[tag])
     response.redirect(_url(settings, "step", session))
     return response
 
