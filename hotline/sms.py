@@ -50,7 +50,7 @@ class SmsAnswer:
 
 def answer(content: Content, session: Session | None, body: str, settings: SmsSettings) -> SmsAnswer:
     """One incoming text -> what to store and what to send back."""
-    if is_stop(content, body):
+    if is_stop(content, body, session.lang if session else None):
         # On a long code Twilio confirms the opt-out itself and a reply would fail (21610).
         texts = content.texts_for(session.lang if session else None)
         return SmsAnswer(None, (texts.phrase(STOPPED),) if settings.short_code else (), stopped=True)
@@ -71,17 +71,19 @@ def twiml(texts: tuple[str, ...]) -> str:
 
 def render(content: Content, reply: Reply, settings: SmsSettings) -> list[str]:
     """All pages of what the resident receives for this reply; each fits the budget."""
-    return list(_render(content, reply.node, reply.lang, reply.notice, settings))
+    return list(_render(content, reply.node, reply.lang, reply.notice, settings, reply.offer))
 
 
 @lru_cache(maxsize=8192)  # a few hundred (node, language, notice) combinations per content
 def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
-            settings: SmsSettings) -> tuple[str, ...]:
+            settings: SmsSettings, offer: tuple[str, ...] = ()) -> tuple[str, ...]:
     texts = content.texts_for(lang)
     fold = content.locales[texts.locale.tag].folds
     head = _notice(texts, notice, settings)
     if node_id is None:
         tail = [_language_list(content)]
+    elif offer:  # what the resident's words may have meant, instead of where they are
+        tail = [_numbered(content, texts, offer), texts.phrase(MENU_FOOTER)]
     else:
         node = content.flow.nodes[node_id]
         if notice != "help":  # the description of the line stands in for the node's text
@@ -116,9 +118,8 @@ def _language_list(content: Content) -> str:
 def _tail(content: Content, texts: Texts, node) -> list[str]:
     flow = content.flow
     if node.kind == MENU:
-        options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
         footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
-        return [options, texts.phrase(footer)]
+        return [_numbered(content, texts, node.options), texts.phrase(footer)]
     if node.kind == TRANSFER:
         service = flow.services[node.service]
         card = "\n".join(x for x in (service_name(texts, service), service.phone,
@@ -126,6 +127,10 @@ def _tail(content: Content, texts: Texts, node) -> list[str]:
         return [card, texts.phrase(PAGE_FOOTER)]
     assert node.kind == PAGE
     return [texts.phrase(PAGE_FOOTER)]
+
+
+def _numbered(content: Content, texts: Texts, options: tuple[str, ...]) -> str:
+    return "\n".join(f"{i} {title(texts, content.flow.nodes[o])}" for i, o in enumerate(options, 1))
 
 
 def paginate(head: list[str], tail: list[str], texts: Texts, fold: bool, budget: int,

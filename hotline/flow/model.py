@@ -42,6 +42,7 @@ class Node:
     reviewed: str = ""
     file: str = ""
     line: int = 0
+    also: str = ""  # what residents may write for this node, comma-separated; never shown
 
     def paragraphs(self) -> list[str]:
         """The text split at blank lines, each paragraph on one line."""
