@@ -7,6 +7,7 @@ kept while the content is in use (a weak reference: a reload drops it with the o
 """
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from collections.abc import Iterator
@@ -26,13 +27,15 @@ EVERYDAY: dict[str, str] = {
     "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
 }
 FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
+# In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
+_APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
 
 
 def tokens(text: str) -> list[str]:
     """Words, and for scripts written without spaces (Chinese, Japanese) or that pack a word
     with its particles (Korean), also each pair of characters: "免费律师" holds "律师"."""
     out: list[str] = []
-    for word in normalize(PLACEHOLDER.sub(" ", text)).split():
+    for word in normalize(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text))).split():
         if word.isdecimal():  # numbers are options and phone numbers, in every language
             continue
         out.append(word)
