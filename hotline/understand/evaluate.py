@@ -37,6 +37,8 @@ class Score:
     questions: int = 0
     direct: int = 0
     listed: int = 0
+    greetings: int = 0
+    welcomed: int = 0  # greetings answered with the main menu, not a page they did not ask for
     misses: list[str] = field(default_factory=list)
 
     @property
@@ -46,6 +48,10 @@ class Score:
     @property
     def reached_rate(self) -> float:
         return (self.direct + self.listed) / self.questions if self.questions else 1.0
+
+    @property
+    def welcome_rate(self) -> float:
+        return self.welcomed / self.greetings if self.greetings else 1.0
 
     @property
     def direct_rate(self) -> float:
@@ -78,7 +84,14 @@ def evaluate(content: Content, examples: Iterable[Example]) -> dict[str, Score]:
             score.first_right += 1
         else:
             score.misses.append(f"line {ex.line}: first text in {lang or 'no language'}: {ex.text}")
-        if ex.lang == NONE or MAIN in ex.expect:
+        if ex.lang == NONE:
+            continue
+        if MAIN in ex.expect:
+            score.greetings += 1
+            if node == content.flow.start and not offer:
+                score.welcomed += 1
+            else:
+                score.misses.append(f"line {ex.line}: a greeting reached {', '.join(offer) or node}: {ex.text}")
             continue
         score.questions += 1
         _, node, offer = where(content, Session(lang=ex.lang, node=content.flow.start), ex.text)
@@ -93,16 +106,19 @@ def evaluate(content: Content, examples: Iterable[Example]) -> dict[str, Score]:
 
 
 def report(scores: dict[str, Score], verbose: bool = False) -> list[str]:
-    lines = [f"{'lang':<8} {'first texts':>12} {'questions':>10} {'reached':>8} {'directly':>9}"]
-    for lang, s in scores.items():
-        lines.append(f"{lang:<8} {s.language_rate:>12.0%} {s.questions:>10} {s.reached_rate:>8.0%} {s.direct_rate:>9.0%}")
+    """A table: per language, first texts answered in it, greetings that got the main menu,
+    and questions that reached their node (directly or in a short list) and directly."""
+    lines = [f"{'lang':<8} {'texts':>5} {'in its language':>15} {'greetings to menu':>17} "
+             f"{'questions':>9} {'reached':>7} {'directly':>8}"]
+    total = Score()
+    for lang, s in [*scores.items(), ("all", total)]:
+        if lang != "all":
+            for name in ("first", "first_right", "questions", "direct", "listed", "greetings", "welcomed"):
+                setattr(total, name, getattr(total, name) + getattr(s, name))
+        lines.append(f"{lang:<8} {s.first:>5} {s.language_rate:>15.0%} {s.welcome_rate:>17.0%} "
+                     f"{s.questions:>9} {s.reached_rate:>7.0%} {s.direct_rate:>8.0%}")
         if verbose:
             lines += [f"    {m}" for m in s.misses]
-    total = Score(sum(s.first for s in scores.values()), sum(s.first_right for s in scores.values()),
-                  sum(s.questions for s in scores.values()), sum(s.direct for s in scores.values()),
-                  sum(s.listed for s in scores.values()))
-    lines.append(f"{'all':<8} {total.language_rate:>12.0%} {total.questions:>10} {total.reached_rate:>8.0%} "
-                 f"{total.direct_rate:>9.0%}")
     return lines
 
 

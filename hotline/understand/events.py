@@ -103,7 +103,10 @@ def found(content: Content, lang: str, text: str) -> Goto | Offer | None:
     hits = rank(content, lang, text)
     if not hits or hits[0].score < LISTED:
         return None
-    close = [h.node for h in hits[:MAX_OFFER] if h.score >= max(LISTED, hits[0].score * CLOSE)]
+    if hits[0].node == content.flow.start:  # words that only greet or ask for help
+        return Goto(content.flow.start, lang)
+    close = [h.node for h in hits[:MAX_OFFER] if h.node != content.flow.start
+             and h.score >= max(LISTED, hits[0].score * CLOSE)]
     if hits[0].score >= DIRECT and len(close) == 1:
         return Goto(hits[0].node, lang)
     return Offer(tuple(close), lang)

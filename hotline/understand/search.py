@@ -45,10 +45,12 @@ class Index:
         for fields in docs.values():
             tf: Counter[str] = Counter()
             for text, weight in fields:
+                seen: set[str] = set()  # a word said twice in one field is no more telling
                 for word in tokens(text):
-                    tf[word] += weight
-                    for gram in grams(word):
-                        tf[gram] += weight * NGRAM_WEIGHT
+                    for term, share in ((word, 1.0), *((g, NGRAM_WEIGHT) for g in grams(word))):
+                        if term not in seen:
+                            seen.add(term)
+                            tf[term] += weight * share
             weights.append(tf)
         lengths = [sum(tf.values()) for tf in weights]
         average = sum(lengths) / max(len(lengths), 1)

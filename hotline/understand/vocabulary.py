@@ -16,7 +16,7 @@ from functools import cached_property
 
 from hotline import phrases
 from hotline.content import Content
-from hotline.flow.model import PLACEHOLDER, Node
+from hotline.flow.model import MENU, PLACEHOLDER, Node
 from hotline.i18n import SOURCE, Texts, normalize
 from hotline.understand import numbers
 from hotline.understand.search import Index
@@ -26,6 +26,7 @@ from hotline.understand.search import Index
 EVERYDAY: dict[str, str] = {
     "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
 }
+MENU_WEIGHT = 0.5  # a menu's words count this much: its pages say the same more precisely
 FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
 # In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
 _APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
@@ -132,13 +133,13 @@ class Lexicon:
         texts, english = self.content.texts_for(tag), self.content.texts_for(SOURCE)
         flow = self.content.flow
         docs: dict[str, list[tuple[str, float]]] = {}
-        for node in flow.nodes.values():
-            if node.id == flow.start:
-                continue
+        for node in flow.nodes.values():  # the main menu too: where "hello, a question" leads
             title, text, also = node_texts(texts, node)
             fields = [(title, 3.0), (also, 3.0), (text, 1.0)]
             if tag != SOURCE:  # residents mix in English words: "ICE", "landlord", "emergency"
                 fields += [(node.title, 1.0), (node.also, 1.0)]
+            if node.kind == MENU and node.id != flow.start:  # a topic's menu: when no page of it fits better
+                fields = [(text, weight * MENU_WEIGHT) for text, weight in fields]
             if node.service and node.service in flow.services:
                 fields.append((flow.services[node.service].name, 1.0))
             docs[node.id] = fields
