@@ -37,6 +37,7 @@ class Score:
     questions: int = 0
     direct: int = 0
     listed: int = 0
+    wrong: int = 0     # questions taken straight to a node that does not answer them
     greetings: int = 0
     welcomed: int = 0  # greetings answered with the main menu, not a page they did not ask for
     misses: list[str] = field(default_factory=list)
@@ -100,6 +101,7 @@ def evaluate(content: Content, examples: Iterable[Example]) -> dict[str, Score]:
         elif set(offer) & ex.expect:
             score.listed += 1
         else:
+            score.wrong += not offer and node != content.flow.start
             got = f"list {', '.join(offer)}" if offer else node
             score.misses.append(f"line {ex.line}: reached {got}, not {'|'.join(sorted(ex.expect))}: {ex.text}")
     return scores
@@ -109,14 +111,14 @@ def report(scores: dict[str, Score], verbose: bool = False) -> list[str]:
     """A table: per language, first texts answered in it, greetings that got the main menu,
     and questions that reached their node (directly or in a short list) and directly."""
     lines = [f"{'lang':<8} {'texts':>5} {'in its language':>15} {'greetings to menu':>17} "
-             f"{'questions':>9} {'reached':>7} {'directly':>8}"]
+             f"{'questions':>9} {'reached':>7} {'directly':>8} {'wrongly':>7}"]
     total = Score()
     for lang, s in [*scores.items(), ("all", total)]:
         if lang != "all":
-            for name in ("first", "first_right", "questions", "direct", "listed", "greetings", "welcomed"):
+            for name in ("first", "first_right", "questions", "direct", "listed", "wrong", "greetings", "welcomed"):
                 setattr(total, name, getattr(total, name) + getattr(s, name))
         lines.append(f"{lang:<8} {s.first:>5} {s.language_rate:>15.0%} {s.welcome_rate:>17.0%} "
-                     f"{s.questions:>9} {s.reached_rate:>7.0%} {s.direct_rate:>8.0%}")
+                     f"{s.questions:>9} {s.reached_rate:>7.0%} {s.direct_rate:>8.0%} {s.wrong:>7}")
         if verbose:
             lines += [f"    {m}" for m in s.misses]
     return lines

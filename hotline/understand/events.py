@@ -13,6 +13,7 @@ from __future__ import annotations
 from hotline.content import Content
 from hotline.engine import (
     BACK, HELP, HOME, REPEAT, Choose, Event, Goto, Navigate, Offer, Session, SetLanguage, Start, Unknown,
+    path_to,
 )
 from hotline.i18n import SOURCE, normalize
 from hotline.understand.keywords import greeting_language, language_named
@@ -23,9 +24,9 @@ from hotline.understand.vocabulary import lexicon
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
 MAX_CHARS = 320      # two SMS of words are plenty to tell what someone asks; the rest is ignored
-DIRECT = 0.22        # a node's share of what the text could score, to go there directly
+DIRECT = 0.2         # a node's share of what the text could score, to go there directly
 LISTED = 0.12        # ... to be offered in a short list
-CLOSE = 0.7          # runners-up within this share of the best are offered with it
+CLOSE = 0.8          # runners-up within this share of the best are offered with it
 MAX_OFFER = 3
 LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
 
@@ -103,10 +104,13 @@ def found(content: Content, lang: str, text: str) -> Goto | Offer | None:
     hits = rank(content, lang, text)
     if not hits or hits[0].score < LISTED:
         return None
-    if hits[0].node == content.flow.start:  # words that only greet or ask for help
-        return Goto(content.flow.start, lang)
-    close = [h.node for h in hits[:MAX_OFFER] if h.node != content.flow.start
-             and h.score >= max(LISTED, hits[0].score * CLOSE)]
+    best = hits[0].node
+    if best == content.flow.start:  # words that only greet or ask for help
+        return Goto(best, lang)
+    # The menus above the best node say the same in fewer words: they are no rival to it.
+    above = set(path_to(content.flow, best))
+    close = [h.node for h in hits[:MAX_OFFER + 1] if h.node not in above
+             and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
     if hits[0].score >= DIRECT and len(close) == 1:
         return Goto(hits[0].node, lang)
     return Offer(tuple(close), lang)

@@ -26,7 +26,7 @@ from hotline.understand.search import Index
 EVERYDAY: dict[str, str] = {
     "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
 }
-MENU_WEIGHT = 0.5  # a menu's words count this much: its pages say the same more precisely
+MENU_WEIGHT = 0.3  # a menu's words count this much: its pages say the same more precisely
 FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
 # In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
 _APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
