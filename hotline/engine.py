@@ -44,6 +44,7 @@ class Start:
 
     lang: str | None = None
     help: bool = False
+    guessed: bool = False  # the language was told from the words: the reply says how to change it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Goto:
 
     node: str
     lang: str | None = None
+    guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Offer:
 
     nodes: tuple[str, ...]
     lang: str | None = None
+    guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,7 @@ class Reply:
     node: str | None          # None: the language choice
     lang: str | None
     page: int = 0
-    notice: str | None = None  # "unknown", "silence" or "help"
+    notice: str | None = None  # "unknown", "silence", "help" or "language" (it was guessed)
     misses: int = 0
     offer: tuple[str, ...] = ()  # instead of the node's own text: a short numbered list
 
@@ -141,7 +144,7 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
         start = event if isinstance(event, Start) else Start()
         lang = start.lang or (session.lang if session else None)
         fresh = Session(lang=lang, node=flow.start, steps=(session.steps if session else 0) + 1)
-        return fresh, _reply(fresh, "help" if start.help else None)
+        return fresh, _reply(fresh, "help" if start.help else "language" if start.guessed and lang else None)
     repeat = isinstance(event, Navigate) and event.action == REPEAT
     offer, session = session.offer, replace(session, steps=session.steps + 1, offer=session.offer if repeat else ())
     if session.node not in flow.nodes:
@@ -175,7 +178,7 @@ def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) 
         session = _at(session, event.node, path_to(flow, event.node))
     elif isinstance(event, Offer):
         session = replace(session, page=0, misses=0, offer=tuple(n for n in event.nodes if n in flow.nodes))
-    return session, _reply(session)
+    return session, _reply(session, "language" if event.guessed else None)
 
 
 def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:

@@ -20,7 +20,7 @@ from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
     CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
-    SHORT_CODE_HELP, STOPPED,
+    SHORT_CODE_HELP, STOPPED, WRONG_LANGUAGE,
 )
 from hotline.render import fill, paragraphs, service_hours, service_name, title
 from hotline.understand import is_stop, understand
@@ -106,6 +106,8 @@ def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str
         return [texts.phrase(HELP) + extra]
     if notice in ("unknown", "silence"):
         return [texts.phrase(NOT_UNDERSTOOD)]
+    if notice == "language":
+        return [texts.phrase(WRONG_LANGUAGE)]
     return []
 
 

@@ -82,7 +82,7 @@ def understand(content: Content, session: Session | None, text: str,
         guess = identify(content, text)
         if guess.lang and guess.lang != lang and guess.lead >= SURE:
             return first_text(content, text, guess.lang)
-    return found(content, lang, text) or Unknown()
+    return found(content, lang, text, guessed=False) or Unknown()
 
 
 def first_text(content: Content, text: str, lang: str | None = None) -> Event:
@@ -95,25 +95,25 @@ def first_text(content: Content, text: str, lang: str | None = None) -> Event:
     lang = lang or identify(content, text).lang
     if lang is None:
         return Start(content.offered[0]) if len(content.offered) == 1 else Start()
-    return found(content, lang, text) or Start(lang)
+    return found(content, lang, text, guessed=True) or Start(lang, guessed=True)
 
 
-def found(content: Content, lang: str, text: str) -> Goto | Offer | None:
+def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer | None:
     """The node the words are about, or a short list when two or three may be; None when
-    none fits well enough to say so."""
+    none fits well enough to say so. `guessed`: the language was told from these words."""
     hits = rank(content, lang, text)
     if not hits or hits[0].score < LISTED:
         return None
     best = hits[0].node
-    if best == content.flow.start:  # words that only greet or ask for help
-        return Goto(best, lang)
+    if best == content.flow.start:  # words that only greet or ask for help: no page for them
+        return None
     # The menus above the best node say the same in fewer words: they are no rival to it.
     above = set(path_to(content.flow, best))
     close = [h.node for h in hits[:MAX_OFFER + 1] if h.node not in above
              and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
     if hits[0].score >= DIRECT and len(close) == 1:
-        return Goto(hits[0].node, lang)
-    return Offer(tuple(close), lang)
+        return Goto(best, lang, guessed)
+    return Offer(tuple(close), lang, guessed)
 
 
 def rank(content: Content, lang: str, text: str) -> list[Hit]:

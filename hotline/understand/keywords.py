@@ -1,8 +1,9 @@
 """Which words act as keywords, in which language.
 
-A keyword acts in its own language, and on a first text (no language known yet), but not
-when it is an everyday word of the resident's language: BASTA and PARE are Spanish
-opt-out words and ordinary Tagalog; HINDI is a Hindi start word and Tagalog for "no".
+A keyword acts in its own language, and on a first text (no language known yet), and in
+another language only when it is not an everyday word of the resident's language: BASTA
+and PARE are Spanish opt-out words and ordinary Tagalog; HINDI is a Hindi start word and
+Tagalog for "no".
 Twilio's own English opt-out words always act: Twilio blocks the number whatever the line
 does, so the line must forget the conversation too.
 """
@@ -13,7 +14,7 @@ from functools import lru_cache
 from babel import Locale as BabelLocale, UnknownLocaleError
 
 from hotline.content import Content
-from hotline.i18n import SOURCE, normalize, words
+from hotline.i18n import SOURCE, normalize
 from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
 from hotline.understand.vocabulary import lexicon
 
@@ -39,14 +40,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def is_stop(content: Content, text: str, lang: str | None = None) -> bool:
-    """The whole message opts out: Twilio's English words always; then the words of the
-    resident's language, or, with no language known yet, of any language the line knows."""
+    """The whole message opts out: Twilio's English words always; the words of the
+    resident's language `lang`; another language's word unless it is an everyday word of
+    theirs ("basta" from a Tagalog speaker); with no language known, any language's word."""
     word = normalize(text[:160])
     if word in TWILIO_OPT_OUT:
         return True
-    if lang:
-        return word in content.texts_for(lang).own_keywords(KEY_STOP) or word in words(KEY_STOP.text)
-    return word in content.stop_words
+    if lang and word in content.texts_for(lang).own_keywords(KEY_STOP):
+        return True
+    return word in content.stop_words and not (lang and word in lexicon(content).everyday(lang))
 
 
 def greeting_language(content: Content, word: str, lang: str | None = None) -> tuple[str, bool] | None:
