@@ -283,6 +283,35 @@ def test_command() -> None:
     sys.exit(1 if failed else 0)
 
 
+@main.command()
+@click.argument("text", required=False)
+@click.option("--lang", default=None, help="The resident's language (default: TEXT is a first text).")
+@click.option("--at", "node", default=None, help="The node the resident is at (default: the main menu).")
+@click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead: a labeled file (lang, expect, text; tests/data/understand_eval.tsv); "
+                   "prints accuracy per language.")
+@click.option("-v", "--verbose", is_flag=True, help="With --eval: list every text that missed.")
+def understand(text: str | None, lang: str | None, node: str | None, labeled: Path | None, verbose: bool) -> None:
+    """What the line would pick for a resident's TEXT and why; or, with --eval, how well it
+    understands a labeled set."""
+    from hotline.understand.evaluate import evaluate, read_examples, report
+    from hotline.understand.explain import explain
+
+    content = _content()
+    if labeled:
+        for line in report(evaluate(content, read_examples(labeled)), verbose):
+            click.echo(line)
+        return
+    if text is None:
+        raise click.UsageError("give a TEXT, or --eval FILE")
+    if lang and lang not in content.offered:
+        raise click.ClickException(f"{lang} is not offered; offered: {', '.join(content.offered)}")
+    if node and node not in content.flow.nodes:
+        raise click.ClickException(f"no node {node}")
+    for line in explain(content, text, lang, node):
+        click.echo(line)
+
+
 @main.command("graph")
 @click.option("--format", "fmt", type=click.Choice(graph.FORMATS), default="mermaid", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")

@@ -24,8 +24,8 @@ from hotline.understand.vocabulary import lexicon
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
 MAX_CHARS = 320      # two SMS of words are plenty to tell what someone asks; the rest is ignored
-DIRECT = 0.2         # a node's share of what the text could score, to go there directly
-LISTED = 0.12        # ... to be offered in a short list
+DIRECT = 0.12        # a node's share of what the text could score, to go there directly
+LISTED = 0.1         # ... to be offered in a short list
 CLOSE = 0.8          # runners-up within this share of the best are offered with it
 MAX_OFFER = 3
 LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
@@ -118,11 +118,19 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
 
 def rank(content: Content, lang: str, text: str) -> list[Hit]:
     """Every node the words fit, best first, without the greeting and help words around
-    them ("hola, necesito un abogado")."""
-    texts = content.texts_for(lang)
-    keywords = set(texts.navigation) | lexicon(content).greetings(lang)
+    them ("hola, necesito un abogado"). One word alone leads only where it is a whole
+    title or `also:` phrase ("abogado", "migra"): an everyday word ("hindi", "yes") is no
+    question."""
+    words_of = lexicon(content)
+    keywords = set(content.texts_for(lang).navigation) | words_of.greetings(lang)
     words = [w for w in normalize(text).split() if w not in keywords]
-    return lexicon(content).index(lang).search(" ".join(words)) if words else []
+    if not words:
+        return []
+    hits = words_of.index(lang).search(" ".join(words))
+    if len(words) == 1 and not _unspaced(words[0]):  # a Chinese "word" is a whole sentence
+        named = words_of.named(lang, words[0])
+        hits = [h for h in hits if h.node in named]
+    return hits
 
 
 def _language_choice(content: Content, text: str, languages: tuple[str, ...]) -> Event:
@@ -169,6 +177,10 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
     if len(matches) == 1:
         return matches[0]
     return None
+
+
+def _unspaced(word: str) -> bool:
+    return any(ord(ch) >= 0x2E80 and not 0xAC00 <= ord(ch) <= 0xD7A3 for ch in word)
 
 
 def _telling(word: str) -> bool:

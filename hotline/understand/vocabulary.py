@@ -62,6 +62,7 @@ class Lexicon:
 
     content: Content
     _indexes: dict[str, Index] = field(default_factory=dict)
+    _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _strings(self, tag: str) -> Iterator[tuple[str, bool]]:
@@ -121,6 +122,21 @@ class Lexicon:
                 for tag in weights:
                     weights[tag] = 1.0 / len(weights)
         return exact, slips
+
+    def named(self, tag: str, word: str) -> frozenset[str]:
+        """The nodes one of whose titles or `also:` phrases (here or in English) is `word`."""
+        return self._phrases(tag).get(word, frozenset())
+
+    def _phrases(self, tag: str) -> dict[str, frozenset[str]]:
+        with self._lock:
+            if tag not in self._named:
+                texts, found = self.content.texts_for(tag), {}
+                for node in self.content.flow.nodes.values():
+                    title, _, also = node_texts(texts, node)
+                    for phrase in (title, *also.split(","), node.title, *node.also.split(",")):
+                        found.setdefault(normalize(phrase), set()).add(node.id)
+                self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
+            return self._named[tag]
 
     def index(self, tag: str) -> Index:
         """The search index of one language, built the first time it is needed."""
