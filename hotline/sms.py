@@ -80,6 +80,8 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     texts = content.texts_for(lang)
     fold = content.locales[texts.locale.tag].folds
     head = _notice(texts, notice, settings)
+    if notice == "language" and node_id != content.flow.start:  # the main menu's footer says it
+        head = [texts.phrase(WRONG_LANGUAGE)]
     if node_id is None:
         tail = [_language_list(content)]
     elif offer:  # what the resident's words may have meant, instead of where they are
@@ -106,8 +108,6 @@ def _notice(texts: Texts, notice: str | None, settings: SmsSettings) -> list[str
         return [texts.phrase(HELP) + extra]
     if notice in ("unknown", "silence"):
         return [texts.phrase(NOT_UNDERSTOOD)]
-    if notice == "language":
-        return [texts.phrase(WRONG_LANGUAGE)]
     return []
 
 

@@ -111,8 +111,8 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     above = set(path_to(content.flow, best))
     close = [h.node for h in hits[:MAX_OFFER + 1] if h.node not in above
              and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
-    if hits[0].score >= DIRECT and len(close) == 1:
-        return Goto(best, lang, guessed)
+    if len(close) == 1:  # one node fits: go there when it fits well, else ask again
+        return Goto(best, lang, guessed) if hits[0].score >= DIRECT else None
     return Offer(tuple(close), lang, guessed)
 
 
