@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import pycld2  # type: ignore[import-not-found]
+import pycld2  # type: ignore[import-untyped]
 
 from hotline.content import Content
 from hotline.understand.vocabulary import FUZZY_MIN, deletes, lexicon, tokens

@@ -10,7 +10,7 @@ only), so one threshold serves every language and length, and common words weigh
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,9 +41,9 @@ class Index:
                  tokens: Callable[[str], list[str]]) -> None:
         self.tokens = tokens
         self.nodes = list(docs)
-        weights: list[Counter[str]] = []
+        weights: list[dict[str, float]] = []
         for fields in docs.values():
-            tf: Counter[str] = Counter()
+            tf: defaultdict[str, float] = defaultdict(float)
             for text, weight in fields:
                 seen: set[str] = set()  # a word said twice in one field is no more telling
                 for word in tokens(text):
@@ -52,25 +52,25 @@ class Index:
                             seen.add(term)
                             tf[term] += weight * share
             weights.append(tf)
-        lengths = [sum(tf.values()) for tf in weights]
+        lengths = [sum(doc_tf.values()) for doc_tf in weights]
         average = sum(lengths) / max(len(lengths), 1)
         n = len(weights)
         self.postings: dict[str, tuple[tuple[int, float], ...]] = {}
         self.idf: dict[str, float] = {}
-        df: Counter[str] = Counter(term for tf in weights for term in tf)
+        df: Counter[str] = Counter(term for doc_tf in weights for term in doc_tf)
         for term, count in df.items():
             self.idf[term] = math.log(1 + (n - count + 0.5) / (count + 0.5))
         postings: dict[str, list[tuple[int, float]]] = {}
-        for doc, tf in enumerate(weights):
+        for doc, doc_tf in enumerate(weights):
             norm = K1 * (1 - B + B * lengths[doc] / average)
-            for term, f in tf.items():
+            for term, f in doc_tf.items():
                 postings.setdefault(term, []).append((doc, f * (K1 + 1) / (f + norm)))
         self.postings = {t: tuple(p) for t, p in postings.items()}
         self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
 
     def search(self, text: str) -> list[Hit]:
         """Nodes by how well they fit `text`, best first; only those that fit at all."""
-        query: Counter[str] = Counter()
+        query: defaultdict[str, float] = defaultdict(float)
         for word in self.tokens(text):
             query[word] += 1.0
             for gram in grams(word):
@@ -78,7 +78,7 @@ class Index:
         # What the text could score at most: every word found, and telling (in one node
         # only). A text of common words ("hindi", "the") thus scores low everywhere.
         best = sum(w * (K1 + 1) for w in query.values()) * self.rarest
-        scores: Counter[int] = Counter()
+        scores: defaultdict[int, float] = defaultdict(float)
         for term, weight in query.items():
             idf = self.idf.get(term)
             if idf is None:
@@ -87,4 +87,4 @@ class Index:
                 scores[doc] += idf * weight * part
         if not best:
             return []
-        return [Hit(self.nodes[d], s / best) for d, s in scores.most_common()]
+        return [Hit(self.nodes[d], s / best) for d, s in sorted(scores.items(), key=lambda ds: -ds[1])]

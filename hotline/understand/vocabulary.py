@@ -130,7 +130,7 @@ class Lexicon:
     def _phrases(self, tag: str) -> dict[str, frozenset[str]]:
         with self._lock:
             if tag not in self._named:
-                texts, found = self.content.texts_for(tag), {}
+                texts, found = self.content.texts_for(tag), dict[str, set[str]]()
                 for node in self.content.flow.nodes.values():
                     title, _, also = node_texts(texts, node)
                     for phrase in (title, *also.split(","), node.title, *node.also.split(",")):
@@ -146,7 +146,7 @@ class Lexicon:
             return self._indexes[tag]
 
     def _build(self, tag: str) -> Index:
-        texts, english = self.content.texts_for(tag), self.content.texts_for(SOURCE)
+        texts = self.content.texts_for(tag)
         flow = self.content.flow
         docs: dict[str, list[tuple[str, float]]] = {}
         for node in flow.nodes.values():  # the main menu too: where "hello, a question" leads
