@@ -35,6 +35,7 @@ from hotline.flow.extract import flow_messages
 from hotline.flow.load import read_flow, read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Problem
 from hotline.i18n import LOCALES_FILE, catalog_path, needed_messages
+from hotline.understand.checks import understanding_problems
 
 WARNING = "warning"
 WORDS_PER_SECOND = 150 / 60  # a Twilio voice reads about 150 words a minute
@@ -350,6 +351,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     problems += voice_gaps(content, voice_settings, locales, lines)
     problems += catalog_gaps(content, translations, locales, lines)
     problems += sms_problems(content, rendered, sms_settings.budget)
+    problems += understanding_problems(content, locales, lines)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, sms_settings)
     problems += [p for t in tests for p in t.problems]
     return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests))

@@ -82,7 +82,8 @@ def understand(content: Content, session: Session | None, text: str,
         guess = identify(content, text)
         if guess.lang and guess.lang != lang and guess.lead >= SURE:
             return first_text(content, text, guess.lang)
-    return found(content, lang, text, guessed=False) or Unknown()
+    event = found(content, lang, text, guessed=False)
+    return Unknown() if event is None or event == Goto(session.node, lang) else event  # no further: not understood
 
 
 def first_text(content: Content, text: str, lang: str | None = None) -> Event:
