@@ -21,7 +21,7 @@ def shared_phrases(content: Content) -> list[Problem]:
     menu and a node under it may share words (the node wins)."""
     flow, out = content.flow, []
     for tag in content.offered:
-        texts, owner = content.texts_for(tag), {}
+        texts, owner = content.texts_for(tag), dict[str, str]()
         for node in flow.nodes.values():
             for phrase in {normalize(p) for p in node_texts(texts, node)[2].split(",")} - {""}:
                 first = owner.setdefault(phrase, node.id)

@@ -61,8 +61,8 @@ def identify(content: Content, text: str) -> Guess:
             near = [slips.get(word)] + [exact.get(d) for d in deletes(word)] + [slips.get(d) for d in deletes(word)]
             weights = next((w for w in near if w), None)
             share = SLIP
-        for tag, weight in (weights or {}).items():
-            scores[tag] = scores.get(tag, 0.0) + share * weight
+        for tag in weights or ():
+            scores[tag] = scores.get(tag, 0.0) + share / len(weights or ())
     own = dict(scores)
     found, reliable, said = _cld(text)
     latin_word = len(words) < 2 and all(ch.isascii() or ch.isalpha() and ord(ch) < 0x250 for ch in text)

@@ -104,24 +104,22 @@ class Lexicon:
                          for listing in (p.text, texts.phrase(p)) for w in normalize(listing.replace(",", " ")).split())
 
     @cached_property
-    def evidence(self) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
-        """word -> {language: weight} over the offered languages, a word shared by k of them
-        weighing 1/k; and the same for one-letter slips of their key words."""
-        exact: dict[str, dict[str, float]] = {}
-        slips: dict[str, dict[str, float]] = {}
+    def evidence(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """word -> the offered languages that have it (a word k languages share weighs 1/k
+        for each); and the same for one-letter slips of their key words."""
+        exact: dict[str, set[str]] = {}
+        slips: dict[str, set[str]] = {}
         for tag in self.content.offered:
             every, key = self._words[tag]
             for word in every:
-                exact.setdefault(word, {})[tag] = 1.0
+                exact.setdefault(word, set()).add(tag)
             for word in key:
                 if len(word) >= FUZZY_MIN:
                     for slip in deletes(word):
-                        slips.setdefault(slip, {})[tag] = 1.0
-        for table in (exact, slips):
-            for weights in table.values():
-                for tag in weights:
-                    weights[tag] = 1.0 / len(weights)
-        return exact, slips
+                        slips.setdefault(slip, set()).add(tag)
+        shared: dict[frozenset[str], tuple[str, ...]] = {}  # one tuple per set of languages
+        return ({w: shared.setdefault(frozenset(t), tuple(sorted(t))) for w, t in exact.items()},
+                {w: shared.setdefault(frozenset(t), tuple(sorted(t))) for w, t in slips.items()})
 
     def named(self, tag: str, word: str) -> frozenset[str]:
         """The nodes one of whose titles or `also:` phrases (here or in English) is `word`."""
