@@ -107,19 +107,25 @@ class Lexicon:
     def evidence(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         """word -> the offered languages that have it (a word k languages share weighs 1/k
         for each); and the same for one-letter slips of their key words."""
-        exact: dict[str, set[str]] = {}
-        slips: dict[str, set[str]] = {}
+        exact: dict[str, tuple[str, ...]] = {}
+        slips: dict[str, tuple[str, ...]] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of languages: less memory
+
+        def add(table: dict[str, tuple[str, ...]], word: str, tag: str) -> None:
+            have = table.get(word, ())
+            if tag not in have:
+                both = have + (tag,)
+                table[word] = shared.setdefault(both, both)
+
         for tag in self.content.offered:
             every, key = self._words[tag]
             for word in every:
-                exact.setdefault(word, set()).add(tag)
+                add(exact, word, tag)
             for word in key:
                 if len(word) >= FUZZY_MIN:
                     for slip in deletes(word):
-                        slips.setdefault(slip, set()).add(tag)
-        shared: dict[frozenset[str], tuple[str, ...]] = {}  # one tuple per set of languages
-        return ({w: shared.setdefault(frozenset(t), tuple(sorted(t))) for w, t in exact.items()},
-                {w: shared.setdefault(frozenset(t), tuple(sorted(t))) for w, t in slips.items()})
+                        add(slips, slip, tag)
+        return exact, slips
 
     def named(self, tag: str, word: str) -> frozenset[str]:
         """The nodes one of whose titles or `also:` phrases (here or in English) is `word`."""
