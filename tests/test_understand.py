@@ -169,6 +169,15 @@ def test_a_caller_asks_in_a_sentence_and_reaches_the_page(call, content):
     assert "Do not open the door" in call.text
 
 
+def test_a_caller_whose_words_fit_two_pages_hears_just_those_and_presses_one(call, content):
+    call.start().press("1").say("free lawyer")
+    offers = [say.text for say in call.says]
+    assert 2 <= len(offers) <= 4 and offers[0].startswith("For ") and offers[0].endswith("press 1.")
+    assert content.flow.nodes["main"].text[:20] not in call.text
+    call.press("1")
+    assert call.dial is not None or "press" in call.text  # a service is connected, or a page read
+
+
 def test_a_low_confidence_guess_asks_again_instead_of_acting(call, content):
     call.start().press("1")
     call._post(call.gather, {"SpeechResult": "emergencies", "Confidence": "0.21"})
@@ -215,3 +224,23 @@ def test_the_commands_explain_a_text_and_print_accuracy_per_language(app):
     table = runner.invoke(cli, ["understand", "--eval", str(DATA / "understand_eval.tsv")])
     assert table.exit_code == 0
     assert [line.split()[0] for line in table.output.splitlines()[1:]][:3] == ["en", "es", "pl"]
+
+
+# --- staff see it in `hotline check` ---------------------------------------------------------
+
+def test_check_names_shared_phrases_colliding_keywords_and_nodes_without_phrases(content):
+    from dataclasses import replace
+
+    from hotline.flow.model import Flow
+    from hotline.understand.checks import keyword_collisions, missing_phrases, shared_phrases
+
+    said = [p.message for p in keyword_collisions(content, "translations/locales.yaml", {})]
+    assert any("es: keyword 'basta'" in m and "everyday word in tl" in m for m in said)
+    assert any("hi: keyword 'hindi'" in m and "in tl" in m for m in said)
+    nodes = dict(content.flow.nodes)
+    nodes["wco"] = replace(nodes["wco"], also=nodes["ice_door"].also)
+    nodes["kift_act"] = replace(nodes["kift_act"], also="")
+    edited = replace(content, flow=Flow(nodes, content.flow.services, "edited"))
+    shared = [p for p in shared_phrases(edited) if p.node in ("wco", "ice_door")]
+    assert shared and all(p.severity == "warning" for p in shared)
+    assert any(p.node == "kift_act" and "no also: phrases" in p.message for p in missing_phrases(edited))
