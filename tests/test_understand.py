@@ -244,3 +244,19 @@ def test_check_names_shared_phrases_colliding_keywords_and_nodes_without_phrases
     shared = [p for p in shared_phrases(edited) if p.node in ("wco", "ice_door")]
     assert shared and all(p.severity == "warning" for p in shared)
     assert any(p.node == "kift_act" and "no also: phrases" in p.message for p in missing_phrases(edited))
+
+
+def test_a_reload_drops_the_old_contents_indexes():
+    import gc
+
+    from hotline.content import load_content
+    from hotline.understand.vocabulary import _LEXICONS
+
+    root = DATA.parent.parent
+    old = load_content(root / "flows", root / "translations")
+    understand(old, None, "la migra está afuera de mi casa")
+    assert old in _LEXICONS
+    count = len(_LEXICONS)
+    del old
+    gc.collect()
+    assert len(_LEXICONS) == count - 1

@@ -60,10 +60,16 @@ def node_texts(texts: Texts, node: Node) -> tuple[str, str, str]:
 class Lexicon:
     """Per language: its words (for telling languages apart) and its search index."""
 
-    content: Content
+    owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def content(self) -> Content:
+        content = self.owner()
+        assert content is not None, "a lexicon outlived its content"
+        return content
 
     def _strings(self, tag: str) -> Iterator[tuple[str, bool]]:
         """(string, is it a key string: a title, keyword, `also:` or name) of a language."""
@@ -175,6 +181,6 @@ def lexicon(content: Content) -> Lexicon:
     with _LOCK:
         found = _LEXICONS.get(content)
         if found is None:
-            found = _LEXICONS[content] = Lexicon(content)
+            found = _LEXICONS[content] = Lexicon(weakref.ref(content))
         return found
 
