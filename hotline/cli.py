@@ -223,9 +223,10 @@ def stats_command(days: int, as_csv: bool) -> None:
     if not rows:
         click.echo("no conversations counted in this period")
         return
-    click.echo(f"{'day':<12}{'channel':<8}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
+    click.echo(f"{'day':<12}{'channel':<8}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}{'by words':>9}")
     for r in rows:
-        click.echo(f"{r.day:<12}{r.channel:<8}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")
+        click.echo(f"{r.day:<12}{r.channel:<8}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}"
+                   f"{stats.shown(r.by_words):>9}")
 
 
 @main.command()

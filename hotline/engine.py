@@ -26,6 +26,7 @@ class Session:
     misses: int = 0
     steps: int = 0
     offer: tuple[str, ...] = ()  # nodes a resident's words may have meant, numbered from 1
+    by_words: bool = False       # this node was reached by the resident's own words (staff counts)
 
     def __post_init__(self) -> None:
         # A session read back from JSON has lists; keep it hashable and comparable.
@@ -105,8 +106,8 @@ class Reply:
     offer: tuple[str, ...] = ()  # instead of the node's own text: a short numbered list
 
 
-def _at(session: Session, node: str, trail: tuple[str, ...]) -> Session:
-    return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0, offer=())
+def _at(session: Session, node: str, trail: tuple[str, ...], by_words: bool = False) -> Session:
+    return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0, offer=(), by_words=by_words)
 
 
 def _reply(session: Session, notice: str | None = None) -> Reply:
@@ -151,7 +152,7 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
         session = _at(session, flow.start, ())
     if isinstance(event, Choose) and 1 <= event.number <= len(offer) and offer[event.number - 1] in flow.nodes:
         chosen = offer[event.number - 1]
-        session = _at(session, chosen, path_to(flow, chosen))
+        session = _at(session, chosen, path_to(flow, chosen), by_words=True)
         return session, _reply(session)
     if isinstance(event, SetLanguage):
         session = _at(replace(session, lang=event.lang), flow.start, ())
@@ -175,7 +176,7 @@ def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) 
     if session.node not in flow.nodes:
         session = _at(session, flow.start, ())
     if isinstance(event, Goto) and event.node in flow.nodes:
-        session = _at(session, event.node, path_to(flow, event.node))
+        session = _at(session, event.node, path_to(flow, event.node), by_words=True)
     elif isinstance(event, Offer):
         session = replace(session, page=0, misses=0, offer=tuple(n for n in event.nodes if n in flow.nodes))
     return session, _reply(session, "language" if event.guessed else None)

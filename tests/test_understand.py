@@ -260,3 +260,17 @@ def test_a_reload_drops_the_old_contents_indexes():
     del old
     gc.collect()
     assert len(_LEXICONS) == count - 1
+
+
+def test_staff_counts_say_how_many_arrived_by_words_and_nothing_of_the_words(resident, redis_client):
+    from hotline import stats
+
+    resident.text("hola")
+    resident.text("la migra está afuera de mi casa")   # by words
+    resident.text("0")
+    resident.text("3")
+    resident.text("1")                                  # the same page by number
+    [key] = redis_client.keys(stats.PREFIX + "*")
+    counts = {k.decode(): int(v) for k, v in redis_client.hgetall(key).items()}
+    assert counts["reached|sms|es|ice_door"] == 2 and counts["words|sms|es|ice_door"] == 1
+    assert not any("migra" in k for k in counts)
