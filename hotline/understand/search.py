@@ -19,6 +19,7 @@ K1, B = 1.2, 0.75
 _PAIR = struct.Struct("<Hf")  # a node's number and a term's share of its score
 NGRAM = 4            # letters per n-gram, of a word padded with spaces: " abo", "abog", ...
 NGRAM_WEIGHT = 0.5   # an n-gram's share of a word's say
+GRAMS_FROM = 3.0     # n-grams only from a node's own title and phrases: page texts add chance letters
 
 
 def grams(word: str) -> list[str]:
@@ -49,7 +50,8 @@ class Index:
             for text, weight in fields:
                 seen: set[str] = set()  # a word said twice in one field is no more telling
                 for word in tokens(text):
-                    for term, share in ((word, 1.0), *((g, NGRAM_WEIGHT) for g in grams(word))):
+                    spelled = grams(word) if weight >= GRAMS_FROM else []
+                    for term, share in ((word, 1.0), *((g, NGRAM_WEIGHT) for g in spelled)):
                         if term not in seen:
                             seen.add(term)
                             tf[term] += weight * share
