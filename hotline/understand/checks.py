@@ -17,8 +17,8 @@ WARNING = "warning"
 
 
 def shared_phrases(content: Content) -> list[Problem]:
-    """An `also:` phrase two nodes share (in one language): words cannot lead to both. A
-    menu and a node under it may share words (the node wins)."""
+    """An `also:` phrase two nodes share (in one language): said alone it can only offer
+    both. A menu and a node under it may share words (the node wins)."""
     flow, out = content.flow, []
     for tag in content.offered:
         texts, owner = content.texts_for(tag), dict[str, str]()
@@ -29,7 +29,7 @@ def shared_phrases(content: Content) -> list[Problem]:
                 if first != node.id and not related:
                     out.append(Problem(node.file, node.line, node.id,
                                        f"{tag}: also: phrase '{phrase}' is also {first}'s: "
-                                       "a resident's words cannot lead to both", WARNING))
+                                       "alone it leads to a list of both, never to one", WARNING))
     return out
 
 
