@@ -20,7 +20,7 @@ TRUST_CLD = 1.0      # CLD2's share (0..1) weighs like a whole word of the line'
 DOUBT_CLD = 0.3      # ... on one word of Latin letters, where it is mostly a guess
 SURE = 1.5           # lead over the runner-up for a text to switch a known language
 # CLD2's codes that are one of the line's languages under another name.
-_CLD_NAMES = {"zh-Hant": "zh", "fil": "tl", "iw": "he"}
+_CLD_NAMES = {"zh-Hant": "zh", "fil": "tl"}  # Traditional Chinese readers get Simplified
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,12 @@ def identify(content: Content, text: str) -> Guess:
     exact, slips = lexicon(content).evidence
     scores: dict[str, float] = {}
     for word in words:
-        weights = exact.get(word)
-        share = 1.0
-        if weights is None and len(word) >= FUZZY_MIN:
-            near = [slips.get(word)] + [exact.get(d) for d in deletes(word)] + [slips.get(d) for d in deletes(word)]
-            weights = next((w for w in near if w), None)
-            share = SLIP
-        for tag in weights or ():
-            scores[tag] = scores.get(tag, 0.0) + share / len(weights or ())
+        langs, share = exact.get(word, ()), 1.0
+        if not langs and len(word) >= FUZZY_MIN:  # one letter more, less or wrong
+            near = [slips.get(word), *(exact.get(d) for d in deletes(word)), *(slips.get(d) for d in deletes(word))]
+            langs, share = next((n for n in near if n), ()), SLIP
+        for tag in langs:  # a word k languages share counts 1/k for each
+            scores[tag] = scores.get(tag, 0.0) + share / len(langs)
     own = dict(scores)
     found, reliable, said = _cld(text)
     latin_word = len(words) < 2 and all(ch.isascii() or ch.isalpha() and ord(ch) < 0x250 for ch in text)
