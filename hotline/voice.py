@@ -42,6 +42,7 @@ from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
 from hotline.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand
+from hotline.understand.keywords import language_names
 
 MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
 PER_PAGE = 5          # languages offered at once; MORE_KEY hears the others
@@ -341,8 +342,8 @@ def _language_choice(content: Content, settings: VoiceSettings, session: Session
     pages = _pages(heard_languages(content, settings))
     english = content.texts_for(SOURCE)
     response = VoiceResponse()
-    gather = _gather(response, settings, session, english.locale,
-                     [content.locales[t].name for t in pages[session.page]])
+    gather = _gather(response, settings, session, english.locale,  # names in themselves and in English
+                     sorted({n for t in pages[session.page] for n in (content.locales[t].name, *language_names(content, t))}))
     _speak(settings, gather, before + _notice(english, reply.notice), english.locale)
     for digit, tag in enumerate(pages[session.page], 1):
         offer = Prompt(content.texts_for(tag).phrase(P.VOICE_LANGUAGE, digit=digit),

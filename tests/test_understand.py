@@ -274,3 +274,17 @@ def test_staff_counts_say_how_many_arrived_by_words_and_nothing_of_the_words(res
     counts = {k.decode(): int(v) for k, v in redis_client.hgetall(key).items()}
     assert counts["reached|sms|es|ice_door"] == 2 and counts["words|sms|es|ice_door"] == 1
     assert not any("migra" in k for k in counts)
+
+
+def test_the_engine_goes_where_words_lead_with_the_menus_above_as_the_way_back(content):
+    from hotline.engine import Choose, Goto, Navigate, Offer, step
+
+    flow = content.flow
+    session, reply = step(flow, None, Goto("ice_door", "es", guessed=True))
+    assert (reply.node, reply.lang, reply.notice, session.trail) == ("ice_door", "es", "language", ("main", "ice"))
+    assert step(flow, session, Navigate("back"))[1].node == "ice"
+    session, reply = step(flow, session, Offer(("ice_silent", "legal_nijc")))
+    assert reply.offer == ("ice_silent", "legal_nijc") and reply.node == "ice_door"
+    session, reply = step(flow, session, Choose(2))
+    assert reply.node == "legal_nijc" and not reply.offer and session.by_words
+    assert session.trail == ("main", "legal_help")
