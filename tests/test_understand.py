@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from hotline import gsm, voice
 from hotline.cli import main as cli
 from hotline.content import Content
-from hotline.engine import Session
+from hotline.engine import Session, step
 from hotline.phrases import NOT_UNDERSTOOD, WRONG_LANGUAGE
 from hotline.render import paragraphs
 from hotline.understand import understand
@@ -277,7 +278,7 @@ def test_staff_counts_say_how_many_arrived_by_words_and_nothing_of_the_words(res
 
 
 def test_the_engine_goes_where_words_lead_with_the_menus_above_as_the_way_back(content):
-    from hotline.engine import Choose, Goto, Navigate, Offer, step
+    from hotline.engine import Choose, Goto, Navigate, Offer
 
     flow = content.flow
     session, reply = step(flow, None, Goto("ice_door", "es", guessed=True))
@@ -288,3 +289,25 @@ def test_the_engine_goes_where_words_lead_with_the_menus_above_as_the_way_back(c
     session, reply = step(flow, session, Choose(2))
     assert reply.node == "legal_nijc" and not reply.offer and session.by_words
     assert session.trail == ("main", "legal_help")
+
+
+_CONTENT: list[Content] = []
+
+
+def _loaded() -> Content:
+    from hotline.content import load_content
+
+    if not _CONTENT:
+        _CONTENT.append(load_content(DATA.parent.parent / "flows", DATA.parent.parent / "translations"))
+    return _CONTENT[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=()), max_size=400),
+       st.sampled_from([None, "en", "es", "tl", "zh-Hans", "ar"]))
+def test_any_text_at_all_is_understood_or_asked_again_never_an_error(text, lang):
+    content = _loaded()
+    session = Session(lang=lang) if lang else None
+    event = understand(content, session, text)
+    understand(content, session, text, spoken=True)
+    step(content.flow, session, event)

@@ -38,9 +38,9 @@ class Guess:
 
 
 def _cld(text: str) -> tuple[dict[str, float], bool, str]:
-    try:
-        reliable, _, details = pycld2.detect(text, bestEffort=True)
-    except pycld2.error:  # invalid UTF-8 from a lone surrogate: no opinion
+    try:  # as UTF-8 bytes: a lone surrogate (a broken emoji) becomes "?", not an error
+        reliable, _, details = pycld2.detect(text.encode("utf-8", "replace"), bestEffort=True)
+    except pycld2.error:  # bytes CLD2 will not read: no opinion
         return {}, False, ""
     found = {_CLD_NAMES.get(code, code).split("-")[0]: percent / 100.0
              for _, code, percent, _ in details if code != "un" and percent}
