@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import json
 import os
 import platform
 import random
@@ -52,6 +53,12 @@ DISTURBED = 0.2  # cores used by other processes during a run before the text re
 # Never Twilio's own keywords (HELP, INFO, START, STOP, ...): on a long code Twilio answers
 # those and the line stays silent, which the walk would count as a failure.
 FIRST_TEXTS = ("hi", "hola", "menu", "hello", "ayuda", "1", "what is this")
+# Residents who write what they would say to a person: a language to tell, a page to find.
+FREE_TEXTS = ("la migra está afuera de mi casa", "where do I find a free lawyer", "我想问一下",
+              "Mwen gen yon pwoblèm", "mi esposo me pega", "potrzebuje darmowego prawnika",
+              "무료 변호사 어디서 찾을 수 있어요", "ICE ap frape pòt mwen", "my boss didnt pay me",
+              "kailangan ko ng abogado", "meu marido foi detido pela imigração", "je n'ai pas d'assurance")
+FREE_SHARE = 0.3  # of first texts; later texts are free words a tenth of the time
 NONSENSE = ("ok thanks", "where?", "¿dónde?", "asdf", "12345")
 SAYINGS = ("legal help", "main menu", "back", "help", "ayuda", "repeat", "health", "español")
 KEYS = "1111222233334445567890*#"
@@ -66,6 +73,8 @@ GOALS = (  # (field of the report's "goals", comparison, target)
     ("redis_round_trips_per_webhook", "<=", 2.0),
     ("rss_mb_per_worker", "<=", 80.0),
     ("startup_s", "<", 1.0),
+    ("understanding_added_cpu_ms", "<=", 1.0),   # per free-text message, over a keyword or number
+    ("understanding_added_rss_mb", "<=", 30.0),  # per worker: the language model and the indexes
 )
 
 
@@ -148,7 +157,7 @@ class Resident:
 
     def _text(self) -> None:
         params = _sms_params(self._number())
-        body = self.rng.choice(FIRST_TEXTS)
+        body = self.rng.choice(FREE_TEXTS if self.rng.random() < FREE_SHARE else FIRST_TEXTS)
         for _ in range(self.rng.randint(3, 15)):
             if not self._more():
                 return
@@ -222,8 +231,8 @@ def _next_text(reply: str, rng: random.Random) -> str:
     page = PAGE.search(reply)
     if page and int(page[1]) < int(page[2]) and rng.random() < 0.6:
         return "MORE"
-    moves = ["#", "0", "*", "MORE", "AYUDA", "LANGUAGE", rng.choice(NONSENSE)]
-    weights = [10, 8, 4, 3, 2, 3, 4]
+    moves = ["#", "0", "*", "MORE", "AYUDA", "LANGUAGE", rng.choice(NONSENSE), rng.choice(FREE_TEXTS)]
+    weights = [10, 8, 4, 3, 2, 3, 4, 10]
     options = OPTION.findall(reply)
     if options:
         number, label = rng.choice(options)
@@ -516,6 +525,7 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
     started = time.perf_counter()
     load_content(Path(settings["FLOWS"]), Path(settings["TRANSLATIONS"]))
     load_s = time.perf_counter() - started
+    understanding = understanding_cost()
     base = {k: v for k, v in os.environ.items() if k != "HOTLINE_DEV"}
     with redis_server() as (url, redis_from), tempfile.TemporaryDirectory() as folder, \
             contextlib.ExitStack() as stack:
@@ -541,18 +551,30 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
         "redis_round_trips_per_webhook": max(v["round_trips"] for k, v in line["redis"].items() if k != "mixed"),
         "rss_mb_per_worker": line["rss_mb_per_worker"],
         "startup_s": line["startup_s"],
+        "understanding_added_cpu_ms": understanding["added_cpu_ms_per_free_text"],
+        "understanding_added_rss_mb": understanding["added_rss_mb"],
     }
     return {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "system": f"{platform.system()} {platform.machine()}"},
         "settings": {"seconds": seconds, "concurrency": concurrency, "voice_share": voice_share,
                      "rounds": rounds, "redis": redis_from, "procfile": procfile_web()},
-        "load_content_s": round(load_s, 3),
+        "load_content_s": round(load_s, 3), "understanding": understanding,
         "line": line, "ceiling": ceiling, "ratios": ratios,
         "goals": [{"name": name, "value": values[name], "goal": f"{op} {target:g}",
                    "met": values[name] is not None and _holds(values[name], op, target)}
                   for name, op, target in GOALS],
     }
+
+
+def understanding_cost() -> dict[str, float]:
+    """What residents' own words cost a worker (hotline.understand.cost), measured in a
+    fresh process so the memory it counts is the understanding's alone."""
+    done = subprocess.run([sys.executable, "-m", "hotline.understand.cost"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    if done.returncode:
+        raise BenchError(f"measuring the understanding failed:\n{done.stderr}")
+    return json.loads(done.stdout)
 
 
 def _holds(value: float, op: str, target: float) -> bool:
@@ -592,7 +614,11 @@ def render(report: dict) -> str:
         out.append(f"note: other processes used up to {busy} cores during the run; ratios are disturbed")
     sms = line["redis"]["sms"]["by_command"]
     out += ["", "line, redis commands per SMS webhook: " + ", ".join(f"{k} {v:g}" for k, v in sms.items()),
-            f"load_content (flows + all catalogs, in-process): {report['load_content_s']} s", "", "goals:"]
+            f"load_content (flows + all catalogs, in-process): {report['load_content_s']} s",
+            "understanding residents' own words (in-process, {texts} texts): {free_text_ms} ms CPU per free "
+            "text against {plain_text_ms} ms for a number or keyword: {added_cpu_ms_per_free_text} ms added; "
+            "+{added_rss_mb} MB per worker once every language is used (built in {build_s} s)"
+            .format(**report["understanding"]), "", "goals:"]
     out += [f"  {g['name']:32}{g['value']:>10}  {g['goal']:>7}  {'met' if g['met'] else 'MISSED'}"
             for g in report["goals"]]
     return "\n".join(out)

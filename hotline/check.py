@@ -39,6 +39,7 @@ from hotline.flow.extract import service_context
 from hotline.flow.load import explain_yaml, read_flow, read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem, Service
 from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
+from hotline.understand.checks import understanding_problems
 
 WARNING = "warning"
 LANGUAGE = "language"  # Problem.topic of what residents get in a language
@@ -456,6 +457,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
     problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
     problems += sms_problems(content, rendered, sms_settings.budget)
+    problems += understanding_problems(content, locales, lines)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
     tests = [_explained(t, content, flows, cfg) for t in tests]
     problems += [p for t in tests for p in t.problems]

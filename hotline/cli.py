@@ -394,9 +394,10 @@ def stats_command(days: int, as_csv: bool) -> None:
     if not rows:
         click.echo("no conversations counted in this period")
         return
-    click.echo(f"{'day':<12}{'channel':<10}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}")
+    click.echo(f"{'day':<12}{'channel':<10}{'lang':<9}{'node':<26}{'reached':>8}{'left':>6}{'by words':>9}")
     for r in rows:
-        click.echo(f"{r.day:<12}{r.channel:<10}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}")
+        click.echo(f"{r.day:<12}{r.channel:<10}{r.lang:<9}{r.node:<26}{stats.shown(r.reached):>8}{stats.shown(r.left):>6}"
+                   f"{stats.shown(r.by_words):>9}")
     totals = stats.conversations(rows, NAMES)
     click.echo("\nconversations by channel: " + ", ".join(f"{c} {stats.shown(n)}" for c, n in totals.items()))
 
@@ -473,6 +474,35 @@ def test_command() -> None:
     failed = sum(not o.passed for o in outcomes)
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} flow tests passed")
     sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("text", required=False)
+@click.option("--lang", default=None, help="The resident's language (default: TEXT is a first text).")
+@click.option("--at", "node", default=None, help="The node the resident is at (default: the main menu).")
+@click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Instead: a labeled file (lang, expect, text; tests/data/understand_eval.tsv); "
+                   "prints accuracy per language.")
+@click.option("-v", "--verbose", is_flag=True, help="With --eval: list every text that missed.")
+def understand(text: str | None, lang: str | None, node: str | None, labeled: Path | None, verbose: bool) -> None:
+    """What the line would pick for a resident's TEXT and why; or, with --eval, how well it
+    understands a labeled set."""
+    from hotline.understand.evaluate import evaluate, read_examples, report
+    from hotline.understand.explain import explain
+
+    content = _content()
+    if labeled:
+        for line in report(evaluate(content, read_examples(labeled)), verbose):
+            click.echo(line)
+        return
+    if text is None:
+        raise click.UsageError("give a TEXT, or --eval FILE")
+    if lang and lang not in content.offered:
+        raise click.ClickException(f"{lang} is not offered; offered: {', '.join(content.offered)}")
+    if node and node not in content.flow.nodes:
+        raise click.ClickException(f"no node {node}")
+    for line in explain(content, text, lang, node):
+        click.echo(line)
 
 
 @main.command("graph")

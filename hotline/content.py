@@ -15,9 +15,9 @@ from collections.abc import Callable, Mapping
 from hotline import metrics
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.model import Problem
-from hotline.flow.extract import flow_messages, service_context
+from hotline.flow.extract import flow_messages, search_messages, service_context
 from hotline.i18n import (
-    ENGLISH, PLACEHOLDERS, SOURCE, TRANSLATION, Coverage, Key, Locale, Served, Texts, catalog_path,
+    ENGLISH, PLACEHOLDERS, SOURCE, TRANSLATION, CatalogState, Coverage, Key, Locale, Served, Texts, catalog_path,
     coverage, needed_messages, read_catalog, read_locales, serve,
 )
 from hotline.lastgood import LastGood, Version, content_files
@@ -73,10 +73,20 @@ def load_content(flows: Path, translations: Path) -> Content:
         state = read_catalog(path) if tag != SOURCE and path.exists() else None
         served = serve(state, needed, reworded) if tag != SOURCE else {k: Served(TRANSLATION, k[1]) for k in needed}
         cover[tag] = coverage(tag, state, served)
-        texts[tag] = Texts(locale, {k: s.text for k, s in served.items() if s.how != ENGLISH})
+        texts[tag] = Texts(locale, {**{k: s.text for k, s in served.items() if s.how != ENGLISH},
+                                    **searched(state, flow)})
         if locale.offered and (tag == SOURCE or state is not None):
             offered.append(tag)
     return Content(flow=flow, locales=locales, texts=texts, coverage=cover, offered=tuple(offered))
+
+
+def searched(state: CatalogState | None, flow: Flow) -> dict[Key, str]:
+    """A language's own `also:` phrases, as its translators wrote them: searched, never shown,
+    so outside the publish gate and its fallbacks (a missing one is simply not searched)."""
+    if state is None:
+        return {}
+    keys = [(m.context, m.text) for node in flow.nodes.values() for m in search_messages(node)]
+    return {k: e.string for k in keys if (e := state.entries.get(k)) and e.string and not e.fuzzy}
 
 
 class NoGoodContent(RuntimeError):

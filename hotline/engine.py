@@ -25,6 +25,13 @@ class Session:
     page: int = 0
     misses: int = 0
     steps: int = 0
+    offer: tuple[str, ...] = ()  # nodes a resident's words may have meant, numbered from 1
+    by_words: bool = False       # this node was reached by the resident's own words (staff counts)
+
+    def __post_init__(self) -> None:
+        # A session read back from JSON has lists; keep it hashable and comparable.
+        object.__setattr__(self, "trail", tuple(self.trail))
+        object.__setattr__(self, "offer", tuple(self.offer))
 
     @property
     def choosing_language(self) -> bool:
@@ -38,6 +45,7 @@ class Start:
 
     lang: str | None = None
     help: bool = False
+    guessed: bool = False  # the language was told from the words: the reply says how to change it
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,25 @@ class Choose:
     """Option `number` (1-based) of the current menu."""
 
     number: int
+
+
+@dataclass(frozen=True)
+class Goto:
+    """A resident's words named this node; `lang` when they also told the language
+    (a first text)."""
+
+    node: str
+    lang: str | None = None
+    guessed: bool = False
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A resident's words fit two or three nodes: show just those, numbered from 1."""
+
+    nodes: tuple[str, ...]
+    lang: str | None = None
+    guessed: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +91,7 @@ class Unknown:
     silence: bool = False
 
 
-Event = Start | Choose | SetLanguage | Navigate | Unknown
+Event = Start | Choose | Goto | Offer | SetLanguage | Navigate | Unknown
 
 
 @dataclass(frozen=True)
@@ -74,30 +101,59 @@ class Reply:
     node: str | None          # None: the language choice
     lang: str | None
     page: int = 0
-    notice: str | None = None  # "unknown", "silence" or "help"
+    notice: str | None = None  # "unknown", "silence", "help" or "language" (it was guessed)
     misses: int = 0
+    offer: tuple[str, ...] = ()  # instead of the node's own text: a short numbered list
 
 
-def _at(session: Session, node: str, trail: tuple[str, ...]) -> Session:
-    return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0)
+def _at(session: Session, node: str, trail: tuple[str, ...], by_words: bool = False) -> Session:
+    return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0, offer=(), by_words=by_words)
 
 
 def _reply(session: Session, notice: str | None = None) -> Reply:
     node = None if session.choosing_language else session.node
-    return Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses)
+    return Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses,
+                 offer=session.offer)
+
+
+def path_to(flow: Flow, node: str) -> tuple[str, ...]:
+    """The menus from the main menu down to `node` (its BACK trail when reached by words):
+    the shortest way, as the resident would have pressed through."""
+    parents: dict[str, str] = {}
+    queue = [flow.start]
+    for at in queue:
+        for option in flow.nodes[at].options:
+            if option not in parents and option != flow.start:
+                parents[option] = at
+                queue.append(option)
+    trail: list[str] = []
+    while node in parents:
+        node = parents[node]
+        trail.append(node)
+    return tuple(reversed(trail))
 
 
 def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Reply]:
     """Move one step. A session pointing at a node the flow no longer has restarts at the
     main menu, in the same language."""
+    if isinstance(event, (Goto, Offer)):
+        lang = event.lang or (session.lang if session else None)
+        if lang:
+            return _found(flow, session, lang, event)
+        event = Start()  # words with no language known: the language choice
     if session is None or isinstance(event, Start):
         start = event if isinstance(event, Start) else Start()
         lang = start.lang or (session.lang if session else None)
         fresh = Session(lang=lang, node=flow.start, steps=(session.steps if session else 0) + 1)
-        return fresh, _reply(fresh, "help" if start.help else None)
-    session = replace(session, steps=session.steps + 1)
+        return fresh, _reply(fresh, "help" if start.help else "language" if start.guessed and lang else None)
+    repeat = isinstance(event, Navigate) and event.action == REPEAT
+    offer, session = session.offer, replace(session, steps=session.steps + 1, offer=session.offer if repeat else ())
     if session.node not in flow.nodes:
         session = _at(session, flow.start, ())
+    if isinstance(event, Choose) and 1 <= event.number <= len(offer) and offer[event.number - 1] in flow.nodes:
+        chosen = offer[event.number - 1]
+        session = _at(session, chosen, path_to(flow, chosen), by_words=True)
+        return session, _reply(session)
     if isinstance(event, SetLanguage):
         session = _at(replace(session, lang=event.lang), flow.start, ())
         return session, _reply(session)
@@ -111,6 +167,19 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
     session = replace(session, page=0, misses=session.misses + 1)
     silence = isinstance(event, Unknown) and event.silence
     return session, _reply(session, "silence" if silence else "unknown")
+
+
+def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) -> tuple[Session, Reply]:
+    """Where a resident's words lead: the node they name (its menus as the BACK trail), or a
+    short list of the nodes they may mean, at the node they are at."""
+    session = replace(session or Session(node=flow.start), lang=lang, steps=(session.steps if session else 0) + 1)
+    if session.node not in flow.nodes:
+        session = _at(session, flow.start, ())
+    if isinstance(event, Goto) and event.node in flow.nodes:
+        session = _at(session, event.node, path_to(flow, event.node), by_words=True)
+    elif isinstance(event, Offer):
+        session = replace(session, page=0, misses=0, offer=tuple(n for n in event.nodes if n in flow.nodes))
+    return session, _reply(session, "language" if event.guessed else None)
 
 
 def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:

@@ -12,6 +12,8 @@ steps:
   - send: "5"
     expect: ["ICIRR", "{icirr}"]          # {service_id}: that service's number, as SMS writes it
     not: ["Sorry"]                        # text it must not contain    (or as a caller hears it)
+  - send: la migra está en mi puerta      # a resident's own words
+    reaches: [ice_door]                   # the node(s) they must lead to, or be in the short list
 ```
 Matching ignores case, accents (SMS may fold them) and line breaks. A test stops at its
 first failing step: the steps after it depend on where that one left the resident.
@@ -33,7 +35,7 @@ from hotline.channels.render import fill
 FOLDER = "tests"
 CHANNELS = (SMS, WHATSAPP, VOICE)
 TEST_KEYS = {"name", "channel", "steps"}
-STEP_KEYS = {"send", "expect", "not"}
+STEP_KEYS = {"send", "expect", "not", "reaches"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Step:
     expect: tuple[str, ...]
     absent: tuple[str, ...]
     line: int
+    reaches: tuple[str, ...] = ()  # node ids: where the resident must be, or in the short list
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,13 @@ def read_test(data: Any, label: str) -> tuple[str, str, list[Step], list[Problem
             bad(data.lines.get("steps", 1), "each step is '- send: ...' with 'expect:' and/or 'not:'")
             continue
         for key in item.keys() - STEP_KEYS:
-            bad(item.lines[key], f"unknown key '{key}'; a step has send, expect and not")
+            bad(item.lines[key], f"unknown key '{key}'; a step has send, expect, not and reaches")
         if item.get("send") is None or isinstance(item["send"], bool):
             bad(item.line, "write what the step sends in quotes: send: \"#\" (YAML reads a bare # as a "
                            "comment, and yes, no, on, off as true or false)")
             continue
-        steps.append(Step(str(item["send"]), _texts(item.get("expect")), _texts(item.get("not")), item.line))
+        steps.append(Step(str(item["send"]), _texts(item.get("expect")), _texts(item.get("not")), item.line,
+                          _texts(item.get("reaches"))))
     return name, channel, steps, problems
 
 
@@ -122,27 +126,34 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
                         "names no service in services.yaml")]
     phone = (lambda s: voice.spell(s.phone)) if channel == VOICE else (lambda s: s.phone)
     replies = _voice_replies(content, steps) if channel == VOICE else _text_replies(content, steps, texting[channel])
-    for number, (step, (reply, node)) in enumerate(zip(steps, replies, strict=True), 1):
+    for number, (step, (reply, node, offer)) in enumerate(zip(steps, replies, strict=True), 1):
         missing = [t for t in step.expect if _plain(fill(t, content.flow, phone)) not in _plain(reply)]
         unwanted = [t for t in step.absent if _plain(fill(t, content.flow, phone)) in _plain(reply)]
-        if missing or unwanted:
-            wrong = "; ".join([f"expected {t!r}" for t in missing] + [f"did not expect {t!r}" for t in unwanted])
+        astray = step.reaches and not set(step.reaches) & {node, *offer}
+        if missing or unwanted or astray:
+            wrong = "; ".join([f"expected {t!r}" for t in missing] + [f"did not expect {t!r}" for t in unwanted]
+                              + ([f"expected to reach {' or '.join(step.reaches)}, reached "
+                                  f"{'the list ' + ', '.join(offer) if offer else node or 'nothing'}"] if astray else []))
             shown = "\n".join(f"| {line}" for line in (reply or "(no reply)").splitlines())
             return [Problem(label, step.line, node,
                             f"flow test {name!r} step {number}: sent {step.send!r}, {wrong}; the line replied:\n{shown}")]
     return []
 
 
-def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Iterator[tuple[str, str]]:
-    """What each text gets back, and the node it leaves the resident at."""
+Replies = Iterator[tuple[str, str, tuple[str, ...]]]  # what was received, the node, a short list
+
+
+def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Replies:
+    """What each text gets back, and the node (and short list) it leaves the resident at."""
     session: Session | None = None
     for step in steps:
         answer = messaging.answer(content, session, step.send, channel)
         session = answer.session
-        yield "\n".join(answer.texts), (answer.reply.node or "") if answer.reply else ""
+        reply = answer.reply
+        yield "\n".join(answer.texts), (reply.node or "") if reply else "", reply.offer if reply else ()
 
 
-def _voice_replies(content: Content, steps: list[Step]) -> Iterator[tuple[str, str]]:
+def _voice_replies(content: Content, steps: list[Step]) -> Replies:
     """What a caller hears after each key, words or silence; the call starts before the
     first step (its welcome is not checked) and a step after it ended hears nothing."""
     settings = voice.VoiceSettings()
@@ -152,7 +163,7 @@ def _voice_replies(content: Content, steps: list[Step]) -> Iterator[tuple[str, s
         text = said[4:].strip() if said.lower().startswith("say:") else said
         heard = voice.turn(content, settings, None, heard.state, text) if heard.state else voice.Heard()
         session = voice.decode(content, settings, heard.state)
-        yield heard.text, session.node if session else ""
+        yield heard.text, session.node if session else "", session.offer if session else ()
 
 
 def run_folder(content: Content, folder: Path, cfg: Mapping, only: str = "*.yaml") -> list[Outcome]:

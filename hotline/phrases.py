@@ -39,6 +39,9 @@ MENU_FOOTER = pgettext("sms.footer.menu", "Reply with a number. #: back. 0: main
 PAGE_FOOTER = pgettext("sms.footer.page", "#: back. 0: main menu.")
 MORE = pgettext("sms.more", "({page}/{pages}) Reply MORE to read on.")
 NOT_UNDERSTOOD = pgettext("notice.unknown", "Sorry, I did not understand.")
+# NOTE: First line of a reply whose language the line told from the resident's words. Keep
+# the English word LANGUAGE (it works in every language) and add your language's word.
+WRONG_LANGUAGE = pgettext("notice.language", "Not your language? Reply LANGUAGE.")
 SLOW_DOWN = pgettext(
     "notice.slow_down",
     "You have sent many messages. Please wait a few minutes, then text again. "

@@ -20,7 +20,7 @@ from hotline.engine import Session
 
 PREFIX = "hl:c:"
 KEEP_DAYS = 90
-REACHED, LEFT = "reached", "left"
+REACHED, LEFT, WORDS = "reached", "left", "words"  # words: reached by a resident's own words
 SMALL = 5  # counts under this are shown as "<5" in exports, so no one can be singled out
 
 
@@ -38,6 +38,8 @@ def transition(channel: str, old: Session | None, new: Session | None) -> list[t
     if after is None or after == before:
         return []
     changes = [(f"{REACHED}|{after}", 1, False), (f"{LEFT}|{after}", 1, False)]
+    if new is not None and new.by_words:
+        changes.append((f"{WORDS}|{after}", 1, False))
     if before is not None:
         changes.append((f"{LEFT}|{before}", -1, True))
     return changes
@@ -51,6 +53,7 @@ class Row:
     node: str
     reached: int
     left: int
+    by_words: int = 0  # of `reached`: by the resident's own words, not a number or a label
 
 
 def read(client: redis.Redis, days: Iterable[dt.date]) -> list[Row]:
@@ -67,7 +70,7 @@ def read(client: redis.Redis, days: Iterable[dt.date]) -> list[Row]:
             table.setdefault((channel, lang, node), {})[what] = int(value)
         for (channel, lang, node), counts in table.items():
             rows.append(Row(day.isoformat(), channel, lang, node, counts.get(REACHED, 0),
-                            max(counts.get(LEFT, 0), 0)))
+                            max(counts.get(LEFT, 0), 0), counts.get(WORDS, 0)))
     return sorted(rows, key=lambda r: (r.day, r.channel, r.lang, r.node))
 
 
@@ -87,7 +90,7 @@ def shown(count: int) -> str:
 def to_csv(rows: list[Row]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["day", "channel", "language", "node", "reached", "left"])
+    writer.writerow(["day", "channel", "language", "node", "reached", "left", "by words"])
     for r in rows:
-        writer.writerow([r.day, r.channel, r.lang, r.node, shown(r.reached), shown(r.left)])
+        writer.writerow([r.day, r.channel, r.lang, r.node, shown(r.reached), shown(r.left), shown(r.by_words)])
     return out.getvalue()

@@ -36,8 +36,9 @@ def main_options(app) -> tuple[str, ...]:
 
 # --- language choice and keywords -------------------------------------------------
 
-def test_first_text_offers_each_language_named_in_itself(resident, app):
-    reply = resident.text("I need information please")
+@pytest.mark.parametrize("text", ["?", "Maria", "👍", "1"])
+def test_a_first_text_that_says_nothing_of_its_language_gets_each_language_named_in_itself(resident, text):
+    reply = resident.text(text)
     assert "1 English" in reply
     assert "2 Español" in reply
 

@@ -44,10 +44,12 @@ def answered_by_twilio(body: str, opt_out_type: str, channel: TextChannel) -> st
     return twilio_keyword(body) if channel.twilio_keywords else None
 
 
-def opts_out(content: Content, body: str, opt_out_type: str = "") -> bool:
-    """The message opts out: Twilio says so, or it is an opt-out word in any language the
-    line knows or in Twilio's list."""
-    return opt_out_type.strip().upper() == OPT_OUT or twilio_keyword(body) == OPT_OUT or is_stop(content, body)
+def opts_out(content: Content, body: str, opt_out_type: str = "", lang: str | None = None) -> bool:
+    """The message opts out: Twilio says so, it is in Twilio's list, or it is an opt-out word
+    of the resident's language `lang` (of any language the line knows while `lang` is
+    unknown: BASTA is an everyday word to a Tagalog speaker)."""
+    return (opt_out_type.strip().upper() == OPT_OUT or twilio_keyword(body) == OPT_OUT
+            or is_stop(content, body, lang))
 
 
 def confirmation(content: Content, session: Session | None, body: str, channel: TextChannel) -> str:

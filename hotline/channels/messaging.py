@@ -23,7 +23,7 @@ from hotline.engine import Event, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER,
+    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
 )
 from hotline.understand import understand
 
@@ -84,7 +84,7 @@ def answer(content: Content, session: Session | None, body: str, channel: TextCh
     if answered:  # Twilio's reply is the one: act on it, send nothing
         forget = answered == keywords.OPT_OUT
         return TextAnswer(None if forget else session, (), stopped=forget)
-    if keywords.opts_out(content, body):
+    if keywords.opts_out(content, body, lang=session.lang if session else None):
         return TextAnswer(None, (keywords.confirmation(content, session, body, channel),), stopped=True)
     event: Event
     if keywords.twilio_keyword(body) == keywords.OPT_IN:  # the main menu again, in the resident's language
@@ -107,18 +107,22 @@ def twiml(texts: tuple[str, ...]) -> str:
 
 def render(content: Content, reply: Reply, channel: TextChannel) -> list[str]:
     """All pages of what the resident receives for this reply; each fits one message."""
-    return list(_render(content, reply.node, reply.lang, reply.notice, channel))
+    return list(_render(content, reply.node, reply.lang, reply.notice, channel, reply.offer))
 
 
 @lru_cache(maxsize=8192)  # a few hundred (node, language, notice, channel) combinations per content
 def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
-            channel: TextChannel) -> tuple[str, ...]:
+            channel: TextChannel, offer: tuple[str, ...] = ()) -> tuple[str, ...]:
     texts = content.texts_for(lang)
     folds = content.locales[texts.locale.tag].folds
     head = _notice(texts, notice, channel)
+    if notice == "language" and node_id != content.flow.start:  # the main menu's footer says it
+        head = [texts.phrase(WRONG_LANGUAGE)]
     if node_id is None:
         tail = [_language_list(content)]
         folds = False  # each language's name as it is written ("Français"); the list is UCS-2 anyway
+    elif offer:  # what the resident's words may have meant, instead of where they are
+        tail = [_numbered(content, texts, offer), texts.phrase(MENU_FOOTER)]
     else:
         node = content.flow.nodes[node_id]
         heading = channel.heading(title(texts, node))
@@ -128,7 +132,8 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         tail = _tail(content, texts, node, channel)
     # What to do next comes first when a reply is paged (a menu's options, a service's
     # number), except after HELP: what the line is, and who runs it, was the question.
-    choices_first = notice != "help" and node_id is not None and content.flow.nodes[node_id].kind in (MENU, TRANSFER)
+    choices_first = (notice != "help" and node_id is not None and not offer
+                     and content.flow.nodes[node_id].kind in (MENU, TRANSFER))
     # The main menu's first paragraph (911, not legal advice, privacy) comes with its options.
     lead = node_id == content.flow.start
     return tuple(paginate(head, tail, texts, channel, folds, choices_first, lead))
@@ -157,9 +162,8 @@ def _language_list(content: Content) -> str:
 def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[str]:
     flow = content.flow
     if node.kind == MENU:
-        options = "\n".join(f"{i} {title(texts, flow.nodes[o])}" for i, o in enumerate(node.options, 1))
         footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
-        return [options, texts.phrase(footer)]
+        return [_numbered(content, texts, node.options), texts.phrase(footer)]
     if node.kind == TRANSFER:
         service = flow.services[node.service]
         name = service_name(texts, service)
@@ -168,6 +172,10 @@ def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[st
         return [card, texts.phrase(PAGE_FOOTER)]
     assert node.kind == PAGE
     return [texts.phrase(PAGE_FOOTER)]
+
+
+def _numbered(content: Content, texts: Texts, options: tuple[str, ...]) -> str:
+    return "\n".join(f"{i} {title(texts, content.flow.nodes[o])}" for i, o in enumerate(options, 1))
 
 
 def paginate(head: list[str], tail: list[str], texts: Texts, channel: TextChannel, folds: bool,

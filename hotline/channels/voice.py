@@ -42,7 +42,8 @@ from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
 from hotline.channels import VOICE
 from hotline.channels.render import fill, paragraphs, service_name, title
-from hotline.understand import SYMBOLS, option_named, understand
+from hotline.understand import SYMBOLS, confident, option_named, understand
+from hotline.understand.keywords import language_names
 
 MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
 PER_PAGE = 5          # languages offered first; MORE_KEY hears the others
@@ -166,8 +167,9 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
 # Call state in URLs ---------------------------------------------------------------------
 
 def encode(session: Session) -> str:
-    """`lang.node.misses.page.trail...`: where the call is; never who is calling."""
-    fields = (session.lang or "", session.node, str(session.misses), str(session.page))
+    """`lang.node.misses.page.trail...`: where the call is; never who is calling. A short
+    list offered for the caller's words rides on the node: `node+first+second`."""
+    fields = (session.lang or "", "+".join((session.node, *session.offer)), str(session.misses), str(session.page))
     return ".".join(fields + session.trail)
 
 
@@ -181,16 +183,18 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
     parts = state.split(".")
     if len(parts) < 4:
         return None
-    lang, node, misses, page, trail = parts[0], parts[1], parts[2], parts[3], tuple(parts[4:])
+    lang, misses, page, trail = parts[0], parts[2], parts[3], tuple(parts[4:])
+    node, *offer = parts[1].split("+")
     nodes, heard = content.flow.nodes, heard_languages(content, settings)
     if ((lang and lang not in heard) or len(trail) > MAX_TRAIL
             or not re.fullmatch(r"[0-9]", misses) or int(misses) > MAX_MISSES
             or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
         return None
-    if node not in nodes or any(t not in nodes for t in trail):
+    if node not in nodes or any(t not in nodes for t in (*trail, *offer)):
         return Session(lang=lang, node=content.flow.start) if lang and all(
             re.fullmatch(r"[a-z0-9_]+", n) for n in (node, *trail)) else None
-    return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses))
+    return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses),
+                   offer=tuple(offer))
 
 
 def _url(settings: VoiceSettings, action: str, session: Session) -> str:
@@ -208,7 +212,7 @@ def respond(content: Content, settings: VoiceSettings, action: str, query: Mappi
     # Keys and silence come back the same again and again; a caller's words are not kept.
     respond_to = _respond_to.__wrapped__ if speech.strip() else _respond_to
     return respond_to(content, settings, action, query.get("s"), form.get("Digits", ""), speech,
-                      form.get("DialCallStatus", ""))
+                      form.get("DialCallStatus", ""), confident(form.get("Confidence")))
 
 
 def forget_rendered() -> None:
@@ -219,9 +223,9 @@ def forget_rendered() -> None:
 
 @lru_cache(maxsize=8192)  # calls walk the same few hundred prompts: build each TwiML once
 def _respond_to(content: Content, settings: VoiceSettings, action: str, state: str | None,
-                digits: str, speech: str, status: str) -> VoiceAnswer:
+                digits: str, speech: str, status: str, sure: bool = True) -> VoiceAnswer:
     if action == "step":
-        return answer(content, settings, state, digits, speech)
+        return answer(content, settings, state, digits, speech, sure)
     if action == "dialed":
         return dialed(content, settings, state, status)
     return start(content, settings)
@@ -236,15 +240,17 @@ def start(content: Content, settings: VoiceSettings, lang: str | None = None) ->
     return VoiceAnswer(str(_respond(content, settings, session, reply, [welcome])), session)
 
 
-def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str,
-           speech: str) -> VoiceAnswer:
-    """A keypress, words, or silence (neither) at the prompt that `state` names."""
+def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str, speech: str,
+           sure: bool = True) -> VoiceAnswer:
+    """A keypress, words, or silence (neither) at the prompt that `state` names; words the
+    recognizer was not `sure` of are asked again rather than acted on."""
     session = decode(content, settings, state)
     if session is None:
         return start(content, settings)
     if session.misses >= MAX_MISSES:
         return _person_answer(content, settings, session, digits, speech)
-    session, reply = step(content.flow, session, _event(content, settings, session, digits, speech))
+    event = _event(content, settings, session, digits, speech) if sure or digits else Unknown()
+    session, reply = step(content.flow, session, event)
     pages = len(_pages(heard_languages(content, settings))) if session.choosing_language else 1
     session = replace(session, page=session.page % pages)  # a node is read whole: no pages
     if reply.misses >= MAX_MISSES:
@@ -312,22 +318,23 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     node = flow.nodes[reply.node]
     service = flow.services[node.service] if node.kind == TRANSFER else None
     response = VoiceResponse()
-    if service and service.dial:
+    if service and service.dial and not reply.offer:
         _connect(response, content, settings, session, node, before + _body(content, texts, node))
         return response
     prompts = before + _notice(texts, reply.notice)
-    if reply.notice not in ("unknown", "silence"):  # a re-prompt skips what was just heard
+    if reply.notice not in ("unknown", "silence") and not reply.offer:  # a re-prompt skips what was just heard
         prompts += _body(content, texts, node)
-    if node.kind == MENU:
+    options = reply.offer or node.options  # a short list for the caller's words, or the menu
+    if reply.offer or node.kind == MENU:
         prompts += [Prompt(texts.phrase(P.VOICE_PRESS, label=title(texts, flow.nodes[o]), digit=i),
-                           (f"{o}.title", f"press.{i}")) for i, o in enumerate(node.options, 1)]
-        footer = P.VOICE_FOOTER_MAIN if node.id == flow.start else P.VOICE_FOOTER_MENU
+                           (f"{o}.title", f"press.{i}")) for i, o in enumerate(options, 1)]
+        footer = P.VOICE_FOOTER_MAIN if node.id == flow.start and not reply.offer else P.VOICE_FOOTER_MENU
     else:
         if service:
             prompts.append(_service_prompt(texts, P.VOICE_CALL, service))
         footer = P.VOICE_FOOTER_PAGE
     prompts.append(_phrase(texts, footer))
-    hints = [title(texts, flow.nodes[o]) for o in node.options]
+    hints = [title(texts, flow.nodes[o]) for o in options]
     hints += [w.strip() for p in (P.KEY_REPEAT, P.KEY_BACK, P.KEY_HOME)
               for w in texts.phrase(p).lower().split(",")]
     _speak(settings, _gather(response, settings, session, texts.locale, hints), prompts, texts.locale)
@@ -342,8 +349,8 @@ def _language_choice(content: Content, settings: VoiceSettings, session: Session
     pages = _pages(heard_languages(content, settings))
     english = content.texts_for(SOURCE)
     response = VoiceResponse()
-    gather = _gather(response, settings, session, english.locale,
-                     [content.locales[t].name for t in pages[session.page]])
+    gather = _gather(response, settings, session, english.locale,  # names in themselves and in English
+                     sorted({n for t in pages[session.page] for n in (content.locales[t].name, *language_names(content, t))}))
     _speak(settings, gather, before + _notice(english, reply.notice), english.locale)
     for digit, tag in enumerate(pages[session.page], 1):
         offer = Prompt(content.texts_for(tag).phrase(P.VOICE_LANGUAGE, digit=digit),

@@ -41,6 +41,18 @@ def node_messages(node: Node) -> list[Message]:
     ]
 
 
+_ALSO = ("Not shown to residents: words and phrases a resident may write or say when they "
+         "want this topic, separated by commas. Do not translate word for word: write what "
+         "people who speak your language would type, with everyday words, slang and common "
+         "misspellings (also without accents); add or drop phrases freely")
+
+
+def search_messages(node: Node) -> list[Message]:
+    """The node's `also:` phrases: searched, never shown, so not part of the publish gate (a
+    language without them is still offered; `hotline check` says which nodes lack them)."""
+    return [Message(node.id, node.also, _ALSO, node.line)] if node.also else []
+
+
 def service_messages(service: Service) -> list[Message]:
     out = [Message(service_context(service.id), service.name,
                    "SMS and voice: the service's name; keep its own name recognizable", service.line)]
@@ -68,11 +80,11 @@ def extract_flow(fileobj: IO[bytes], keywords: Iterable[str], comment_tags: Iter
     nodes, services, _problems = load_file(name, text, str(name))
     messages: list[Message] = []
     for node in nodes.values():
-        messages.extend(node_messages(node))
+        messages.extend(node_messages(node) + search_messages(node))
     for service in services.values():
         messages.extend(service_messages(service))
     for m in messages:
         yield m.line, "pgettext", (m.context, m.text), [m.comment]
 
 
-__all__ = ["Message", "flow_messages", "extract_flow", "service_context", "SERVICES_FILE"]
+__all__ = ["Message", "flow_messages", "search_messages", "extract_flow", "service_context", "SERVICES_FILE"]

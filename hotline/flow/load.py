@@ -219,10 +219,17 @@ def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) ->
         bad("a transfer needs 'service:' naming a service in services.yaml")
     if kind == PAGE and not _text(raw.get("source")):
         bad("a page states facts, so it must name its 'source:'")
+    also = raw.get("also")
+    if isinstance(also, list):  # a YAML list of phrases reads as well as one line of them
+        also = ", ".join(_text(a) for a in also)
+    if also is not None and not isinstance(also, str):
+        bad("also: is what residents may write for this node: phrases separated by commas", "also")
+        also = ""
     return Node(
         id=nid, kind=kind, title=_text(raw.get("title")), text=str(raw.get("text") or "").strip(),
         options=tuple(options), service=_text(raw.get("service")) or None,
         source=_text(raw.get("source")), reviewed=_text(raw.get("reviewed")), file=label, line=line,
+        also=" ".join(_text(also).split()),
         wording_only=_wording_only(raw, ("title", "text"), label, nid, problems),
     )
 

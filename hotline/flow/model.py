@@ -43,6 +43,7 @@ class Node:
     reviewed: str = ""
     file: str = ""
     line: int = 0
+    also: str = ""  # what residents may write for this node, comma-separated; never shown
     wording_only: tuple[str, ...] = ()  # fields reworded without changing their meaning
 
     def paragraphs(self) -> list[str]:

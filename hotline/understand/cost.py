@@ -1,0 +1,76 @@
+"""What understanding residents' own words costs a worker: CPU per free-text message over
+a text the line reads without searching (a number, a keyword), both answered as the SMS
+channel answers them, and the memory the free texts add (the model's pages, the indexes,
+the replies they lead to). `hotline bench` runs it in a fresh process (`python -m
+hotline.understand.cost`) so the memory counted is the understanding's alone.
+
+Budget (issue "The line understands what residents write and say"): at most 1 ms of added
+worker CPU per free-text message and 30 MB more memory per worker.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hotline.config import read as read_settings
+from hotline.content import load_content
+from hotline.engine import Session
+
+LABELED = Path(__file__).resolve().parents[2] / "tests" / "data" / "understand_eval.tsv"
+PLAIN = ("1", "2", "0", "#", "MORE", "hola", "menu")  # read without language guess or search
+ROUNDS = 5
+
+
+def _rss_mb() -> float:
+    """The memory this process holds now (Linux); elsewhere the most it has held."""
+    try:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(flows: Path, translations: Path, labeled: Path = LABELED) -> dict[str, float]:
+    """Texts answered as the SMS channel answers them (understanding and rendering): first
+    the plain ones, then the free ones; the memory the free ones add, and their CPU."""
+    from hotline import sms
+    from hotline.understand.evaluate import read_examples
+    from hotline.understand.vocabulary import lexicon
+
+    content = load_content(flows, translations)
+    settings = sms.SmsSettings()
+    examples = [e for e in read_examples(labeled) if e.lang in content.offered]
+    free = [(None, e.text) for e in examples] + [(Session(lang=e.lang), e.text) for e in examples]
+    plain = [(Session(lang=e.lang), t) for e in examples[:40] for t in PLAIN]
+
+    def per_call(calls: Sequence[tuple[Session | None, str]]) -> float:
+        started = time.process_time()
+        for _ in range(ROUNDS):
+            for session, text in calls:
+                sms.answer(content, session, text, settings)
+        return (time.process_time() - started) / (ROUNDS * len(calls)) * 1000
+
+    per_call(plain)  # what a worker holds without any free text: its plain replies rendered
+    before = _rss_mb()
+    started = time.process_time()
+    for tag in content.offered:  # what a worker builds once, the first time each language is used
+        lexicon(content).index(tag)
+    words = len(lexicon(content).evidence[0])
+    build_s = time.process_time() - started
+    free_ms, plain_ms = per_call(free), per_call(plain)
+    return {"free_text_ms": round(free_ms, 3), "plain_text_ms": round(plain_ms, 3),
+            "added_cpu_ms_per_free_text": round(free_ms - plain_ms, 3),
+            "added_rss_mb": round(_rss_mb() - before, 1), "build_s": round(build_s, 3),
+            "texts": len(free), "words": words}
+
+
+def main() -> None:
+    settings = read_settings()
+    json.dump(measure(Path(settings["FLOWS"]), Path(settings["TRANSLATIONS"])), sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""What a resident's words mean: a text, keypress or speech result -> an engine event, in
+the resident's language. Shared by the SMS and voice channels; pure (the words live only
+in this call).
+
+In order: keys and numbers, navigation words, spoken numbers, greeting words, an option's
+label, then free words: which language they are in (language.py) and which nodes they
+are about (search.py). Free words lead to the one node that clearly fits, or to a short
+list of the two or three that may; when nothing fits well the resident is asked again:
+never a wrong page stated with confidence.
+"""
+from __future__ import annotations
+
+from hotline.content import Content
+from hotline.engine import (
+    BACK, HELP, HOME, REPEAT, Choose, Event, Goto, Navigate, Offer, Session, SetLanguage, Start, Unknown,
+    path_to,
+)
+from hotline.i18n import SOURCE, normalize
+from hotline.understand.keywords import greeting_language, language_named
+from hotline.understand.language import SURE, identify
+from hotline.understand.numbers import number_in
+from hotline.understand.search import Hit
+from hotline.understand.vocabulary import lexicon
+
+SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
+MAX_CHARS = 320      # two SMS of words are plenty to tell what someone asks; the rest is ignored
+DIRECT = 0.12        # a node's share of what the text could score, to go there directly
+LISTED = 0.1         # ... to be offered in a short list
+CLOSE = 0.8          # runners-up within this share of the best are offered with it
+MAX_OFFER = 3
+LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
+
+
+def confident(value: str | None) -> bool:
+    """A speech result sure enough to act on. Twilio leaves Confidence out (or 0) for some
+    speech models: no figure is no doubt."""
+    try:
+        figure = float(value or 0)
+    except ValueError:
+        return True
+    return figure == 0 or figure >= LOW_CONFIDENCE
+
+
+def understand(content: Content, session: Session | None, text: str,
+               languages: tuple[str, ...] | None = None, spoken: bool = False) -> Event:
+    """Map raw input to an event. `languages` are the choices on screen when the resident is
+    choosing a language (default: every offered language, numbered from 1). `spoken`: a
+    speech result, where a label or navigation word comes wrapped in other words
+    ("go back", "the main menu please")."""
+    text = text[:MAX_CHARS]
+    word = normalize(text)
+    if session is None:
+        return first_text(content, text)
+    if not word:
+        return Unknown(silence=not text.strip())
+    if session.choosing_language:
+        return _language_choice(content, text, languages or content.offered)
+    if word in SYMBOLS:
+        return Navigate(SYMBOLS[word])
+    if word.isdecimal():  # not isdigit(): ፩ or ² are digits int() cannot read
+        return Choose(int(word)) if len(word) <= 2 else Unknown()
+    lang = session.lang or SOURCE
+    texts = content.texts_for(lang)
+    if word in texts.navigation:
+        return Navigate(texts.navigation[word])
+    number = number_in(word, (lang, SOURCE))
+    if number:
+        return Choose(number)
+    greeted = greeting_language(content, word, lang)
+    if greeted:
+        return Start(*greeted)
+    node = content.flow.nodes.get(session.node)
+    options = session.offer or (node.options if node else ())
+    number = option_named(content, session.lang, options, word, spoken)
+    if number:
+        return Choose(number)
+    if spoken:
+        actions = {texts.navigation[w] for w in word.split() if w in texts.navigation}
+        if len(actions) == 1:
+            return Navigate(actions.pop())
+    else:  # by SMS a text in another language switches: a wrong first guess costs one text
+        guess = identify(content, text)
+        if guess.lang and guess.lang != lang and guess.lead >= SURE:
+            return first_text(content, text, guess.lang)
+    event = found(content, lang, text, guessed=False)
+    return Unknown() if event is None or event == Goto(session.node, lang) else event  # no further: not understood
+
+
+def first_text(content: Content, text: str, lang: str | None = None) -> Event:
+    """A first text: a greeting or help word picks its language; any other words pick the
+    language they are in and, when they ask something, the page that answers it. A text
+    that says nothing about its language gets the language choice."""
+    greeted = greeting_language(content, normalize(text))
+    if greeted:
+        return Start(*greeted)
+    lang = lang or identify(content, text).lang
+    if lang is None:
+        return Start(content.offered[0]) if len(content.offered) == 1 else Start()
+    return found(content, lang, text, guessed=True) or Start(lang, guessed=True)
+
+
+def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer | None:
+    """The node the words are about, or a short list when two or three may be; None when
+    none fits well enough to say so. `guessed`: the language was told from these words."""
+    hits = rank(content, lang, text)
+    if not hits or hits[0].score < LISTED:
+        return None
+    best = hits[0].node
+    if best == content.flow.start:  # words that only greet or ask for help: no page for them
+        return None
+    # The menus above the best node say the same in fewer words: they are no rival to it.
+    above = set(path_to(content.flow, best))
+    close = [h.node for h in hits[:MAX_OFFER + 1] if h.node not in above
+             and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
+    if len(close) == 1:  # one node fits: go there when it fits well, else ask again
+        return Goto(best, lang, guessed) if hits[0].score >= DIRECT else None
+    return Offer(tuple(close), lang, guessed)
+
+
+def rank(content: Content, lang: str, text: str) -> list[Hit]:
+    """Every node the words fit, best first, without the greeting and help words around
+    them ("hola, necesito un abogado"). One word alone leads only where it is a whole
+    title or `also:` phrase ("abogado", "migra"): an everyday word ("hindi", "yes") is no
+    question."""
+    words_of = lexicon(content)
+    keywords = set(content.texts_for(lang).navigation) | words_of.greetings(lang)
+    words = [w for w in normalize(text).split() if w not in keywords]
+    if not words:
+        return []
+    hits = words_of.index(lang).search(" ".join(words))
+    if len(words) == 1 and not _unspaced(words[0]):  # a Chinese "word" is a whole sentence
+        named = words_of.named(lang, words[0])
+        hits = [h for h in hits if h.node in named]
+    return hits
+
+
+def _language_choice(content: Content, text: str, languages: tuple[str, ...]) -> Event:
+    word = normalize(text)
+    if word.isdecimal():
+        return SetLanguage(languages[int(word) - 1]) if 1 <= int(word) <= len(languages) else Unknown()
+    number = number_in(word, content.offered)
+    if number and number <= len(languages):
+        return SetLanguage(languages[number - 1])
+    named = language_named(content, text, content.offered)
+    if named:
+        return SetLanguage(named)
+    english = content.texts_for(None).navigation
+    if english.get(word) == HELP:
+        return Navigate(HELP)
+    event = first_text(content, text)
+    return Unknown() if isinstance(event, Start) and event.lang is None else event
+
+
+def option_named(content: Content, lang: str | None, options: tuple[str, ...], word: str,
+                 spoken: bool = False) -> int | None:
+    """Which of `options` (node ids) the normalized `word` names by its label, in the
+    resident's language or English: the whole label, its start, or words that only one
+    label has; `spoken`: also a whole label, or a long word only one label has, said among
+    other words."""
+    texts = content.texts_for(lang)
+    english = content.texts_for(None)
+    labels = []
+    for option in options:
+        title = content.flow.nodes[option].title
+        labels.append({normalize(texts.get(option, title)), normalize(english.get(option, title))})
+    for i, names in enumerate(labels, 1):
+        if word in names:
+            return i
+    said = set(word.split())
+    telling = any(_telling(w) for w in said)  # "si", "a", "the" name nothing on their own
+    matches = [i for i, names in enumerate(labels, 1)
+               if telling and (any(name.startswith(word) for name in names)
+                               or any(said <= set(name.split()) for name in names))
+               or (spoken and any(f" {name} " in f" {word} " for name in names))]
+    if spoken and not matches:  # speech wraps a label's key word in others: "the door one"
+        matches = [i for i, names in enumerate(labels, 1)
+                   if any(len(w) >= 4 and w in said for name in names for w in name.split())]
+    if len(matches) == 1:
+        return matches[0]
+    return None
+
+
+def _unspaced(word: str) -> bool:
+    return any(ord(ch) >= 0x2E80 and not 0xAC00 <= ord(ch) <= 0xD7A3 for ch in word)
+
+
+def _telling(word: str) -> bool:
+    """Long enough to name an option by itself: four letters, or two ideographs or syllables
+    in scripts that pack a word into fewer characters (Chinese, Korean, Japanese)."""
+    return len(word) >= 4 or (len(word) >= 2 and all(ord(ch) >= 0x2E80 for ch in word))

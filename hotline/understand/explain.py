@@ -1,0 +1,31 @@
+"""What the line would pick for a text, and why: `hotline understand --lang es "..."`."""
+from __future__ import annotations
+
+from hotline.content import Content
+from hotline.engine import Session, step
+from hotline.understand.events import CLOSE, DIRECT, LISTED, rank, understand
+from hotline.understand.language import identify
+
+
+def explain(content: Content, text: str, lang: str | None = None, at: str | None = None) -> list[str]:
+    """Lines for staff: the language evidence, the best nodes with their scores, the event
+    and where the resident lands. `lang` None: as a first text; else at node `at` (default
+    the main menu) in that language."""
+    guess = identify(content, text)
+    evidence = ", ".join(f"{t} {s:.2f}" for t, s in sorted(guess.scores.items(), key=lambda x: -x[1])[:4])
+    lines = [f"language: {guess.lang or 'none (the language list)'}  [line's words + CLD2: {evidence or '-'}; "
+             f"CLD2 said: {guess.detector or 'nothing'}]"]
+    search_in = lang or guess.lang
+    if search_in:
+        hits = rank(content, search_in, text)[:5]
+        lines.append(f"best nodes in {search_in} (direct at {DIRECT}, listed at {LISTED}, "
+                     f"runners-up within {CLOSE:.0%}):")
+        lines += [f"  {h.score:.2f}  {h.node}" for h in hits] or ["  (none: no word of the text is in what the line says)"]
+    session = Session(lang=lang, node=at or content.flow.start) if lang else None
+    event = understand(content, session, text)
+    after, reply = step(content.flow, session, event)
+    where = f"list {', '.join(reply.offer)}" if reply.offer else reply.node or "the language list"
+    lines.append(f"event: {event}")
+    lines.append(f"answer: {where}, in {reply.lang or 'English (the language list)'}"
+                 + (f" (notice: {reply.notice})" if reply.notice else ""))
+    return lines

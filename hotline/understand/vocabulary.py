@@ -1,0 +1,186 @@
+"""The line's own words in each language, gathered once per content: the evidence that
+tells which language a text is in, what counts as an everyday word of a language, and the
+search index over what the line says.
+
+Built from the flows and catalogs (titles, texts, keywords, `also:` phrases) and numbers,
+kept while the content is in use (a weak reference: a reload drops it with the old content).
+"""
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hotline import phrases
+from hotline.content import Content
+from hotline.flow.model import MENU, PLACEHOLDER, Node
+from hotline.i18n import SOURCE, Texts, normalize
+from hotline.understand import numbers
+from hotline.understand.search import Index
+
+# Everyday words the catalogs may not hold but residents write all the time, where they
+# collide with another language's keyword (see keywords.py). Normalized, space-separated.
+EVERYDAY: dict[str, str] = {
+    "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
+}
+MENU_WEIGHT = 0.3  # a menu's words count this much: its pages say the same more precisely
+FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
+# In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
+_APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
+
+
+def tokens(text: str) -> list[str]:
+    """Words, and for scripts written without spaces (Chinese, Japanese) or that pack a word
+    with its particles (Korean), also each pair of characters: "免费律师" holds "律师"."""
+    out: list[str] = []
+    for word in normalize(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text))).split():
+        if word.isdecimal():  # numbers are options and phone numbers, in every language
+            continue
+        out.append(word)
+        if len(word) > 2 and any(ord(ch) >= 0x2E80 for ch in word):
+            out.extend(word[i:i + 2] for i in range(len(word) - 1))
+    return out
+
+
+def deletes(word: str) -> Iterator[str]:
+    return (word[:i] + word[i + 1:] for i in range(len(word)))
+
+
+def node_texts(texts: Texts, node: Node) -> tuple[str, str, str]:
+    """(title, text, also) of a node in this language; `also` only as its translator wrote
+    it (English phrases are not this language's words)."""
+    also = node.also if texts.locale.tag == SOURCE else texts.messages.get((node.id, node.also), "")
+    return texts.get(node.id, node.title), texts.get(node.id, node.text), also if node.also else ""
+
+
+@dataclass
+class Lexicon:
+    """Per language: its words (for telling languages apart) and its search index."""
+
+    owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
+    _indexes: dict[str, Index] = field(default_factory=dict)
+    _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def content(self) -> Content:
+        content = self.owner()
+        assert content is not None, "a lexicon outlived its content"
+        return content
+
+    def _strings(self, tag: str) -> Iterator[tuple[str, bool]]:
+        """(string, is it a key string: a title, keyword, `also:` or name) of a language."""
+        texts = self.content.texts_for(tag)
+        for node in self.content.flow.nodes.values():
+            title, text, also = node_texts(texts, node)
+            yield title, True
+            yield text, False
+            yield also, True
+        for phrase in phrases.ALL:
+            yield texts.phrase(phrase), phrase.context.startswith("keywords.")
+        yield self.content.locales[tag].name, True
+        yield " ".join(numbers.words_for(tag)), True
+
+    @cached_property
+    def _words(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+        out = {}
+        for tag in self.content.locales:
+            every: set[str] = set(EVERYDAY.get(tag, "").split())
+            key: set[str] = set()
+            for text, is_key in self._strings(tag):
+                found = tokens(text)
+                every.update(found)
+                if is_key:
+                    key.update(found)
+            out[tag] = (frozenset(every), frozenset(key))
+        return out
+
+    def everyday(self, tag: str) -> frozenset[str]:
+        """Words of this language as the line writes it, and everyday words residents use."""
+        return self._words[tag][0] if tag in self._words else frozenset()
+
+    def greetings(self, tag: str) -> frozenset[str]:
+        """The single words of a language's (and English) greeting, menu and help keywords:
+        what a question is wrapped in, not what it asks."""
+        texts = self.content.texts_for(tag)
+        return frozenset(w for p in (phrases.KEY_START, phrases.KEY_HOME, phrases.KEY_HELP)
+                         for listing in (p.text, texts.phrase(p)) for w in normalize(listing.replace(",", " ")).split())
+
+    @cached_property
+    def evidence(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+        """word -> the offered languages that have it (a word k languages share weighs 1/k
+        for each); and the same for one-letter slips of their key words."""
+        exact: dict[str, tuple[str, ...]] = {}
+        slips: dict[str, tuple[str, ...]] = {}
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}  # one tuple per set of languages: less memory
+
+        def add(table: dict[str, tuple[str, ...]], word: str, tag: str) -> None:
+            have = table.get(word, ())
+            if tag not in have:
+                both = have + (tag,)
+                table[word] = shared.setdefault(both, both)
+
+        for tag in self.content.offered:
+            every, key = self._words[tag]
+            for word in every:
+                add(exact, word, tag)
+            for word in key:
+                if len(word) >= FUZZY_MIN:
+                    for slip in deletes(word):
+                        add(slips, slip, tag)
+        return exact, slips
+
+    def named(self, tag: str, word: str) -> frozenset[str]:
+        """The nodes one of whose titles or `also:` phrases (here or in English) is `word`."""
+        return self._phrases(tag).get(word, frozenset())
+
+    def _phrases(self, tag: str) -> dict[str, frozenset[str]]:
+        with self._lock:
+            if tag not in self._named:
+                texts, found = self.content.texts_for(tag), dict[str, set[str]]()
+                for node in self.content.flow.nodes.values():
+                    title, _, also = node_texts(texts, node)
+                    for phrase in (title, *also.split(","), node.title, *node.also.split(",")):
+                        found.setdefault(normalize(phrase), set()).add(node.id)
+                self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
+            return self._named[tag]
+
+    def index(self, tag: str) -> Index:
+        """The search index of one language, built the first time it is needed."""
+        with self._lock:
+            if tag not in self._indexes:
+                self._indexes[tag] = self._build(tag)
+            return self._indexes[tag]
+
+    def _build(self, tag: str) -> Index:
+        texts = self.content.texts_for(tag)
+        flow = self.content.flow
+        docs: dict[str, list[tuple[str, float]]] = {}
+        for node in flow.nodes.values():  # the main menu too: where "hello, a question" leads
+            title, text, also = node_texts(texts, node)
+            fields = [(title, 3.0), (also, 3.0), (text, 1.0)]
+            if tag != SOURCE:  # residents mix in English words: "ICE", "landlord", "emergency"
+                fields += [(node.title, 1.0), (node.also, 1.0)]
+            if node.kind == MENU and node.id != flow.start:  # a topic's menu: when no page of it fits better
+                fields = [(text, weight * MENU_WEIGHT) for text, weight in fields]
+            if node.service and node.service in flow.services:
+                fields.append((flow.services[node.service].name, 1.0))
+            docs[node.id] = fields
+        return Index(docs, tokens)
+
+
+_LEXICONS: weakref.WeakKeyDictionary[Content, Lexicon] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def lexicon(content: Content) -> Lexicon:
+    """The lexicon of this content, made once."""
+    with _LOCK:
+        found = _LEXICONS.get(content)
+        if found is None:
+            found = _LEXICONS[content] = Lexicon(weakref.ref(content))
+        return found
+
