@@ -32,11 +32,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import psutil
 import redis
+from redis import Redis  # for annotations inside Sample, whose field `redis` hides the module
 from twilio.request_validator import RequestValidator
 
 from hotline.config import ROOT, read as read_settings
@@ -172,7 +174,7 @@ class Resident:
 
     def _call(self) -> None:
         params = _call_params(self._number(), "CA" + self.rng.randbytes(16).hex())
-        url, extra = self.target.url("/voice"), {}
+        url, extra = self.target.url("/voice"), dict[str, str]()
         for _ in range(self.rng.randint(3, 20)):
             if not self._more():
                 return
@@ -436,7 +438,7 @@ class Sample:
     reads: int        # read events Redis handled: one per round trip, a pipeline is one
 
     @classmethod
-    def take(cls, server: Server, client: redis.Redis) -> Sample:
+    def take(cls, server: Server, client: Redis) -> Sample:
         info = client.info("all")
         cpu = psutil.cpu_times()
         return cls(time.perf_counter(), _cpu([psutil.Process()]), _cpu(server.workers),
@@ -493,7 +495,7 @@ def _probe(server: Server, client: redis.Redis, voice_share: float) -> tuple[dic
 
 
 def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
-            voice_share: float) -> dict[str, object]:
+            voice_share: float) -> dict[str, Any]:
     requests = len(tally.latencies)
     errors = tally.errors + Counter({"server traceback": server.log.read_text(errors="replace").count("Traceback")})
     redis_use: dict[str, object] = {"mixed": used.redis_per_webhook(requests)}
@@ -517,7 +519,7 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
     }
 
 
-def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) -> dict[str, object]:
+def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) -> dict[str, Any]:
     """The whole benchmark as a dict. Both apps start (one after the other, each timed), then
     take turns of about ROUND seconds, so a change in the machine's other load or in its
     TCP state during the run weighs on both alike."""

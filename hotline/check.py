@@ -84,7 +84,7 @@ def _useful(flow: Flow) -> set[str]:
     """Pages, transfers with a number, and menus leading to one of them (a fixpoint)."""
     useful = {n.id for n in flow.nodes.values() if n.kind == PAGE or (
         n.kind == TRANSFER and n.service in flow.services
-        and (flow.services[n.service].phone or flow.services[n.service].dial))}
+        and (flow.service_of(n).phone or flow.service_of(n).dial))}
     grew = True
     while grew:
         more = {n.id for n in flow.nodes.values()
@@ -496,8 +496,8 @@ def _enclosing(flow: Flow, problem: Problem) -> Problem:
     whose entry holds that line instead, so every problem says which node it is about."""
     if problem.node in flow.nodes or problem.node in flow.services:
         return problem
-    entries = [e for e in (*flow.nodes.values(), *flow.services.values())
-               if e.file == problem.file and 0 < e.line <= problem.line]
+    every: list[Node | Service] = [*flow.nodes.values(), *flow.services.values()]
+    entries = [e for e in every if e.file == problem.file and 0 < e.line <= problem.line]
     if not entries:
         return problem
     return replace(problem, node=max(entries, key=lambda e: e.line).id)

@@ -72,7 +72,7 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
-            rtl=bool(babel) and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
+            rtl=babel is not None and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
         )
     return out
 
@@ -353,7 +353,7 @@ class Texts:
     @cached_property
     def navigation(self) -> dict[str, str]:
         """word -> navigation action, computed once per catalog."""
-        table = {}
+        table: dict[str, str] = {}
         for action, phrase in phrases.NAVIGATION.items():
             for word in self.keywords(phrase):
                 table.setdefault(word, action)
@@ -414,7 +414,7 @@ def extract_catalog(flows: Path, code: Path) -> Catalog:
     for path in sorted(flows.glob("*.yaml")):
         label = f"{flows.name}/{path.name}"
         with path.open("rb") as fh:
-            for lineno, text, comments, context in extract(extract_flow, fh):
+            for lineno, text, comments, context in extract(extract_flow, fh):  # type: ignore[arg-type]
                 catalog.add(text, locations=[(label, lineno)], auto_comments=comments, context=context)
     for filename, lineno, text, comments, context in extract_from_dir(
             str(code), method_map=[("**.py", "python")], comment_tags=("NOTE",)):

@@ -460,7 +460,8 @@ def _segments(masked: str) -> list[tuple[bool, str]]:
 class SupportsTranslate(Protocol):
     """What :func:`draft_catalog` needs from a drafter (tests pass fakes)."""
 
-    label: str
+    @property
+    def label(self) -> str: ...
 
     def translate(self, texts: Sequence[str]) -> list[str]: ...
 
@@ -590,9 +591,14 @@ def _is_untranslated(message: Message) -> bool:
     return not string
 
 
+def _english(message: Message) -> str:
+    """A message's (singular) English: Babel types an id as a string or a tuple of forms."""
+    return message.id if isinstance(message.id, str) else message.id[0]
+
+
 def _sources_for(message: Message, num_plurals: int) -> list[str]:
     """English text to draft each msgstr form from (plural forms from msgid_plural)."""
-    if not message.pluralizable:
+    if isinstance(message.id, str):
         return [message.id]
     singular, plural = message.id[0], message.id[1]
     if num_plurals <= 1:
@@ -614,7 +620,7 @@ def _drafted_beside(message: Message) -> bool:
 
 
 def _digest(message: Message) -> str:
-    msgid = message.id[0] if message.pluralizable else message.id
+    msgid = _english(message)
     return hashlib.sha256(str(msgid).encode()).hexdigest()[:8]
 
 
@@ -666,7 +672,7 @@ def draft_catalog(
         if not _needs_draft(message):
             report.already_translated += 1
             continue
-        msgid = message.id[0] if message.pluralizable else message.id
+        msgid = _english(message)
         forms = []
         try:
             for source in _sources_for(message, num_plurals):
@@ -686,7 +692,7 @@ def draft_catalog(
 
     comment = _draft_comment(label)
     for message, forms in plans:
-        msgid = message.id[0] if message.pluralizable else message.id
+        msgid = _english(message)
         drafts: list[str] = []
         reason = None
         for source, items, segs in forms:
@@ -752,11 +758,12 @@ def draft_po_file(
                 from_code, to_code, package_label(meta),
                 already_translated=sum(1 for m in catalog if m.id),
             )
-        drafter = Drafter(package)
+        translator: SupportsTranslate = Drafter(package)
     else:
+        translator = drafter
         from_code = getattr(drafter, "from_code", "en")
         to_code = getattr(drafter, "to_code", argos_codes(lang)[0])
-    report = draft_catalog(catalog, from_code, to_code, drafter)
+    report = draft_catalog(catalog, from_code, to_code, translator)
     if report.drafted:
         write_po_file(po_path, catalog)
     return report

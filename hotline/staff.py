@@ -32,6 +32,7 @@ from flask import (
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import check, graph, preview, sessions, stats
 from hotline.channels import NAMES, gsm, messaging, sms, voice
@@ -136,7 +137,7 @@ def _too_many(wait: int) -> Response:
 
 
 @blueprint.before_request
-def _guard() -> Response | None:
+def _guard() -> ResponseBase | None:
     """404 while no token is configured; otherwise the token (throttled) or a live sign-in,
     or no entry."""
     token = _token()
@@ -181,7 +182,7 @@ def _failed(exc: Exception) -> Response | HTTPException:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+def login() -> ResponseBase | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("staff/login.html")
     if wait := _throttle().wait(_client()):
@@ -204,7 +205,7 @@ def login() -> Response | tuple[str, int] | str:
 
 
 @blueprint.post("/logout")
-def logout() -> Response:
+def logout() -> ResponseBase:
     """Ends the sign-in in Redis, so a copy of the cookie no longer opens anything."""
     sign_in = _cookie_sign_in(_token() or "")
     if sign_in is not None:
@@ -303,6 +304,7 @@ def _text_turn(content: Content, channel: messaging.TextChannel, lang: str | Non
                text: str | None) -> dict[str, Any]:
     """`text` None: first contact in `lang`, as `hotline simulate --lang` starts; a text goes
     through `messaging.answer`, as the webhook's does."""
+    session: Session | None
     if text is None:
         session, reply = step(content.flow, None, Start(lang))
         texts, stopped = tuple(messaging.render(content, reply, channel)[:1]), False

@@ -373,7 +373,7 @@ def voice_apology(content: Content) -> str:
     return str(response)
 
 
-def _on_error(exc: Exception) -> Response:
+def _on_error(exc: Exception) -> Response | HTTPException | tuple[Response, int]:
     """HTTP errors (403, 404, 405, 413) stay what they are; anything else answers TwiML."""
     if isinstance(exc, HTTPException):
         return exc

@@ -62,7 +62,8 @@ def test_the_main_menus_first_text_carries_911_and_the_notice_in_every_language(
     and it comes on the first text with the options, in every language."""
     content = app.extensions["hotline"].content
     from hotline.engine import Reply
-    from hotline.sms import SmsSettings, render
+    from hotline.channels.messaging import render
+    from hotline.channels.sms import SmsSettings
     for lang in content.offered:
         first = render(content, Reply(node="main", lang=lang), SmsSettings())[0]
         assert "911" in first and say(app, lang, "main", "text") in first, lang
@@ -76,7 +77,8 @@ def test_a_page_that_gives_a_number_gives_it_on_its_first_text(app):
     content = app.extensions["hotline"].content
     from hotline.engine import Reply
     from hotline.flow.model import PAGE
-    from hotline.sms import SmsSettings, render
+    from hotline.channels.messaging import render
+    from hotline.channels.sms import SmsSettings
     for node in content.flow.nodes.values():
         numbers = [content.flow.services[s].phone for s in re.findall(r"\{(\w+)\}", node.text)]
         if node.kind != PAGE or not numbers:

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from hotline import gsm, voice
+from hotline.channels import gsm, voice
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session, step
 from hotline.phrases import NOT_UNDERSTOOD, WRONG_LANGUAGE
-from hotline.render import paragraphs
+from hotline.channels.render import paragraphs
 from hotline.understand import understand
 from hotline.understand.evaluate import evaluate, read_examples
 from hotline.understand.keywords import is_stop

@@ -165,7 +165,7 @@ def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[st
         footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER
         return [_numbered(content, texts, node.options), texts.phrase(footer)]
     if node.kind == TRANSFER:
-        service = flow.services[node.service]
+        service = flow.service_of(node)
         name = service_name(texts, service)
         card = "\n".join(x for x in (channel.heading(name) or name, service.phone,
                                      service_hours(texts, service)) if x)

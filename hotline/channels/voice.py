@@ -129,7 +129,7 @@ def recording_script(content: Content, tag: str) -> dict[str, str]:
         script[node.id] = "  ".join(fill(p, flow, lambda s: spell(s.phone)) for p in paragraphs(texts, node))
         script.update({f"{o}.title": title(texts, flow.nodes[o]) for o in node.options})
         if node.kind == TRANSFER:
-            script[service_context(node.service)] = service_name(texts, flow.services[node.service])
+            script[service_context(flow.service_of(node).id)] = service_name(texts, flow.service_of(node))
     script.update({f"press.{d}": f"press {d}" for d in range(1, 10)})
     script.update({f"digit.{d}": str(d) for d in range(10)})
     return script
@@ -271,7 +271,7 @@ def dialed(content: Content, settings: VoiceSettings, state: str | None, status:
     texts = content.texts_for(session.lang)
     if status not in UNANSWERED:
         return _goodbye(settings, texts, [])
-    missed = _service_prompt(texts, P.VOICE_UNANSWERED, content.flow.services[node.service])
+    missed = _service_prompt(texts, P.VOICE_UNANSWERED, content.flow.service_of(node))
     if escalated:
         return _goodbye(settings, texts, [missed])
     session, reply = step(content.flow, session, Navigate(BACK))
@@ -316,7 +316,7 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
         return _language_choice(content, settings, session, reply, before)
     flow, texts = content.flow, content.texts_for(reply.lang)
     node = flow.nodes[reply.node]
-    service = flow.services[node.service] if node.kind == TRANSFER else None
+    service = flow.service_of(node) if node.kind == TRANSFER else None
     response = VoiceResponse()
     if service and service.dial and not reply.offer:
         _connect(response, content, settings, session, node, before + _body(content, texts, node))
@@ -368,9 +368,9 @@ def _offer_person(content: Content, settings: VoiceSettings, session: Session,
     polite goodbye. The call never loops."""
     texts = content.texts_for(reply.lang)
     person = _person(content, settings)
-    service = content.flow.services[person.service] if person else None
+    service = content.flow.service_of(person) if person else None
     notice = _notice(texts, reply.notice)
-    if service is None or not service.dial:
+    if person is None or service is None or not service.dial:
         calls = [_service_prompt(texts, P.VOICE_CALL, service)] if service else []
         return _goodbye(settings, texts, notice + calls)
     response = VoiceResponse()
@@ -388,7 +388,7 @@ def _person_answer(content: Content, settings: VoiceSettings, session: Session, 
     texts = content.texts_for(session.lang)
     person = _person(content, settings)
     said = normalize(speech)
-    if person is None or not content.flow.services[person.service].dial:
+    if person is None or not content.flow.service_of(person).dial:
         return _goodbye(settings, texts, [])
     named = not digits and said and option_named(content, session.lang, (person.id,), said, spoken=True)
     if digits != PERSON_KEY and not named:
@@ -402,7 +402,7 @@ def _connect(response: VoiceResponse, content: Content, settings: VoiceSettings,
              node: Node, before: list[Prompt]) -> None:
     """Say who the caller is connected to, then Dial; /voice/dialed hears how it ended."""
     texts = content.texts_for(session.lang)
-    service = content.flow.services[node.service]
+    service = content.flow.service_of(node)
     connecting = Prompt(texts.phrase(P.VOICE_CONNECTING, name=service_name(texts, service)),
                         (P.VOICE_CONNECTING.context, service_context(service.id)))
     _speak(settings, response, before + [connecting], texts.locale)

@@ -121,13 +121,13 @@ def _text(value: Any) -> str:
 def _services(data: Any, label: str, problems: list[Problem]) -> dict[str, Service]:
     if data is None:
         return {}
-    if not isinstance(data, dict):
+    if not isinstance(data, Located):  # every YAML mapping loads as one
         problems.append(Problem(label, 1, "", "should be a list of services, each 'id:' then its fields"))
         return {}
     services = {}
     for sid, raw in data.items():
         line = data.lines.get(sid, 0)
-        if not isinstance(raw, dict):
+        if not isinstance(raw, Located):
             problems.append(Problem(label, line, sid, "a service needs name, phone, source and verified"))
             continue
         for needed in ("name", "phone", "source", "verified"):
@@ -259,7 +259,7 @@ def load_file(path: Path, text: str, label: str) -> tuple[dict[str, Node], dict[
     if path.name == SERVICES_FILE:
         return {}, _services(data, label, problems), problems
     raw_nodes = data.get("nodes") if isinstance(data, dict) else None
-    if not isinstance(raw_nodes, dict):
+    if not isinstance(raw_nodes, Located):
         problems.append(Problem(label, 1, "", "a flow file holds 'nodes:' and then one entry per node"))
         return {}, {}, problems
     nodes: dict[str, Node] = {}

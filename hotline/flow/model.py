@@ -64,6 +64,12 @@ class Flow:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
         object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
 
+    def service_of(self, node: Node) -> Service:
+        """The service a transfer connects to (the loader refuses a transfer without one)."""
+        if node.service is None:
+            raise ValueError(f"{node.id} is not a transfer")
+        return self.services[node.service]
+
 
 @dataclass(frozen=True)
 class Problem:

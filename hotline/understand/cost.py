@@ -36,7 +36,7 @@ def _rss_mb() -> float:
 def measure(flows: Path, translations: Path, labeled: Path = LABELED) -> dict[str, float]:
     """Texts answered as the SMS channel answers them (understanding and rendering): first
     the plain ones, then the free ones; the memory the free ones add, and their CPU."""
-    from hotline import sms
+    from hotline.channels import messaging, sms
     from hotline.understand.evaluate import read_examples
     from hotline.understand.vocabulary import lexicon
 
@@ -50,7 +50,7 @@ def measure(flows: Path, translations: Path, labeled: Path = LABELED) -> dict[st
         started = time.process_time()
         for _ in range(ROUNDS):
             for session, text in calls:
-                sms.answer(content, session, text, settings)
+                messaging.answer(content, session, text, settings)
         return (time.process_time() - started) / (ROUNDS * len(calls)) * 1000
 
     per_call(plain)  # what a worker holds without any free text: its plain replies rendered

@@ -167,7 +167,7 @@ class Lexicon:
             if node.kind == MENU and node.id != flow.start:  # a topic's menu: when no page of it fits better
                 fields = [(text, weight * MENU_WEIGHT) for text, weight in fields]
             if node.service and node.service in flow.services:
-                fields.append((flow.services[node.service].name, 1.0))
+                fields.append((flow.service_of(node).name, 1.0))
             docs[node.id] = fields
         return Index(docs, tokens)
 
