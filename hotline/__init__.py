@@ -8,9 +8,9 @@ if TYPE_CHECKING:
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """The app factory (`hotline.web.create_app`), imported when called, so that importing a
+    """The app factory (`hotline.web.app.create_app`), imported when called, so that importing a
     part of the package (the gunicorn settings, a command) does not load the whole app."""
-    from hotline.web import create_app as make
+    from hotline.web.app import create_app as make
 
     return make(config)
 

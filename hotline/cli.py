@@ -10,7 +10,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
-from hotline import catalogs, graph
+from hotline import catalogs
+from hotline.staff import graph
 from hotline import config as settings
 from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
@@ -44,7 +45,7 @@ def serve(dev: bool, host: str, port: int) -> None:
     """Start the line on this machine (embedded Redis unless REDIS_URL is set).
 
     Production runs gunicorn from the Procfile instead."""
-    from hotline.web import create_app
+    from hotline.web.app import create_app
 
     try:
         app = create_app({"DEV": True} if dev else None)
@@ -103,7 +104,7 @@ def fallback(channel: str | None) -> None:
     911, in English and Spanish, for texts and for calls. Served by Twilio, it answers when
     this line's host cannot (README: "Connecting a Twilio number")."""
     from hotline.channels.sms import SmsSettings
-    from hotline.web import text_apology, voice_apology
+    from hotline.web.app import text_apology, voice_apology
 
     content = _content()
     documents = {"sms": text_apology(content, SmsSettings()), "voice": voice_apology(content)}
@@ -122,7 +123,7 @@ def fallback(channel: str | None) -> None:
               help="Note that this language's recordings on disk say the script as it is now.")
 def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline import recordings
+    from hotline.staff import recordings
     from hotline.channels import voice
 
     content = _content()
@@ -223,7 +224,7 @@ def _needed(content: Content) -> list[Key]:
 
 def _names(content: Content) -> dict[Key, str]:
     """Every string the line needs -> how staff find it ('ice, text')."""
-    from hotline.check import string_name
+    from hotline.staff.check import string_name
 
     return {key: string_name(content.flow, key) for key in _needed(content)}
 
@@ -434,7 +435,7 @@ def siege(attack: str, clients: int, texts: int, over: float) -> None:
     without and then during an attack by hostile clients. Prints JSON."""
     import json
 
-    from hotline import siege as attacks
+    from hotline.bench import siege as attacks
 
     try:
         report = attacks.run(attack, clients, texts, over)
@@ -449,7 +450,7 @@ def check(as_json: bool) -> None:
     """Check flows, services, catalogs, SMS cost, voice and the flow tests in flows/tests/.
 
     Prints every problem with file, line and node; exits 1 when any is an error."""
-    from hotline import check as checks
+    from hotline.staff import check as checks
 
     cfg = settings.read()
     report = checks.run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
@@ -460,7 +461,7 @@ def check(as_json: bool) -> None:
 @main.command("test")
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
-    from hotline import flowtests
+    from hotline.staff import flowtests
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER

@@ -12,7 +12,6 @@ from functools import cached_property
 from pathlib import Path
 from collections.abc import Callable, Mapping
 
-from hotline import metrics
 from hotline.flow import Flow, FlowError, load_flow
 from hotline.flow.model import Problem
 from hotline.flow.extract import flow_messages, search_messages, service_context
@@ -103,12 +102,14 @@ class LiveContent:
 
     def __init__(self, flows: Path, translations: Path, keep: LastGood, interval: float = 1.0,
                  check: Callable[[Path, Path], list[str]] | None = None,
-                 on_swap: Callable[[Content], None] | None = None) -> None:
+                 on_swap: Callable[[Content], None] | None = None,
+                 on_checked: Callable[[bool], None] | None = None) -> None:
         self.flows, self.translations = flows, translations
         self.keep = keep
         self.interval = interval
         self.check = check
         self.on_swap = on_swap
+        self.on_checked = on_checked  # told whether each version this process checked passed
         self._lock = threading.Lock()
         self._seen = self._fingerprint()
         self.digest = ""
@@ -160,12 +161,14 @@ class LiveContent:
                 return True
             errors = self._errors(staged)
             if errors:
-                metrics.RELOADS.labels("refused").inc()
+                if self.on_checked:
+                    self.on_checked(False)
                 served = f"residents keep flow {self.current.flow.version}" if not boot else "at start-up"
                 log.error("edit NOT served (%s). Fix this:\n%s", served, "\n".join(errors))
                 return False
             self._serve(self.keep.publish(staged), "it passes the check")
-            metrics.RELOADS.labels("accepted").inc()
+            if self.on_checked:
+                self.on_checked(True)
             return True
         finally:
             self.keep.discard(staged)
@@ -184,7 +187,6 @@ class LiveContent:
     def _serve(self, version: Version, why: str) -> None:
         fresh = load_content(version.flows, version.translations)
         self.current, self.digest = fresh, version.digest
-        metrics.content(tuple(fresh.locales), fresh.offered, fresh.fallback())
         if self.on_swap:
             self.on_swap(fresh)
         log.info("now serving flow %s (version %s: %s); languages: %s", fresh.flow.version, version.digest, why,

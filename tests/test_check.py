@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from hotline import check, config
+from hotline import config
+from hotline.staff import check
 from hotline.channels import sms, voice
 from hotline.cli import main
 from hotline.content import load_content

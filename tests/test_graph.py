@@ -6,7 +6,7 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from hotline import graph
+from hotline.staff import graph
 from hotline.cli import main
 from hotline.flow import load_flow
 from hotline.flow.model import Flow, Node

@@ -13,7 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from hotline import bench, siege, web
+from hotline import bench
+from hotline.bench import siege
+from hotline.web import app as web
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monk
 def test_the_log_filter_blanks_numbers_and_sids_whoever_logs_them(caplog):
     import logging
 
-    from hotline import privacy
+    from hotline.web import privacy
 
     privacy.install()
     logging.getLogger("hotline").warning("from +1 (312) 555-0142 sid CA%s", "0123456789abcdef" * 2)

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from hotline import check, stats
+from hotline import stats
+from hotline.staff import check
 from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
 from hotline.channels.render import paragraphs, title
-from hotline.staff import BAR, chart
+from hotline.staff.pages import BAR, chart
 from tests.conftest import Call, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"
@@ -227,7 +228,7 @@ def test_flow_picture(staff, content, monkeypatch):
     if "<svg" not in page:
         pytest.skip("Graphviz `dot` not installed: apt-get install graphviz")
     assert "<?xml" not in page and "/staff/node/wco" in page
-    monkeypatch.setattr("hotline.graph.shutil.which", lambda name: None)
+    monkeypatch.setattr("hotline.staff.graph.shutil.which", lambda name: None)
     fallback = staff.get("/staff/flow").get_data(as_text=True)
     assert "<svg" not in fallback and "flowchart LR" in fallback and "apt-get install graphviz" in fallback
     assert "mermaid.js" not in fallback and "<script" not in fallback.replace("staff.js", "")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from hotline import staff, throttle
+from hotline.staff import pages as staff
+from hotline.staff import throttle
 from tests.conftest import redis_dump
 
 STAFF = "staff-token-for-tests-0123456789"

@@ -273,7 +273,7 @@ def test_a_yaml_mistake_in_locales_yaml_is_explained(line):
 
 def test_what_the_draft_changes_is_said_plainly(line):
     from hotline.content import load_content
-    from hotline.preview import changes
+    from hotline.staff.preview import changes
 
     live = load_content(line / "flows", line / "translations")
     replace_in(line / "translations/locales.yaml", "fr:\n", "fr:\n  offered: no\n")

@@ -3,7 +3,7 @@ this stack can do (Flask under the same gunicorn settings, one Redis GET and one
 fixed TwiML answer). The line's throughput and latency are judged as ratios to it, so the
 figures mean the same on any machine.
 
-Started by the bench as `gunicorn 'hotline.ceiling:create_app()'` with REDIS_URL set.
+Started by the bench as `gunicorn 'hotline.bench.ceiling:create_app()'` with REDIS_URL set.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ TTL = 60
 
 
 def create_app() -> Flask:
-    app = Flask("hotline.ceiling")
+    app = Flask("hotline.bench.ceiling")
     client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=1.0)
 
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""Gunicorn settings for the Procfile (`gunicorn --config python:hotline.gunicorn_conf ...`).
+"""Gunicorn settings for the Procfile (`gunicorn --config python:hotline.web.gunicorn_conf ...`).
 
 - The app is loaded once in the master, before workers fork (`preload_app`): every worker
   starts from the same checked content and the same embedded Redis, and a worker that is
@@ -24,7 +24,7 @@ shutil.rmtree(_metrics, ignore_errors=True)
 _metrics.mkdir(parents=True)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics)
 
-from hotline.logs import gunicorn_logconfig  # noqa: E402 - imports the app, and so prometheus_client
+from hotline.web.logs import gunicorn_logconfig  # noqa: E402 - imports the app, and so prometheus_client
 
 preload_app = True
 logconfig_dict = gunicorn_logconfig()

@@ -20,7 +20,12 @@ from twilio.request_validator import (
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
-from hotline import check, config as settings, logs, metrics, privacy, staff
+from hotline import config as settings
+from hotline.staff import check
+from hotline.web import logs
+from hotline.web import metrics
+from hotline.web import privacy
+from hotline.staff import pages as staff
 from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.content import Content, LiveContent, NoGoodContent
 from hotline.lastgood import LastGood
@@ -91,7 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
     try:
         live = LiveContent(flows, translations, LastGood(Path(app.config["INSTANCE"]), flows, translations),
                            float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config),
-                           on_swap=_forget_rendered)
+                           on_swap=_swapped, on_checked=_checked)
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
@@ -103,8 +108,14 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _forget_rendered(_content: Content) -> None:
-    """Replies rendered from the content just replaced are not needed again."""
+def _checked(passed: bool) -> None:
+    metrics.RELOADS.labels("accepted" if passed else "refused").inc()
+
+
+def _swapped(content: Content) -> None:
+    """A new version is served: its figures for /metrics, and replies rendered from the one
+    it replaced are not needed again."""
+    metrics.content(tuple(content.locales), content.offered, content.fallback())
     messaging.forget_rendered()
     voice.forget_rendered()
 

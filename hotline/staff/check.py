@@ -31,7 +31,9 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 
-from hotline import flowtests, i18n, recordings
+from hotline import i18n
+from hotline.staff import flowtests
+from hotline.staff import recordings
 from hotline.channels import gsm, messaging, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session

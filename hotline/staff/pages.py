@@ -34,21 +34,24 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
-from hotline import check, graph, preview, sessions, stats
+from hotline import sessions, stats
+from hotline.staff import check
+from hotline.staff import graph
+from hotline.staff import preview
 from hotline.channels import NAMES, gsm, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
-from hotline.throttle import Throttle
+from hotline.staff.throttle import Throttle
 
 if TYPE_CHECKING:
-    from hotline.web import Line
+    from hotline.web.app import Line
 
 log = logging.getLogger("hotline")
-blueprint = Blueprint("staff", __name__, url_prefix="/staff",
-                      static_folder="static/staff", static_url_path="/static")
+blueprint = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
+                      static_folder="static", static_url_path="/static")
 COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
 MIN_TOKEN = 20           # characters: tried by anyone who finds /staff/ (and throttled)

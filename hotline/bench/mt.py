@@ -4,7 +4,7 @@ Why: hotline.mt reads Argos packages with ctranslate2 directly instead of import
 argostranslate, partly for speed (one batched call instead of one call per string). This
 keeps the claim checkable on any machine with a package installed:
 
-    python -m hotline.bench_mt --lang es -n 300
+    python -m hotline.bench.mt --lang es -n 300
 
 argostranslate is timed only if it is importable (hotline never installs it: it pulls
 torch); it may also fail offline, since its sentence splitter downloads a model on first

@@ -1,5 +1,5 @@
 """Log lines an operator's tools can read: one JSON object per event, with time and level,
-and the privacy filter (`hotline.privacy`) on every handler, whoever logs."""
+and the privacy filter (`hotline.web.privacy`) on every handler, whoever logs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 
-from hotline.privacy import RedactingFilter
+from hotline.web.privacy import RedactingFilter
 
 LEVEL = os.environ.get("HOTLINE_LOG_LEVEL", "INFO").upper()
 

@@ -5,7 +5,7 @@ timeouts; bound to 127.0.0.1 instead of 0.0.0.0) on the Redis at REDIS_URL or on
 redis-server this run starts and stops, then driven in turns, never at once. Simulated
 residents walk whole conversations with real Twilio signatures: SMS texts chosen from the
 menus each reply shows, and calls that follow the action URLs of the TwiML they get. The
-line's figures are reported next to the ceiling's (`hotline.ceiling`) and as ratios.
+line's figures are reported next to the ceiling's (`hotline.bench.ceiling`) and as ratios.
 
 Every address is on this machine: HTTP goes to 127.0.0.1 only (the public URL is used for
 signatures, never contacted), and a REDIS_URL elsewhere is refused.
@@ -45,7 +45,7 @@ from hotline.config import ROOT, read as read_settings
 from hotline.content import load_content
 
 PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
-APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.ceiling:create_app()"))
+APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.bench.ceiling:create_app()"))
 ROUND = 5.0      # seconds of one turn; the apps take turns
 TIMEOUT = 15.0   # Twilio's own limit; a slower answer is an error
 PROBE = 200      # webhooks per channel in the Redis probes

@@ -2,7 +2,7 @@
 only, never a number, SID or message text, so no label carries anything a caller sent.
 
 Under gunicorn every worker writes its figures to prometheus_client's multiprocess folder
-(`PROMETHEUS_MULTIPROC_DIR`, set by `hotline.gunicorn_conf`) and `/metrics` adds them up,
+(`PROMETHEUS_MULTIPROC_DIR`, set by `hotline.web.gunicorn_conf`) and `/metrics` adds them up,
 whichever worker answers; in a single process (`hotline serve`, tests) the figures are the
 process's own.
 """
