@@ -243,6 +243,19 @@ def placeholder_mismatch(english: str, translation: str) -> str:
     return "; ".join(parts)
 
 
+def placeholders_repaired(english: str, translation: str) -> str:
+    """`translation` with each wrong placeholder put back as the English has it, where the
+    mistake is one for one ({e91} for {e911}): what it reads like once the translator fixes
+    it. Otherwise the translation as it is."""
+    want, got = _BRACED.findall(english), _BRACED.findall(translation)
+    lost, stray = [n for n in want if n not in got], [n for n in got if n not in want]
+    if len(lost) != len(stray):
+        return translation
+    for wrong, right in zip(stray, lost, strict=True):
+        translation = translation.replace(f"{{{wrong}}}", f"{{{right}}}", 1)
+    return translation
+
+
 @dataclass(frozen=True)
 class Served:
     """How one string reaches residents in one language, and why when not translated."""

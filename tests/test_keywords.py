@@ -84,7 +84,7 @@ def test_a_short_code_answers_everything_naming_who_runs_the_line(make_app, redi
     resident = Texter(Twilio(make_app(**SHORT_CODE).test_client()))
     resident.text("hello")
     help_text = resident.text("HELP")
-    assert "not legal advice" in help_text and SHORT_CODE_HELP.text in help_text
+    assert "not legal advice" in help_text.casefold() and SHORT_CODE_HELP.text in help_text
     assert SHORT_CODE["ORG_NAME"] in help_text and SHORT_CODE["ORG_CONTACT"] in help_text
     assert resident.text("REVOKE") == f"{SHORT_CODE['ORG_NAME']}: {STOPPED.text}"
     assert not redis_client.keys("hl:s:*")
