@@ -59,11 +59,19 @@ def redis_url(request, embedded_redis) -> str:
     client.close()
 
 
+@pytest.fixture(scope="session")
+def instance(tmp_path_factory) -> Path:
+    """One instance folder for the whole run, as one running line has: the shipped content
+    is checked once and then found as the last good version (a test's own copy of the flows
+    is another source, checked on its own)."""
+    return tmp_path_factory.mktemp("instance")
+
+
 @pytest.fixture
-def make_app(redis_url, tmp_path):
+def make_app(redis_url, instance):
     def make(**overrides):
         config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
-                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(tmp_path / "instance")}
+                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance)}
         config.update(overrides)
         app = create_app(config)
         app.config["TESTING"] = True
