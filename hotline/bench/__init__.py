@@ -504,6 +504,8 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
             redis_use[channel], probe_errors = _probe(server, client, share)
             errors += probe_errors
     rss = [w.memory_info().rss / 2**20 for w in server.workers]
+    # Preloaded workers share the master's pages: RSS counts them in each worker, PSS splits them.
+    pss = [w.memory_full_info().pss / 2**20 for w in server.workers]
     return {
         "requests": requests, "seconds": round(used.wall, 2), "requests_per_s": round(requests / used.wall, 1),
         "p50_ms": round(_percentile(tally.latencies, 0.50) * 1000, 2),
@@ -513,6 +515,7 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
         "by_channel": dict(tally.channels), "conversations": tally.conversations, "redis": redis_use,
         "workers": len(rss), "rss_mb_per_worker": round(max(rss), 1),
         "rss_mb_avg": round(sum(rss) / len(rss), 1), "rss_mb_sum": round(sum(rss), 1),
+        "pss_mb_per_worker": round(max(pss), 1),
         "startup_s": round(server.startup_s, 3), "cpu_cores": used.cores(),
         "worker_cpu_ms_per_request": round(used.workers / max(requests, 1) * 1000, 3),
         "generator_us_per_request": round(used.generator / max(requests, 1) * 1e6),
@@ -591,7 +594,8 @@ def render(report: dict) -> str:
         ("p99 ms", "p99_ms"), ("requests", "requests"), ("errors", "errors"),
         ("start-up s (launch to /healthz)", "startup_s"), ("workers", "workers"),
         ("RSS MB per worker (max)", "rss_mb_per_worker"), ("RSS MB per worker (avg)", "rss_mb_avg"),
-        ("RSS MB all workers", "rss_mb_sum"), ("worker CPU ms/request", "worker_cpu_ms_per_request"),
+        ("RSS MB all workers", "rss_mb_sum"), ("PSS MB per worker (max)", "pss_mb_per_worker"),
+        ("worker CPU ms/request", "worker_cpu_ms_per_request"),
         ("load generator CPU µs/request", "generator_us_per_request"),
     ]
     out = [f"hotline bench: {cfg['seconds']:g} s per app in {cfg['rounds']} turns, {cfg['concurrency']} "
