@@ -214,14 +214,19 @@ def _read_body() -> None:
     sock = environ.get("gunicorn.socket")
     if sock is not None:  # gthread resets it for the connection's next request
         sock.settimeout(BODY_SECONDS)
+    # Never past Content-Length: a server that hands over the raw socket (Werkzeug's, for
+    # `hotline serve`) would wait there for the client to hang up.
+    limit = MAX_BODY + 1 if chunked else int(length)
     stream, parts, size = environ["wsgi.input"], [], 0
     try:
-        while size <= MAX_BODY and (chunk := stream.read(min(16384, MAX_BODY + 1 - size))):
+        while size < limit and (chunk := stream.read(min(16384, limit - size))):
             parts.append(chunk)
             size += len(chunk)
     except TimeoutError:
         abort(408)
     except Exception:  # noqa: BLE001 - gunicorn's chunk errors, a client gone: the request is broken
+        abort(400)
+    if not chunked and size < limit:  # the client stopped before the length it announced
         abort(400)
     body = b"".join(parts)
     if size > MAX_BODY or body.count(b"&") >= MAX_FIELDS:
