@@ -159,33 +159,31 @@ class LiveContent:
             if good is not None and good.digest == staged.digest:
                 self._serve(good, "already checked in this instance")
                 return True
-            errors = self._errors(staged)
-            if errors:
-                if self.on_checked:
-                    self.on_checked(False)
-                served = f"residents keep flow {self.current.flow.version}" if not boot else "at start-up"
-                log.error("edit NOT served (%s). Fix this:\n%s", served, "\n".join(errors))
-                return False
-            self._serve(self.keep.publish(staged), "it passes the check")
+            checked = self._checked(staged)
             if self.on_checked:
-                self.on_checked(True)
+                self.on_checked(isinstance(checked, Content))
+            if not isinstance(checked, Content):
+                served = f"residents keep flow {self.current.flow.version}" if not boot else "at start-up"
+                log.error("edit NOT served (%s). Fix this:\n%s", served, "\n".join(checked))
+                return False
+            self._serve(self.keep.publish(staged), "it passes the check", checked)
             return True
         finally:
             self.keep.discard(staged)
 
-    def _errors(self, staged: Version) -> list[str]:
+    def _checked(self, staged: Version) -> Content | list[str]:
+        """The staged copy loaded, when the check finds no error in it; else the errors."""
         try:
             errors = self.check(staged.flows, staged.translations) if self.check else []
-            if not errors:
-                load_content(staged.flows, staged.translations)
-            return errors
+            return errors or load_content(staged.flows, staged.translations)
         except FlowError as exc:
             return [str(exc)]
         except Exception as exc:  # noqa: BLE001 - whatever an edit breaks, residents keep the last good version
             return [f"{type(exc).__name__}: {exc}"]
 
-    def _serve(self, version: Version, why: str) -> None:
-        fresh = load_content(version.flows, version.translations)
+    def _serve(self, version: Version, why: str, fresh: Content | None = None) -> None:
+        """Serve `version` (`fresh`: already loaded from its staged copy, the same files)."""
+        fresh = fresh or load_content(version.flows, version.translations)
         self.current, self.digest = fresh, version.digest
         if self.on_swap:
             self.on_swap(fresh)

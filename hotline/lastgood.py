@@ -78,8 +78,8 @@ class LastGood:
         final = self.root / staged.digest
         try:
             staged.flows.parent.rename(final)
-        except OSError:  # another process published the same version first
-            self.discard(staged)
+        except OSError:  # another process published the same version first (the caller discards the copy)
+            pass
         link = self.root / f"current.{os.getpid()}"
         link.unlink(missing_ok=True)
         link.symlink_to(staged.digest)
