@@ -13,6 +13,8 @@ from hotline.flow.model import MENU, Flow
 BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = "back", "home", "repeat", "help", "language", "more"
 NAVIGATION = (BACK, HOME, REPEAT, HELP, LANGUAGE, MORE)
 MAX_TRAIL = 20
+# What may come before a reply's own text: "not understood", silence, what the line is, the language was guessed.
+NOTICES = ("unknown", "silence", "help", "language")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Session:
     steps: int = 0
     offer: tuple[str, ...] = ()  # nodes a resident's words may have meant, numbered from 1
     by_words: bool = False       # this node was reached by the resident's own words (staff counts)
+    notice: str | None = None    # what was put before the reply being read: MORE pages that same reply
 
     def __post_init__(self) -> None:
         # A session read back from JSON has lists; keep it hashable and comparable.
@@ -110,10 +113,14 @@ def _at(session: Session, node: str, trail: tuple[str, ...], by_words: bool = Fa
     return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0, offer=(), by_words=by_words)
 
 
-def _reply(session: Session, notice: str | None = None) -> Reply:
+def _shown(session: Session, notice: str | None = None) -> tuple[Session, Reply]:
+    """The session and the reply the resident now reads. The notice is kept in the session:
+    whatever came before the node's text on the first message (a language hint, "not
+    understood", help), MORE and REPEAT page that very reply, so nothing it pushed on is lost."""
+    session = replace(session, notice=notice)
     node = None if session.choosing_language else session.node
-    return Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses,
-                 offer=session.offer)
+    return session, Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses,
+                          offer=session.offer)
 
 
 def path_to(flow: Flow, node: str) -> tuple[str, ...]:
@@ -145,28 +152,25 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
         start = event if isinstance(event, Start) else Start()
         lang = start.lang or (session.lang if session else None)
         fresh = Session(lang=lang, node=flow.start, steps=(session.steps if session else 0) + 1)
-        return fresh, _reply(fresh, "help" if start.help else "language" if start.guessed and lang else None)
-    repeat = isinstance(event, Navigate) and event.action == REPEAT
-    offer, session = session.offer, replace(session, steps=session.steps + 1, offer=session.offer if repeat else ())
+        return _shown(fresh, "help" if start.help else "language" if start.guessed and lang else None)
+    same_reply = isinstance(event, Navigate) and event.action in (REPEAT, MORE)  # the list offered stays too
+    offer, session = session.offer, replace(session, steps=session.steps + 1, offer=session.offer if same_reply else ())
     if session.node not in flow.nodes:
         session = _at(session, flow.start, ())
     if isinstance(event, Choose) and 1 <= event.number <= len(offer) and offer[event.number - 1] in flow.nodes:
         chosen = offer[event.number - 1]
-        session = _at(session, chosen, path_to(flow, chosen), by_words=True)
-        return session, _reply(session)
+        return _shown(_at(session, chosen, path_to(flow, chosen), by_words=True))
     if isinstance(event, SetLanguage):
-        session = _at(replace(session, lang=event.lang), flow.start, ())
-        return session, _reply(session)
+        return _shown(_at(replace(session, lang=event.lang), flow.start, ()))
     if isinstance(event, Navigate):
         return _navigate(flow, session, event.action)
     if isinstance(event, Choose) and not session.choosing_language:
         node = flow.nodes[session.node]
         if node.kind == MENU and 1 <= event.number <= len(node.options):
-            session = _at(session, node.options[event.number - 1], session.trail + (node.id,))
-            return session, _reply(session)
+            return _shown(_at(session, node.options[event.number - 1], session.trail + (node.id,)))
     session = replace(session, page=0, misses=session.misses + 1)
     silence = isinstance(event, Unknown) and event.silence
-    return session, _reply(session, "silence" if silence else "unknown")
+    return _shown(session, "silence" if silence else "unknown")
 
 
 def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) -> tuple[Session, Reply]:
@@ -179,7 +183,7 @@ def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) 
         session = _at(session, event.node, path_to(flow, event.node), by_words=True)
     elif isinstance(event, Offer):
         session = replace(session, page=0, misses=0, offer=tuple(n for n in event.nodes if n in flow.nodes))
-    return session, _reply(session, "language" if event.guessed else None)
+    return _shown(session, "language" if event.guessed else None)
 
 
 def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:
@@ -191,9 +195,10 @@ def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply
         trail = tuple(n for n in session.trail if n in flow.nodes)
         session = _at(session, trail[-1], trail[:-1]) if trail else _at(session, flow.start, ())
     elif action == MORE:
-        session = replace(session, page=session.page + 1, misses=0)
-    elif action == REPEAT:
-        session = replace(session, misses=0)
+        return _shown(replace(session, page=session.page + 1, misses=0), session.notice)
+    elif action == REPEAT:  # the same reply, without "not understood" again where it would come first
+        unasked = session.page == 0 and session.notice in ("unknown", "silence")
+        return _shown(replace(session, misses=0), None if unasked else session.notice)
     elif action == HELP:
-        return replace(session, misses=0), _reply(replace(session, misses=0), "help")
-    return session, _reply(session)
+        return _shown(replace(session, page=0, misses=0), "help")
+    return _shown(session)

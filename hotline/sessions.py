@@ -4,7 +4,7 @@
   with `HOTLINE_SECRET`: one day's sessions cannot be linked to the next day's, and the
   secret never leaves process memory. A conversation that crosses midnight is found under
   yesterday's key and moves to today's.
-- The value holds only language, node, trail and counters.
+- The value holds only language, node, trail, counters and which notice the reply carried.
 - Two round trips per message: one script reads the session and counts the message for
   the rate limits; one script writes the new session only if nobody else changed it since
   (compare-and-set), so texts arriving at the same moment never corrupt a session, and
@@ -31,7 +31,7 @@ import redis
 from redis.sentinel import Sentinel
 
 from hotline import embedded, stats
-from hotline.engine import Session
+from hotline.engine import NOTICES, Session
 
 log = logging.getLogger("hotline")
 PREFIX = "hl:s:"
@@ -139,7 +139,7 @@ def decode(raw: bytes | str | None) -> Session | None:
         return None
     counters = (session.page, session.misses, session.steps)
     if (not isinstance(session.lang, str | None) or not isinstance(session.node, str)
-            or not all(type(n) is int and n >= 0 for n in counters)):
+            or not all(type(n) is int and n >= 0 for n in counters) or session.notice not in (None, *NOTICES)):
         return None  # a value no version of the line wrote: the staff simulator's input, say
     return session
 

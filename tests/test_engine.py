@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hotline.engine import (
-    BACK, HELP, HOME, LANGUAGE, MORE, REPEAT, Choose, Navigate, Reply, Session, SetLanguage, Start,
+    BACK, HELP, HOME, LANGUAGE, MORE, REPEAT, Choose, Goto, Navigate, Offer, Reply, Session, SetLanguage, Start,
     Unknown, step,
 )
 from hotline.flow.model import Flow, Node
@@ -73,3 +73,30 @@ def test_choose_on_a_page_is_unknown():
     s, _ = step(f, s, Choose(2))
     s, r = step(f, s, Choose(1))
     assert (r.node, r.notice) == ("b", "unknown")
+
+
+def test_more_and_repeat_page_the_reply_that_was_sent_with_its_notice():
+    """A page reached by words carries the language hint before its text: MORE and REPEAT
+    keep paging that same reply, so nothing the hint pushed on is skipped."""
+    f = flow()
+    s, r = step(f, None, Goto("a1", lang="es", guessed=True))
+    assert (r.node, r.notice, r.page) == ("a1", "language", 0)
+    s, r = step(f, s, Navigate(MORE))
+    assert (r.node, r.notice, r.page) == ("a1", "language", 1)
+    s, r = step(f, s, Navigate(REPEAT))
+    assert (r.notice, r.page) == ("language", 1)
+    s, r = step(f, s, Navigate(HELP))
+    assert (r.notice, r.page) == ("help", 0)
+    s, r = step(f, s, Navigate(MORE))
+    assert (r.notice, r.page) == ("help", 1)
+    s, r = step(f, s, Navigate(BACK))
+    assert (r.node, r.notice, r.page) == ("a", None, 0)
+
+
+def test_an_offered_list_stays_through_more():
+    f = flow()
+    s, r = step(f, None, Offer(("a1", "b"), lang="en"))
+    s, r = step(f, s, Navigate(MORE))
+    assert r.offer == ("a1", "b")
+    s, r = step(f, s, Choose(2))
+    assert r.node == "b"
