@@ -115,6 +115,8 @@ def test_wording_only_serves_the_translation_of_the_earlier_english(line, make_a
     main_yaml = line / "flows/main.yaml"
     replace_in(main_yaml, OLD, NEW)
     replace_in(main_yaml, "    type: menu\n    title: If ICE comes\n", "    type: menu\n    wording_only: text\n    title: If ICE comes\n")
+    assert "residents get 1 in English" in hotline(line, "check").output  # until the catalogs name the earlier English
+    assert hotline(line, "i18n", "extract").exit_code == 0 and hotline(line, "i18n", "update").exit_code == 0
     result = hotline(line, "check")
     assert result.exit_code == 0, result.output
     assert ("pl: 1 string changed in English is not translated yet: ice, text (residents get 1 in the "

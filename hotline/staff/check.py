@@ -242,8 +242,9 @@ _CAUSES = {  # reason -> what one string is, what several are
 HINTS = {
     i18n.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
                    "`hotline i18n export --lang LANG`. If the change kept the meaning (a fix of wording, not of "
-                   "a fact), add `wording_only: true` to the node in the flow file: residents then keep the "
-                   "translation of the earlier English until the new one arrives."),
+                   "a fact), add `wording_only: true` to the node in the flow file and run `hotline i18n extract` "
+                   "and `hotline i18n update`: residents then keep the translation of the English it replaced "
+                   "until the new one arrives."),
     i18n.MISSING: "A string has no translation yet: `hotline i18n export --lang LANG` lists what to translate.",
     i18n.DRAFT: "A draft (fuzzy) is never served: a fluent speaker checks it and removes the fuzzy flag.",
     i18n.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one "
