@@ -45,6 +45,7 @@ class Locale:
     sms: str = "unicode"
     rtl: bool = False
     offered: bool = True  # `offered: no` in locales.yaml takes it off the line, on purpose
+    fold_traps: tuple[tuple[str, str], ...] = ()  # (word as folded, what it means): staff's list
 
     @property
     def folds(self) -> bool:
@@ -69,10 +70,14 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         sms = raw.get("sms", "unicode")
         if sms not in SMS_POLICIES:
             raise ValueError(f"{LOCALES_FILE}: {tag}: sms must be one of {SMS_POLICIES}")
+        traps = raw.get("fold_traps") or {}
+        if not isinstance(traps, dict) or not all(isinstance(v, str) for v in traps.values()):
+            raise ValueError(f"{LOCALES_FILE}: {tag}: fold_traps: write one 'word: what it means' per line")
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
             rtl=babel is not None and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
+            fold_traps=tuple((str(word).casefold(), meaning) for word, meaning in traps.items()),
         )
     return out
 
