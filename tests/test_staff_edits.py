@@ -268,7 +268,7 @@ def test_a_number_change_in_the_draft_is_listed_with_both_numbers(line, make_app
 
 
 def test_a_yaml_mistake_in_locales_yaml_is_explained(line):
-    replace_in(line / "translations/locales.yaml", "  sms: fold\npl:", "\tsms: fold\npl:")
+    replace_in(line / "translations/locales.yaml", "  speech: es-US\n  sms: fold\n", "  speech: es-US\n\tsms: fold\n")
     result = hotline(line, "check")
     assert result.exit_code == 1 and "translations/locales.yaml:" in result.output
     assert "cannot read the languages: not valid YAML: a tab character" in result.output
