@@ -120,8 +120,8 @@ def read_po_file(path: Path) -> Catalog:
 def write_po_file(path: Path, catalog: Catalog) -> None:
     """The one layout every command writes: previous msgids kept, obsolete entries never,
     file names without line numbers (adding a page elsewhere moves no other entry), wrapped
-    at 79 columns; written
-    to a temporary file and moved into place, so the running line never reads half a file."""
+    at 79 columns; written to a temporary file and moved into place, so the running line
+    never reads half a file."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(po_bytes(catalog))
     os.replace(temporary, path)
