@@ -32,13 +32,22 @@ def new_catalog(template: Catalog, tag: str) -> Catalog:
 
 def merge(catalog: Catalog, template: Catalog) -> Catalog:
     """Babel's update with fuzzy matching: a changed English turns its entry fuzzy and keeps
-    the English it replaced as the previous msgid (`#| msgid`), which translators see.
-    Babel also matches across nodes; such a match stays a fuzzy suggestion without a
-    previous msgid, so the line never serves it as this node's earlier translation."""
-    before = {_key(m) for m in catalog if m.id}
+    the English it replaced as the previous msgid (`#| msgid`), which translators see and
+    which a wording-only change serves the translation of. So a previous msgid is kept only
+    where the translation is of that very English: not for Babel's matches across nodes
+    (they stay fuzzy suggestions), nor for an entry that was already fuzzy (its translation
+    is of an older English still), and a fuzzy entry whose English did not change keeps
+    its own. (English no longer used is not written back: see `i18n.write_po_file`.)"""
+    before = {_key(m): m for m in catalog if m.id}
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
     for message in catalog:
-        if message.previous_id and ((message.context or ""), message.previous_id[0]) not in before:
+        if not message.id:
+            continue
+        same = before.get(_key(message))
+        replaced = before.get(((message.context or ""), message.previous_id[0])) if message.previous_id else None
+        if same is not None:
+            message.previous_id = list(same.previous_id) if message.fuzzy else []
+        elif replaced is None or replaced.fuzzy:
             message.previous_id = []
     return catalog
 

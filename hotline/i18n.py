@@ -45,6 +45,7 @@ class Locale:
     sms: str = "unicode"
     rtl: bool = False
     offered: bool = True  # `offered: no` in locales.yaml takes it off the line, on purpose
+    fold_traps: tuple[tuple[str, str], ...] = ()  # (word as folded, what it means): staff's list
 
     @property
     def folds(self) -> bool:
@@ -69,10 +70,14 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         sms = raw.get("sms", "unicode")
         if sms not in SMS_POLICIES:
             raise ValueError(f"{LOCALES_FILE}: {tag}: sms must be one of {SMS_POLICIES}")
+        traps = raw.get("fold_traps") or {}
+        if not isinstance(traps, dict) or not all(isinstance(v, str) for v in traps.values()):
+            raise ValueError(f"{LOCALES_FILE}: {tag}: fold_traps: write one 'word: what it means' per line")
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
             rtl=babel is not None and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
+            fold_traps=tuple((str(word).casefold(), meaning) for word, meaning in traps.items()),
         )
     return out
 
@@ -87,12 +92,13 @@ _PREVIOUS_LINE = re.compile(r'^\|\s*(msgid_plural|msgid|msgctxt)?\s*("(?:[^"\\]|
 
 
 def read_po_file(path: Path) -> Catalog:
-    """A catalog with its obsolete entries and its previous msgids (`#| msgid`): Babel's
-    reader keeps those as plain comments, and writing them back would lose the hint that
-    tells translators what the English said before."""
+    """A catalog with its previous msgids (`#| msgid`): Babel's reader keeps those as plain
+    comments, and writing them back would lose the hint that tells translators what the
+    English said before. Obsolete (`#~`) entries are dropped: they hold superseded texts
+    the line must never serve, and no command writes them back."""
     with path.open("rb") as fh:
-        catalog = read_po(fh, ignore_obsolete=False)
-    for message in [*catalog, *catalog.obsolete.values()]:
+        catalog = read_po(fh, ignore_obsolete=True)
+    for message in catalog:
         lines = [c for c in message.user_comments if c.startswith("|")]
         if not lines or message.previous_id:
             continue
@@ -112,9 +118,10 @@ def read_po_file(path: Path) -> Catalog:
 
 
 def write_po_file(path: Path, catalog: Catalog) -> None:
-    """The one layout every command writes: previous msgids kept, file names without line
-    numbers (adding a page elsewhere moves no other entry), wrapped at 79 columns; written
-    to a temporary file and moved into place, so the running line never reads half a file."""
+    """The one layout every command writes: previous msgids kept, obsolete entries never,
+    file names without line numbers (adding a page elsewhere moves no other entry), wrapped
+    at 79 columns; written to a temporary file and moved into place, so the running line
+    never reads half a file."""
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(po_bytes(catalog))
     os.replace(temporary, path)
@@ -125,7 +132,7 @@ def po_bytes(catalog: Catalog) -> bytes:
     `include_previous` wraps `#| msgid "..."` like a comment, in the middle of the string,
     which `msgfmt --check` rejects: so it is added here, as quoted lines.)"""
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=79, include_lineno=False)
+    write_po(buffer, catalog, width=79, include_lineno=False, ignore_obsolete=True)
     blocks = buffer.getvalue().decode("utf-8").split("\n\n")  # strings escape newlines: blocks are entries
     for i, message in enumerate((m for m in catalog if m.id), start=1):
         if message.previous_id and i < len(blocks):
@@ -186,13 +193,9 @@ class Entry:
 
 @dataclass(frozen=True)
 class CatalogState:
-    """What a catalog holds: its entries, and translations of English no longer used
-    (obsolete `#~` entries), which a wording-only change may still serve."""
+    """What a catalog holds: its entries."""
 
     entries: Mapping[Key, Entry]
-    obsolete: Mapping[Key, str] = field(default_factory=dict)
-
-
 
 
 def read_catalog(path: Path) -> CatalogState:
@@ -206,14 +209,15 @@ def read_catalog(path: Path) -> CatalogState:
         entries[(message.context or "", english)] = Entry(
             string, message.fuzzy, message.previous_id[0] if message.previous_id else "", is_machine_draft(message),
             message.lineno or 0, review, voided)
-    obsolete = {(m.context or "", m.id): m.string for m in catalog.obsolete.values()
-                if isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
-    return CatalogState(entries, obsolete)
+    return CatalogState(entries)
 
 
 # Which text each string is served in --------------------------------------------------
 # A string is served in its translation; else, when staff marked the English change as
-# wording only, in the translation of the earlier English; else in English. A translation
+# wording only, in the translation of the English it replaced, which only the entry's
+# previous msgid (`#| msgid`, written by `hotline i18n update`) names; else in English.
+# Never an older text: `update` keeps a previous msgid only where the entry's translation
+# is of that very English, and catalogs keep no obsolete entries. A translation
 # whose {placeholders} differ from its English's is never served (it could send a resident
 # to the wrong number). None of this takes a language off the line.
 
@@ -272,13 +276,13 @@ class Served:
 def _older(state: CatalogState, key: Key, entry: Entry | None, needed: frozenset[Key]) -> tuple[str, str]:
     """(earlier English, its translation) for a string whose English changed: the fuzzy
     entry's previous msgid, or, before `hotline i18n update` ran, the closest translated
-    entry of the same node that the line no longer uses."""
+    entry of the same node that the line no longer uses (shown to translators, never served:
+    after two edits it may be older than the English replaced)."""
     if entry and entry.fuzzy and entry.previous and entry.string and not entry.machine:
         return entry.previous, entry.string
     context, english = key
     candidates = {k[1]: e.string for k, e in state.entries.items()
                   if k[0] == context and k not in needed and e.string and not e.fuzzy and not e.machine}
-    candidates.update({k[1]: s for k, s in state.obsolete.items() if k[0] == context and k not in needed})
     best = max(candidates, default="", key=lambda old: SequenceMatcher(None, old, english).ratio())
     return (best, candidates[best]) if best else ("", "")
 
@@ -303,7 +307,9 @@ def serve(state: CatalogState | None, needed: Iterable[Key], wording_only: froze
         else:
             older, translated = _older(state, key, entry, wanted)
             reason = CHANGED if older or (entry and entry.previous) else MISSING
-            still_true = key in wording_only and translated and not placeholder_mismatch(english, translated)
+            replaced = entry is not None and older != "" and older == entry.previous  # its `#| msgid`
+            still_true = (key in wording_only and replaced and translated
+                          and not placeholder_mismatch(english, translated))
             out[key] = Served(OLDER if still_true else ENGLISH, translated if still_true else english, reason,
                               line=line, older=older, stale=translated)
     return out

@@ -3,6 +3,7 @@ break them: each mistake must fail the check and name its file, line and node.""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 from datetime import date
@@ -221,6 +222,22 @@ def test_character_forcing_ucs2_is_named(line):
     result = hotline(line, "check")
     at = line_of(line / "flows/main.yaml", "main:")
     assert f"flows/main.yaml:{at} [main]: warning: [es] SMS sent as UCS-2 because of '✓' (U+2713)" in result.output
+
+
+def test_a_word_that_folds_into_a_trap_staff_listed_is_named(line):
+    locales, po = line / "translations/locales.yaml", line / "translations/pt/LC_MESSAGES/messages.po"
+    only_this_trap = re.sub(r"  fold_traps:\n(    .*\n)+", "", locales.read_text())
+    locales.write_text(only_this_trap.replace("pt:\n", "pt:\n  fold_traps:\n    faca: knife (from faça, do)\n"))
+    edit(po, 'msgstr "Seus direitos em Chicago"', 'msgstr "Faça valer seus direitos"')
+    edit(po, 'msgctxt "wco"\nmsgid "Welcoming City Ordinance"\nmsgstr "', 'msgctxt "wco"\nmsgid "Welcoming City Ordinance"\nmsgstr "faca ')
+    result = hotline(line, "check")
+    assert result.exit_code == 0, result.output
+    at = line_of(line / "flows/main.yaml", "rights_chicago:")
+    assert (f"flows/main.yaml:{at} [rights_chicago]: warning: [pt] rights_chicago, title: 'Faça' arrives by SMS as "
+            "'Faca', which reads as knife (from faça, do)") in result.output
+    assert "[pt] wco, title" not in result.output  # 'faca' as the translator wrote it is no fold
+    edit(locales, "  speech: pt-BR\n  sms: fold\n", "  speech: pt-BR\n  sms: unicode\n")  # nothing folds
+    assert "arrives by SMS" not in hotline(line, "check").output
 
 
 def test_a_fuzzy_entry_is_a_warning_and_its_flow_tests_wait_for_it(line):

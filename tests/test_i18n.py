@@ -35,6 +35,12 @@ def test_every_catalog_passes_msgfmt_check(po, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
+def test_no_catalog_keeps_obsolete_entries(po):
+    """Superseded texts (the old privacy promise, the old "denounce" wording) are gone for good."""
+    assert "\n#~ " not in po.read_text(encoding="utf-8")
+
+
 def test_a_fuzzy_entry_is_served_in_english_and_its_language_stays(copy):
     flows, translations = copy
     path = catalog_path(translations, "es")

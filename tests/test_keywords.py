@@ -110,3 +110,39 @@ def test_a_contact_number_from_the_environment_is_named_as_written(make_app, mon
     resident = Texter(Twilio(make_app(SMS_SHORT_CODE=True, ORG_NAME="Line").test_client()))
     resident.text("hello")
     assert "Line (3125550100)." in resident.text("HELP")
+
+
+# Everyday words are no opt-out words: "tama na" is Tagalog for "enough!", "pare" Tagalog
+# for "buddy" and Portuguese for "stop it!", "basta" Tagalog for "just". Twilio's words and
+# each language's own opt-out words still work.
+GREETING = {"tl": "kumusta", "pt": "olá"}
+
+
+@pytest.mark.parametrize("lang,word", [("tl", "TAMA NA"), ("tl", "tama na!"), ("tl", "pare"), ("tl", "Basta"),
+                                       ("pt", "PARE"), ("pt", "Pare!")])
+def test_an_everyday_word_does_not_opt_out_a_resident_of_that_language(resident, redis_client, lang, word):
+    resident.text(GREETING[lang])
+    reply = resident.text(word)
+    assert reply and reply != phrase(lang, STOPPED)
+    assert redis_client.keys("hl:s:*")  # the conversation goes on
+
+
+@pytest.mark.parametrize("word", ["tama na", "PARE", "basta"])
+def test_an_everyday_tagalog_word_as_a_first_text_opts_no_one_out(resident, redis_client, word):
+    reply = resident.text(word)
+    assert reply and all(phrase(tag, STOPPED) != reply for tag in ("es", "pt", "tl"))
+    assert redis_client.keys("hl:s:*")
+
+
+@pytest.mark.parametrize("lang,word", [("tl", "TIGIL"), ("tl", "hinto"), ("pt", "PARAR"), ("pt", "sair")])
+def test_a_languages_own_opt_out_words_still_opt_out(resident, redis_client, lang, word):
+    resident.text(GREETING[lang])
+    assert resident.text(word) == phrase(lang, STOPPED)
+    assert not redis_client.keys("hl:s:*")
+
+
+@pytest.mark.parametrize("lang", ["tl", "pt"])
+def test_twilios_words_still_opt_out_tagalog_and_portuguese_residents(resident, redis_client, lang):
+    resident.text(GREETING[lang])
+    assert resident.text("STOP") == ""  # Twilio confirms
+    assert not redis_client.keys("hl:s:*")

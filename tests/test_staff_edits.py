@@ -115,6 +115,8 @@ def test_wording_only_serves_the_translation_of_the_earlier_english(line, make_a
     main_yaml = line / "flows/main.yaml"
     replace_in(main_yaml, OLD, NEW)
     replace_in(main_yaml, "    type: menu\n    title: If ICE comes\n", "    type: menu\n    wording_only: text\n    title: If ICE comes\n")
+    assert "residents get 1 in English" in hotline(line, "check").output  # until the catalogs name the earlier English
+    assert hotline(line, "i18n", "extract").exit_code == 0 and hotline(line, "i18n", "update").exit_code == 0
     result = hotline(line, "check")
     assert result.exit_code == 0, result.output
     assert ("pl: 1 string changed in English is not translated yet: ice, text (residents get 1 in the "
@@ -266,7 +268,7 @@ def test_a_number_change_in_the_draft_is_listed_with_both_numbers(line, make_app
 
 
 def test_a_yaml_mistake_in_locales_yaml_is_explained(line):
-    replace_in(line / "translations/locales.yaml", "  sms: fold\npl:", "\tsms: fold\npl:")
+    replace_in(line / "translations/locales.yaml", "  speech: es-US\n  sms: fold\n", "  speech: es-US\n\tsms: fold\n")
     result = hotline(line, "check")
     assert result.exit_code == 1 and "translations/locales.yaml:" in result.output
     assert "cannot read the languages: not valid YAML: a tab character" in result.output

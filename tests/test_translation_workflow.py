@@ -9,13 +9,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner, Result
 
+from hotline import catalogs
 from hotline.cli import main
 from hotline.content import load_content
 from hotline.flow.extract import flow_messages
-from hotline.i18n import catalog_path, read_po_file
+from hotline.i18n import catalog_path, read_catalog, read_po_file, serve, write_po_file
 from tests.conftest import ROOT
 
 OLD = "Stay calm. Choose a topic."
@@ -159,11 +161,6 @@ def test_machine_drafts_go_beside_a_changed_translation(line):
 
 
 def test_a_match_from_another_node_is_only_a_suggestion(tmp_path):
-    from babel.messages.catalog import Catalog
-
-    from hotline import catalogs
-    from hotline.i18n import read_catalog, serve, write_po_file
-
     catalog = Catalog(locale="pl")
     catalog.add("Get legal help", "Pomoc prawna", context="legal_help")
     template = Catalog()
@@ -176,3 +173,55 @@ def test_a_match_from_another_node_is_only_a_suggestion(tmp_path):
     key = ("new_page", "Get free legal help")
     served = serve(read_catalog(path), [key], wording_only=frozenset([key]))[key]
     assert served.how == "english" and served.reason == "draft"
+
+
+# Wording-only changes: only ever the translation of the English replaced ----------------
+
+A, B, C = "Call ICIRR at any hour.", "Call ICIRR, day or night.", "Call ICIRR day or night."
+OLDEST, CAUGHT_UP = "Llame a ICIRR a cualquier hora.", "Llame a ICIRR de día o de noche."
+
+
+def edited(path: Path, english: str) -> Path:
+    """`hotline i18n update` after the page's English became `english` (a template of one entry)."""
+    template = Catalog()
+    template.add(english, context="page")
+    write_po_file(path, catalogs.merge(read_po_file(path), template))
+    return path
+
+
+def resident_gets(path: Path, english: str) -> str:
+    key = ("page", english)
+    return serve(read_catalog(path), [key], wording_only=frozenset([key]))[key].text
+
+
+@pytest.fixture
+def fixture_catalog(tmp_path) -> Path:
+    """One page translated from A, and an obsolete entry of the same page holding an older text."""
+    path = tmp_path / "es.po"
+    path.write_text(f'msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                    f'msgctxt "page"\nmsgid "{A}"\nmsgstr "{OLDEST}"\n\n'
+                    f'#~ msgctxt "page"\n#~ msgid "{C}."\n#~ msgstr "Texto antiguo."\n', encoding="utf-8")
+    return path
+
+
+def test_a_wording_only_change_serves_the_translation_of_the_english_it_replaced_never_older(fixture_catalog):
+    assert resident_gets(edited(fixture_catalog, B), B) == OLDEST  # A -> B, wording only: A's translation
+    assert "#~" not in fixture_catalog.read_text(encoding="utf-8")  # the obsolete entry is gone for good
+    catalog = read_po_file(fixture_catalog)
+    assert catalogs.take(catalog, {("page", B): CAUGHT_UP}).taken  # the translation catches up
+    write_po_file(fixture_catalog, catalog)
+    assert resident_gets(edited(fixture_catalog, C), C) == CAUGHT_UP  # B -> C, wording only: B's translation
+    assert resident_gets(edited(fixture_catalog, C), C) == CAUGHT_UP  # a second update keeps it
+
+
+def test_two_wording_only_changes_before_the_translation_caught_up_serve_english(fixture_catalog):
+    assert resident_gets(edited(fixture_catalog, B), B) == OLDEST
+    assert resident_gets(edited(fixture_catalog, C), C) == C  # OLDEST translates A, not B: never served
+    entry = read_po_file(fixture_catalog).get(C, context="page")
+    assert entry.fuzzy and entry.string == OLDEST and not entry.previous_id  # the translator's draft
+
+
+def test_before_update_runs_a_wording_only_change_is_served_in_english(fixture_catalog):
+    key = ("page", B)  # the flow says B; the catalog was last updated for A
+    served = serve(read_catalog(fixture_catalog), [key], wording_only=frozenset([key]))[key]
+    assert served.text == B and served.reason == "changed" and served.older == A

@@ -31,13 +31,13 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 
-from hotline import i18n
+from hotline import i18n, phrases
 from hotline.staff import flowtests
 from hotline.staff import recordings
 from hotline.channels import gsm, messaging, sms, voice
 from hotline.content import Content, load_content
 from hotline.engine import Reply, Session
-from hotline.flow.extract import service_context
+from hotline.flow.extract import flow_messages, service_context
 from hotline.flow.load import explain_yaml, read_flow, read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem, Service
 from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
@@ -242,8 +242,9 @@ _CAUSES = {  # reason -> what one string is, what several are
 HINTS = {
     i18n.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
                    "`hotline i18n export --lang LANG`. If the change kept the meaning (a fix of wording, not of "
-                   "a fact), add `wording_only: true` to the node in the flow file: residents then keep the "
-                   "translation of the earlier English until the new one arrives."),
+                   "a fact), add `wording_only: true` to the node in the flow file and run `hotline i18n extract` "
+                   "and `hotline i18n update`: residents then keep the translation of the English it replaced "
+                   "until the new one arrives."),
     i18n.MISSING: "A string has no translation yet: `hotline i18n export --lang LANG` lists what to translate.",
     i18n.DRAFT: "A draft (fuzzy) is never served: a fluent speaker checks it and removes the fuzzy flag.",
     i18n.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one "
@@ -402,6 +403,35 @@ def sms_problems(content: Content, rendered: list[Cost], budget: int) -> list[Pr
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
+def fold_traps(content: Content, label: str, lines: Mapping[str, int]) -> list[Problem]:
+    """Words SMS folding turns into another word residents know (Polish "Sąd", court, arrives
+    as "Sad", orchard), from the list staff keep per language (`fold_traps:` in
+    locales.yaml): to be reworded, or the language sent unfolded (`sms: unicode`)."""
+    flow, out = content.flow, []
+    shown = [(m.context, m.text) for m in flow_messages(flow)]
+    shown += [(p.context, p.text) for p in phrases.ALL if p.context.startswith(("sms.", "notice.", "fallback.sms"))]
+    for tag in content.offered:
+        locale, texts = content.locales[tag], content.texts_for(tag)
+        traps = dict(locale.fold_traps)
+        if not (locale.folds and traps):
+            continue
+        for key in shown:
+            if not texts.translates(*key):
+                continue
+            for word in dict.fromkeys(_WORD.findall(texts.get(*key))):
+                folded = gsm.fold(word)
+                if folded != word and folded.casefold() in traps:
+                    file, line = _defined_at(flow, key)  # a phrase of the line's own: its language's row
+                    out.append(_warn(file or label, line if file else lines.get(tag, 0), key[0] if file else "",
+                                     f"[{tag}] {string_name(flow, key)}: '{word}' arrives by SMS as '{folded}', "
+                                     f"which reads as {traps[folded.casefold()]}: reword it (fold_traps, "
+                                     f"{LOCALES_FILE})"))
+    return out
+
+
 # The whole check --------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -458,7 +488,7 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
     problems += voice_gaps(content, voice_settings, locales, lines)
     problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
     problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
-    problems += sms_problems(content, rendered, sms_settings.budget)
+    problems += sms_problems(content, rendered, sms_settings.budget) + fold_traps(content, locales, lines)
     problems += understanding_problems(content, locales, lines)
     tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
     tests = [_unoffered(_explained(t, content, flows, cfg), content, flows, cfg) for t in tests]

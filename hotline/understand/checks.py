@@ -49,7 +49,8 @@ def keyword_collisions(content: Content, label: str, lines: Mapping[str, int]) -
                     if other != tag and word in lex.everyday(other) and word not in theirs:
                         out.append(Problem(label, lines.get(tag, 0), "",
                                            f"{tag}: keyword '{word}' ({phrase.context}) is an everyday word in "
-                                           f"{other}: it does not act for {other} residents", WARNING))
+                                           f"{other}: it does not act for {other} residents"
+                                           + (", nor on a first text" if phrase == KEY_STOP else ""), WARNING))
     return out
 
 

@@ -2,8 +2,9 @@
 
 A keyword acts in its own language, and on a first text (no language known yet), and in
 another language only when it is not an everyday word of the resident's language: BASTA
-and PARE are Spanish opt-out words and ordinary Tagalog; HINDI is a Hindi start word and
-Tagalog for "no".
+is a Spanish opt-out word and ordinary Tagalog; HINDI is a Hindi start word and Tagalog
+for "no". An opt-out word also waits for the language on a first text when it is an
+everyday word of another offered language: "basta" alone may be Tagalog.
 Twilio's own English opt-out words always act: Twilio blocks the number whatever the line
 does, so the line must forget the conversation too.
 """
@@ -42,13 +43,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
 def is_stop(content: Content, text: str, lang: str | None = None) -> bool:
     """The whole message opts out: Twilio's English words always; the words of the
     resident's language `lang`; another language's word unless it is an everyday word of
-    theirs ("basta" from a Tagalog speaker); with no language known, any language's word."""
+    theirs ("basta" from a Tagalog speaker). With no language known (a first text), a
+    language's word unless it is an everyday word of any other offered language: the
+    resident may be speaking that one."""
     word = normalize(text[:160])
     if word in TWILIO_OPT_OUT:
         return True
     if lang and word in content.texts_for(lang).own_keywords(KEY_STOP):
         return True
-    return word in content.stop_words and not (lang and word in lexicon(content).everyday(lang))
+    if word not in content.stop_words:
+        return False
+    theirs = (lang,) if lang else tuple(t for t in content.offered
+                                        if word not in content.texts[t].own_keywords(KEY_STOP))
+    return not any(word in lexicon(content).everyday(t) for t in theirs)
 
 
 def greeting_language(content: Content, word: str, lang: str | None = None) -> tuple[str, bool] | None:
