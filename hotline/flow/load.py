@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from hotline.flow.model import (
-    KINDS, MENU, PAGE, PLACEHOLDER, START, TRANSFER, Flow, FlowError, Node, Problem, Service,
+    KINDS, MENU, PAGE, PLACEHOLDER, START, TRANSFER, Flow, FlowError, Kind, Node, Problem, Service,
 )
 
 SERVICES_FILE = "services.yaml"
@@ -105,7 +105,7 @@ def read_yaml(text: str, problems: list[Problem], label: str) -> Any:
         data = loader.get_single_data()
     except yaml.YAMLError as exc:
         line, message = explain_yaml(exc, text)
-        problems.append(Problem(label, line, "", message))
+        problems.append(Problem(label, line, "", message, kind=Kind.YAML))
         return None
     finally:
         loader.dispose()
@@ -297,7 +297,7 @@ def read_flow(folder: Path, *, base: Path | None = None) -> tuple[Flow, list[Pro
         digest.update(path.name.encode() + b"\0" + raw)
         file_nodes, file_services, file_problems = load_file(path, raw.decode("utf-8", "replace"), _label(path, base))
         problems.extend(file_problems)
-        unread = unread or any(p.message.startswith("not valid YAML") for p in file_problems)
+        unread = unread or any(p.kind == Kind.YAML for p in file_problems)
         services.update(file_services)
         for node in file_nodes.values():
             if node.id in nodes:
