@@ -27,8 +27,11 @@ from hotline.i18n import LOCALES_FILE, Texts
 from hotline.understand.checks import understanding_problems
 
 
-def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None) -> Report:
-    """Every check over the version in these folders, loaded once (each catalog read once)."""
+def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None, advice: bool = True) -> Report:
+    """Every check over the version in these folders, loaded once (each catalog read once).
+    `advice=False` (the serving gate, `gate`) leaves out the rules that only ever warn (what
+    SMS and calls cost, voices and recordings, understanding): they cannot keep a version off
+    the line, and took most of the check's time."""
     try:
         flow, problems = read_flow(flows)
     except FlowError as exc:
@@ -47,25 +50,33 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
                      if isinstance(exc, yaml.YAMLError) else (0, str(exc)))
         problems.append(Problem(locales, line, "", f"cannot read the languages: {why}"))
         return Report(ordered(problems), complete=False)
+    problems += language_problems(content, translations, locales, lines)
+    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
+    tests = [_unoffered(_explained(t, content, flows, cfg), content, flows, cfg) for t in tests]
+    problems += [p for t in tests for p in t.problems]
+    if not advice:
+        return Report(ordered(problems), True, tests=tuple(tests), content=content)
     sms_settings = sms.SmsSettings.from_config(cfg)
     voice_settings = voice.VoiceSettings.from_config(cfg)
     rendered = costs(content, sms_settings, voice_settings)
     problems += voice_gaps(content, voice_settings, locales, lines)
     problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
-    problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
-    problems += sms_problems(content, rendered, sms_settings.budget)
+    problems += spent_wording_marks(content) + sms_problems(content, rendered, sms_settings.budget)
     problems += understanding_problems(content, locales, lines)
-    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
-    tests = [_unoffered(_explained(t, content, flows, cfg), content, flows, cfg) for t in tests]
-    problems += [p for t in tests for p in t.problems]
     return Report(ordered(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests),
                   tuple(hints(content)), content)
 
 
-def check_files(files: Files, cfg: Mapping, today: date | None = None) -> Report:
+def check_files(files: Files, cfg: Mapping, today: date | None = None, advice: bool = True) -> Report:
     """Every check over a version given as files (`hotline.content.files`)."""
     with written(files) as root:
-        return run(root / FLOWS, root / TRANSLATIONS, cfg, today)
+        return run(root / FLOWS, root / TRANSLATIONS, cfg, today, advice)
+
+
+def gate(files: Files, cfg: Mapping) -> Report:
+    """The serving gate: a version is served when `Report.servable` (no error but broken
+    translations), and what is served is the content this loaded."""
+    return check_files(files, cfg, advice=False)
 
 
 def as_if_translated(content: Content) -> Content:

@@ -25,7 +25,7 @@ from hotline.web import logs
 from hotline.web import metrics
 from hotline.web import privacy
 from hotline.channels import keywords, messaging, sms, voice, whatsapp
-from hotline.check.version import check_files
+from hotline.check.version import gate
 from hotline.content import Content
 from hotline.content.lastgood import LastGood
 from hotline.content.live import ACCEPTED, LiveContent, NoGoodContent
@@ -101,7 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
         Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]))
     keep = LastGood(Path(app.config["INSTANCE"]) / "content" / getattr(source, "name", "published"))
     try:
-        live = LiveContent(source, keep, functools.partial(check_files, cfg=app.config),
+        live = LiveContent(source, keep, functools.partial(gate, cfg=app.config),
                            float(app.config["RELOAD_INTERVAL"]), on_swap=_swapped, on_outcome=_outcome)
     except NoGoodContent as exc:
         log.critical("%s", exc)
