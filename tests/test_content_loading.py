@@ -175,3 +175,43 @@ def test_a_read_only_instance_folder_with_a_good_version_starts_from_it(line, ma
         assert OLD_NUMBER in legal_nijc(app)
         assert "the last good version kept" in caplog.text and "no copy of it can be kept" in caplog.text
         assert app.test_client().get("/healthz").json["content"]["retried"] is True
+
+
+class Published:
+    """A source like a database of published revisions: numbered versions held in memory,
+    and a switch to make it stop answering."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.versions, self.now, self.down = {"1": files}, "1", False
+
+    def publish(self, files: dict[str, bytes]) -> None:
+        self.now = str(len(self.versions) + 1)
+        self.versions[self.now] = files
+
+    def current(self) -> str | None:
+        if self.down:
+            raise ConnectionError("the database does not answer")
+        return self.now
+
+    def files(self, version: str) -> dict[str, bytes]:
+        return self.versions[version]
+
+
+def test_any_source_serves_its_published_versions_and_a_source_down_changes_nothing(line, make_app):
+    shipped = files_from_dirs(line / "flows", line / "translations")
+    source = Published(shipped)
+    app = make_app(CONTENT_SOURCE=source, INSTANCE=str(line / "instance"), RELOAD_INTERVAL=3600)
+    live = app.extensions["hotline"].live
+    assert OLD_NUMBER in legal_nijc(app)
+    correct_a_number(line)
+    source.publish(files_from_dirs(line / "flows", line / "translations"))
+    assert live.poll() and NEW_NUMBER in legal_nijc(app)
+    source.publish({**source.files("2"), "flows/main.yaml": b"nodes: [half saved"})
+    assert not live.poll() and NEW_NUMBER in legal_nijc(app)
+    health = app.test_client().get("/healthz").json["content"]
+    assert health["refused"] == "3" and health["retried"] is False and "not valid YAML" in health["why"]
+    source.down = True
+    assert not live.poll() and NEW_NUMBER in legal_nijc(app)
+    assert app.test_client().get("/healthz").json["content"]["retried"] is True
+    source.down = False
+    assert not live.poll() and app.test_client().get("/healthz").json["content"] == health

@@ -16,7 +16,7 @@ from hotline import bench
 from hotline.content.files import digest, files_from_dirs
 from tests.conftest import ROOT
 from tests.test_content_loading import APOLOGY, NEW_NUMBER, OLD_NUMBER, correct_a_number, read_only
-from tests.test_procfile import environment, get, text
+from tests.test_procfile import METRICS_TOKEN, environment, get, text
 
 APP = "hotline:create_app()"
 SERVING = re.compile(r"now serving flow \S+ \(version (\w+)")
@@ -56,6 +56,16 @@ def both_workers_serve(line: Path, log: Path, limit: float) -> list[float]:
     while len(found := swaps(log, version)) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     return found
+
+
+def refused(server: bench.Server) -> float:
+    """/metrics' hotline_content_refused: 1 while any worker serves an older version than its source's."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    status, body = get(server, "/metrics", METRICS_TOKEN)
+    assert status == 200
+    families = {f.name: f for f in text_string_to_metric_families(body.decode())}
+    return max(s.value for s in families["hotline_content_refused"].samples)
 
 
 def legal_nijc(server: bench.Server, number: str) -> str:
@@ -134,9 +144,11 @@ def test_a_read_only_instance_folder_costs_no_apology_and_still_starts(tmp_path)
             health = json.loads(get(server, "/healthz")[1])
             assert health["status"] == "ok" and health["content"]["retried"] is True
             assert "edit not served" in log.read_text()
+            assert refused(server) == 1
         served = both_workers_serve(line, log, 5)  # writable again: kept and served at the next look
         assert len(served) == 2, log.read_text()[-3000:]
         assert NEW_NUMBER in legal_nijc(server, "+13125557100")
+        assert refused(server) == 0
     with read_only(line / "instance" / "content"):
         with bench.gunicorn(APP, env, tmp_path / "again.log") as server:
             assert NEW_NUMBER in legal_nijc(server, "+13125557101")

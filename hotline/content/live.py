@@ -32,6 +32,7 @@ from hotline.flow.model import FlowError, Problem
 
 log = logging.getLogger("hotline")
 ACCEPTED, REFUSED, UNKEPT = "accepted", "refused", "unkept"  # what became of a version a process looked at
+UNKNOWN = "?"  # the version named while the source does not answer
 
 
 class NoGoodContent(RuntimeError):
@@ -50,14 +51,16 @@ class Refused:
 class LiveContent:
     def __init__(self, source: Source, keep: LastGood, check: Callable[[Files], Report], interval: float = 1.0,
                  on_swap: Callable[[Content], None] | None = None,
-                 on_outcome: Callable[[str], None] | None = None) -> None:
+                 on_outcome: Callable[[str | None, bool], None] | None = None) -> None:
         self.source, self.keep, self.check = source, keep, check
         self.interval = max(interval, 0.05)
         self.on_swap = on_swap
-        self.on_outcome = on_outcome  # told ACCEPTED, REFUSED or UNKEPT, once per version and reason
+        self.on_outcome = on_outcome  # told ACCEPTED, REFUSED or UNKEPT (once per version and reason), or
+        # None when only `refused` changed; and whether the newest version is now not served
         self.current: Content
         self.digest = ""  # of the files served (`hotline.content.files.digest`)
         self.refused: Refused | None = None
+        self._before_down: Refused | None = None  # what `refused` said before the source stopped answering
         self._seen: str | None = None  # the source's version last served or refused for good
         self._checked: tuple[str, Content] | None = None  # passed the check, not kept yet: (digest, content)
         self._lock = threading.Lock()  # one look at the source at a time
@@ -110,8 +113,13 @@ class LiveContent:
             try:
                 version = self.source.current()
             except Exception as exc:  # noqa: BLE001 - a source down: serve on, look again next time
-                self._not_served("?", f"the source did not answer ({type(exc).__name__}: {exc})", retried=True)
+                if self.refused is None or self.refused.version != UNKNOWN:
+                    self._before_down = self.refused
+                self._not_served(UNKNOWN, f"the source did not answer ({type(exc).__name__}: {exc})", retried=True)
                 return False
+            if self.refused is not None and self.refused.version == UNKNOWN:  # it answers again
+                self.refused = self._before_down
+                self._tell(None)
             if version is None or version == self._seen:
                 return False
             return self._take(version)
@@ -124,6 +132,7 @@ class LiveContent:
         name = digest(files)
         if name == self.digest:  # the same files again (saved unchanged, or another name for them)
             self._seen, self.refused = version, None
+            self._tell(None)
             return False
         good = self.keep.current()
         if good is not None and good.digest == name:  # checked by another process of this instance
@@ -184,9 +193,9 @@ class LiveContent:
             self._tell(UNKEPT if retried else REFUSED)
         return False
 
-    def _tell(self, outcome: str) -> None:
+    def _tell(self, outcome: str | None) -> None:
         if self.on_outcome:
-            self.on_outcome(outcome)
+            self.on_outcome(outcome, self.refused is not None)
 
     def _serve(self, content: Content, name: str, why: str) -> None:
         self.current, self.digest = content, name

@@ -28,7 +28,7 @@ from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.check.version import gate
 from hotline.content import Content
 from hotline.content.lastgood import LastGood
-from hotline.content.live import ACCEPTED, LiveContent, NoGoodContent
+from hotline.content.live import LiveContent, NoGoodContent
 from hotline.content.source import DirectorySource, Source
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
@@ -112,11 +112,12 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _outcome(outcome: str) -> None:
+def _outcome(outcome: str | None, refused: bool) -> None:
     """What became of a version this process looked at (accepted, refused by the check, or
-    not kept: tried again), for /metrics."""
-    metrics.RELOADS.labels(outcome).inc()
-    metrics.CONTENT_REFUSED.set(0 if outcome == ACCEPTED else 1)
+    not kept: tried again), and whether it now serves an older one than its source's, for /metrics."""
+    if outcome:
+        metrics.RELOADS.labels(outcome).inc()
+    metrics.CONTENT_REFUSED.set(1 if refused else 0)
 
 
 def _swapped(content: Content) -> None:
