@@ -170,6 +170,7 @@ def test_a_read_only_instance_folder_with_a_good_version_starts_from_it(line, ma
     make_app(**settings)  # keeps the version as the last good one
     with read_only(instance / "content"):
         assert OLD_NUMBER in legal_nijc(make_app(**settings))  # the same version: nothing to write
+        assert "checked before in this instance: the copy kept in" in caplog.text
         correct_a_number(line)  # a good edit that cannot be kept: the kept version is served, and why
         app = make_app(**settings)
         assert OLD_NUMBER in legal_nijc(app)

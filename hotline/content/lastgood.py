@@ -13,15 +13,19 @@ digest, with a `current` link that is swapped atomically. So:
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, write_files
 
 KEEP = 4  # kept versions besides the current one
+LOCK = "checking.lock"
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,21 @@ class LastGood:
             self._prune(digest)
         return Kept(digest, final)
 
+    @contextlib.contextmanager
+    def one_at_a_time(self) -> Iterator[None]:
+        """While a process checks a version, the others of the instance wait, then find it kept
+        and only load it: one check per version per instance, not one per process at once.
+        Without a writable folder (nothing can be kept then) there is no lock."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            lock = (self.root / LOCK).open("a")
+        except OSError:
+            yield
+            return
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def current(self) -> Kept | None:
         """The last good version kept, if any process of this instance ever kept one."""
         try:
@@ -77,7 +96,11 @@ class LastGood:
         return Kept(digest, folder) if folder.is_dir() else None
 
     def _prune(self, keep: str) -> None:
-        old = sorted((p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("staging-")
-                      and p.name != keep), key=lambda p: p.stat().st_mtime, reverse=True)
+        """Remove all but the KEEP newest other versions (another process may be pruning too)."""
+        try:
+            old = sorted((p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("staging-")
+                          and p.name != keep), key=lambda p: p.stat().st_mtime, reverse=True)
+        except OSError:
+            return
         for folder in old[KEEP:]:
             shutil.rmtree(folder, ignore_errors=True)

@@ -41,10 +41,12 @@ class NoGoodContent(RuntimeError):
 
 @dataclass(frozen=True)
 class Refused:
-    """The newest version of the source, not served by this process, and why."""
+    """The newest version of the source, not served by this process: `why` in a few words
+    (for /healthz, which anyone may read), `detail` in full (for the log)."""
 
     version: str
     why: str
+    detail: str
     retried: bool  # True: it could not be fetched or kept, and is tried again at each poll
 
 
@@ -66,6 +68,7 @@ class LiveContent:
         self._lock = threading.Lock()  # one look at the source at a time
         self._starting = threading.Lock()
         self._started = 0  # the process whose loader thread is running
+        self._born = os.getpid()  # the process that loaded the content first (a preloading master)
         self._draft: tuple[str, Content | FlowError] | None = None
         self._boot()
         _EVERY.add(self)
@@ -88,7 +91,7 @@ class LiveContent:
         if self._checked is not None:
             self._serve(self._checked[1], self._checked[0], "it passes the check; no copy of it could be kept")
             return
-        why = self.refused.why if self.refused else "the source has no version yet"
+        why = self.refused.detail if self.refused else "the source has no version yet"
         raise NoGoodContent(f"The line cannot start: the content does not pass `hotline check` (or cannot be read) "
                             f"and no earlier good version is kept in this instance ({self.keep.root}). Fix this:\n{why}")
 
@@ -103,7 +106,8 @@ class LiveContent:
             if self._started == os.getpid():
                 return
             self._started = os.getpid()
-            threading.Thread(target=_load, args=(weakref.ref(self), self.interval), name="hotline-content",
+            forked = self._born != os.getpid()  # what the master loaded may be old: look at once
+            threading.Thread(target=_load, args=(weakref.ref(self), self.interval, forked), name="hotline-content",
                              daemon=True).start()
 
     def poll(self) -> bool:
@@ -115,7 +119,7 @@ class LiveContent:
             except Exception as exc:  # noqa: BLE001 - a source down: serve on, look again next time
                 if self.refused is None or self.refused.version != UNKNOWN:
                     self._before_down = self.refused
-                self._not_served(UNKNOWN, f"the source did not answer ({type(exc).__name__}: {exc})", retried=True)
+                self._not_served(UNKNOWN, "the source does not answer", f"{type(exc).__name__}: {exc}", retried=True)
                 return False
             if self.refused is not None and self.refused.version == UNKNOWN:  # it answers again
                 self.refused = self._before_down
@@ -128,17 +132,22 @@ class LiveContent:
         try:
             files = self.source.files(version)
         except Exception as exc:  # noqa: BLE001
-            return self._not_served(version, f"its files could not be read ({type(exc).__name__}: {exc})", True)
+            return self._not_served(version, "its files cannot be read", f"{type(exc).__name__}: {exc}", True)
         name = digest(files)
         if name == self.digest:  # the same files again (saved unchanged, or another name for them)
             self._seen, self.refused = version, None
             self._tell(None)
             return False
+        with self.keep.one_at_a_time():  # the other processes of the instance then load its copy
+            return self._settle(version, name, files)
+
+    def _settle(self, version: str, name: str, files: Files) -> bool:
+        """Serve a new version: its copy kept by another process, or checked and kept here."""
         good = self.keep.current()
         if good is not None and good.digest == name:  # checked by another process of this instance
             try:
                 return self._accept(version, name, load_content(good.flows, good.translations),
-                                    "another process of this instance checked it")
+                                    f"checked before in this instance: the copy kept in {good.folder}")
             except Exception as exc:  # noqa: BLE001 - a damaged copy: check the source's files instead
                 log.error("the copy kept in %s does not load (%s): checking again", good.folder, type(exc).__name__)
         if self._checked is None or self._checked[0] != name:
@@ -146,14 +155,15 @@ class LiveContent:
             if report.servable is None:
                 errors = report.refusals or [Problem("", 0, "", "it does not load")]
                 self._seen = version
-                self._not_served(version, "\n".join(str(p) for p in errors), retried=False)
+                self._not_served(version, f"it fails the check: {errors[0].message.splitlines()[0]}",
+                                 "Fix this:\n" + "\n".join(str(p) for p in errors), retried=False)
                 return self._newer_kept(good)
             self._checked = (name, report.servable)
         try:
             self.keep.keep(name, files)
         except OSError as exc:
-            return self._not_served(version, f"it passes the check, but no copy of it can be kept in "
-                                    f"{self.keep.root} ({exc.strerror or exc})", retried=True)
+            why = f"it passes the check, but no copy of it can be kept ({exc.strerror or type(exc).__name__})"
+            return self._not_served(version, why, f"in {self.keep.root}: {exc.strerror or exc}", retried=True)
         return self._accept(version, name, self._checked[1], "it passes the check")
 
     def _newer_kept(self, good: Kept | None) -> bool:
@@ -181,15 +191,15 @@ class LiveContent:
         self._tell(ACCEPTED)
         return True
 
-    def _not_served(self, version: str, why: str, retried: bool) -> bool:
+    def _not_served(self, version: str, why: str, detail: str, retried: bool) -> bool:
         """Log and report a version not served, once per version and reason (a retried
         failure would otherwise be logged at every poll)."""
-        refused = Refused(version, why, retried)
+        refused = Refused(version, why, detail, retried)
         if refused != self.refused:
             self.refused = refused
             serving = f"residents keep version {self.digest}" if self.digest else "at start-up"
             again = "; tried again at each look" if retried else ""
-            log.error("edit not served (%s%s): %s", serving, again, why)
+            log.error("edit not served (%s%s): %s; %s", serving, again, why, detail)
             self._tell(UNKEPT if retried else REFUSED)
         return False
 
@@ -236,8 +246,10 @@ def after_fork() -> None:
         live.start()
 
 
-def _load(ref: weakref.ref[LiveContent], interval: float) -> None:
+def _load(ref: weakref.ref[LiveContent], interval: float, at_once: bool) -> None:
     """The loader thread: polls while its LiveContent lives (an app dropped by a test ends it)."""
+    if not at_once:
+        time.sleep(interval)
     while (live := ref()) is not None:
         try:
             live.poll()

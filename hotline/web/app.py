@@ -325,7 +325,7 @@ def healthz() -> Response:
     live = current.live
     served: dict[str, object] = {"serving": live.digest}
     if live.refused:
-        served.update(refused=live.refused.version, why=live.refused.why.splitlines()[0],
+        served.update(refused=live.refused.version, why=live.refused.why,
                       retried=live.refused.retried)
     return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
                    version=live.digest, content=served, languages=list(current.content.offered),
