@@ -45,7 +45,7 @@ def serve(dev: bool, host: str, port: int) -> None:
     """Start the line on this machine (embedded Redis unless REDIS_URL is set).
 
     Production runs gunicorn from the Procfile instead."""
-    from hotline.web.app import create_app
+    from hotline import create_app
 
     try:
         app = create_app({"DEV": True} if dev else None)
@@ -123,7 +123,7 @@ def fallback(channel: str | None) -> None:
               help="Note that this language's recordings on disk say the script as it is now.")
 def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline.staff import recordings
+    from hotline.check import recordings
     from hotline.channels import voice
 
     content = _content()
@@ -224,7 +224,7 @@ def _needed(content: Content) -> list[Key]:
 
 def _names(content: Content) -> dict[Key, str]:
     """Every string the line needs -> how staff find it ('ice, text')."""
-    from hotline.staff.check import string_name
+    from hotline.check.rules import string_name
 
     return {key: string_name(content.flow, key) for key in _needed(content)}
 
@@ -450,18 +450,19 @@ def check(as_json: bool) -> None:
     """Check flows, services, catalogs, SMS cost, voice and the flow tests in flows/tests/.
 
     Prints every problem with file, line and node; exits 1 when any is an error."""
-    from hotline.staff import check as checks
+    from hotline.check.report import as_json as json_of, as_text
+    from hotline.check.version import run
 
     cfg = settings.read()
-    report = checks.run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
-    click.echo(checks.as_json(report) if as_json else checks.as_text(report))
+    report = run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
+    click.echo(json_of(report) if as_json else as_text(report))
     sys.exit(1 if report.errors else 0)
 
 
 @main.command("test")
 def test_command() -> None:
     """Run only the flow tests in flows/tests/ (conversations the line must keep giving)."""
-    from hotline.staff import flowtests
+    from hotline.check import flowtests
 
     cfg = settings.read()
     folder = Path(cfg["FLOWS"]) / flowtests.FOLDER

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hotline import config
-from hotline.staff import check
+from hotline.check import rules as check
 from hotline.channels import sms, voice
 from hotline.cli import main
 from hotline.content import load_content

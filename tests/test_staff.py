@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from hotline import stats
-from hotline.staff import check
+from hotline.check import version as check
 from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node

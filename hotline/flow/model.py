@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from types import MappingProxyType
 from collections.abc import Mapping
 
@@ -71,6 +72,15 @@ class Flow:
         return self.services[node.service]
 
 
+class Kind(Enum):
+    """What a problem is about, for whoever sorts or filters problems (never their wording)."""
+
+    FLOW = "flow"            # a mistake in the flow files
+    YAML = "yaml"            # a file that is not valid YAML: nothing in it was read
+    LANGUAGE = "language"    # what residents get in a language; listed before the rest
+    FLOW_TEST = "flow test"  # a conversation that no longer goes as written: an effect, listed after causes
+
+
 @dataclass(frozen=True)
 class Problem:
     """A mistake in a flow file, said so that staff can find and fix it."""
@@ -80,7 +90,7 @@ class Problem:
     node: str
     message: str
     severity: str = "error"
-    topic: str = ""  # "language": what residents get in a language; listed before the rest
+    kind: Kind = Kind.FLOW
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

@@ -35,7 +35,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import sessions, stats
-from hotline.staff import check
+from hotline.check.rules import WARNING
+from hotline.check.version import run as run_check
 from hotline.staff import graph
 from hotline.staff import preview
 from hotline.channels import NAMES, gsm, messaging, sms, voice
@@ -453,6 +454,6 @@ def counts_csv() -> Response:
 @blueprint.get("/check")
 def check_page() -> str:
     cfg = current_app.config
-    report = check.run(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
-    warnings = [p for p in report.problems if p.severity == check.WARNING]
+    report = run_check(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
+    warnings = [p for p in report.problems if p.severity == WARNING]
     return render_template("staff/check.html", report=report, warnings=warnings, nodes=_line().content.flow.nodes)

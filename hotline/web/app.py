@@ -21,14 +21,15 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import config as settings
-from hotline.staff import check
 from hotline.web import logs
 from hotline.web import metrics
 from hotline.web import privacy
-from hotline.staff import pages as staff
 from hotline.channels import keywords, messaging, sms, voice, whatsapp
-from hotline.content import Content, LiveContent, NoGoodContent
-from hotline.lastgood import LastGood
+from hotline.check.version import gate
+from hotline.content import Content
+from hotline.content.lastgood import LastGood
+from hotline.content.live import LiveContent, NoGoodContent
+from hotline.content.source import DirectorySource, Source
 from hotline.engine import Session
 from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
 from hotline.sessions import Limits, SessionStore, connect
@@ -44,13 +45,14 @@ SIGNED = ("webhooks.incoming_sms", "webhooks.incoming_call")
 
 
 class Line:
-    """What every request shares: the content (swapped whole on reload), the session store
-    and the channels' settings. Built at start-up, so a bad REDIS_URL stops the app there
-    instead of failing residents one by one."""
+    """What every request shares: the content (swapped whole by the loader thread), the
+    session store and the channels' settings. Built at start-up, so a bad REDIS_URL stops the
+    app there instead of failing residents one by one."""
 
     def __init__(self, app: Flask, live: LiveContent, secret: bytes) -> None:
         cfg = app.config
         self.live = live
+        self.secret = secret
         self.sms = sms.SmsSettings.from_config(cfg)
         self.whatsapp = whatsapp.WhatsAppSettings.from_config(cfg)
         self.voice = voice.VoiceSettings.from_config(cfg)
@@ -60,7 +62,7 @@ class Line:
 
     @property
     def content(self) -> Content:
-        return self.live.get()
+        return self.live.current
 
     def texting(self, sender: str) -> tuple[messaging.TextChannel, str]:
         """The channel a message came by (the `From` prefix says) and its sender without it."""
@@ -73,6 +75,9 @@ def line() -> Line:
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The line without the staff pages (`hotline.create_app` adds them). The content comes
+    from `CONTENT_SOURCE` when given (a `hotline.content.source.Source`), else from the
+    FLOWS and TRANSLATIONS folders."""
     app = Flask("hotline", static_folder=None)
     app.config.update(settings.read(config))
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FIELDS, MAX_FORM_MEMORY_SIZE=MAX_BODY)
@@ -92,24 +97,27 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["DEV"]:
         log.warning("DEVELOPMENT MODE: webhooks are accepted without a Twilio signature. "
                     "Never run a public number like this.")
-    flows, translations = Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"])
+    source: Source = app.config.get("CONTENT_SOURCE") or DirectorySource(
+        Path(app.config["FLOWS"]), Path(app.config["TRANSLATIONS"]))
+    keep = LastGood(Path(app.config["INSTANCE"]) / "content" / getattr(source, "name", "published"))
     try:
-        live = LiveContent(flows, translations, LastGood(Path(app.config["INSTANCE"]), flows, translations),
-                           float(app.config["RELOAD_INTERVAL"]), functools.partial(_check, app.config),
-                           on_swap=_swapped, on_checked=_checked)
+        live = LiveContent(source, keep, functools.partial(gate, cfg=app.config),
+                           float(app.config["RELOAD_INTERVAL"]), on_swap=_swapped, on_outcome=_outcome)
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
     app.extensions["hotline"] = Line(app, live, secret.encode())
-    staff.init(app, app.extensions["hotline"].store.client, secret.encode())
     app.register_blueprint(webhooks)
-    app.register_blueprint(staff.blueprint)
     app.register_error_handler(Exception, _on_error)
     return app
 
 
-def _checked(passed: bool) -> None:
-    metrics.RELOADS.labels("accepted" if passed else "refused").inc()
+def _outcome(outcome: str | None, refused: bool) -> None:
+    """What became of a version this process looked at (accepted, refused by the check, or
+    not kept: tried again), and whether it now serves an older one than its source's, for /metrics."""
+    if outcome:
+        metrics.RELOADS.labels(outcome).inc()
+    metrics.CONTENT_REFUSED.set(1 if refused else 0)
 
 
 def _swapped(content: Content) -> None:
@@ -118,13 +126,6 @@ def _swapped(content: Content) -> None:
     metrics.content(tuple(content.locales), content.offered, content.fallback())
     messaging.forget_rendered()
     voice.forget_rendered()
-
-
-def _check(cfg, flows: Path, translations: Path) -> list[str]:
-    """A version is served only when `hotline check` finds no error in it, but for broken
-    translations: each of those strings falls back on its own (never served itself), so
-    they take nothing else off the line."""
-    return [str(p) for p in check.run(flows, translations, cfg).errors if p.topic != check.LANGUAGE]
 
 
 def _check_public_url(cfg) -> None:
@@ -315,11 +316,19 @@ def fallback() -> Response:
 @webhooks.get("/healthz")
 def healthz() -> Response:
     """`ok` only while Redis takes a write: a full Redis that still answers pings loses every
-    session. The line still answers while degraded (without sessions), so the status is 200."""
+    session. The line still answers while degraded (without sessions), so the status is 200.
+    `content` says which version this process serves and, when the newest one is not served
+    (it fails the check, or cannot be kept yet), which and why: the line answers from its last
+    good version meanwhile, so that alone leaves the status as it is."""
     current = line()
     status = "ok" if current.store.writable() else "degraded"
+    live = current.live
+    served: dict[str, object] = {"serving": live.digest}
+    if live.refused:
+        served.update(refused=live.refused.version, why=live.refused.why,
+                      retried=live.refused.retried)
     return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   version=current.live.digest, languages=list(current.content.offered),
+                   version=live.digest, content=served, languages=list(current.content.offered),
                    fallback=current.content.fallback())
 
 
@@ -348,6 +357,7 @@ def _channel() -> str | None:
 @webhooks.before_app_request
 def _started() -> None:
     g.started = time.perf_counter()
+    line().live.start()  # this process's loader thread, if gunicorn's post_fork has not started it
 
 
 @webhooks.after_app_request

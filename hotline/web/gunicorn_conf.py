@@ -35,6 +35,12 @@ def on_exit(server) -> None:
     shutil.rmtree(_metrics, ignore_errors=True)
 
 
+def post_fork(server, worker) -> None:
+    from hotline.content.live import after_fork  # each worker's own content loader thread
+
+    after_fork()
+
+
 def child_exit(server, worker) -> None:
     from prometheus_client import multiprocess
 

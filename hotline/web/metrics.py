@@ -19,6 +19,8 @@ REQUESTS = Counter("hotline_requests", "Webhook requests answered, by channel an
 WITHOUT_SESSION = Counter("hotline_answers_without_session",
                           "Answers given without a stored session (Redis unavailable or full)", ["channel"])
 RELOADS = Counter("hotline_reloads", "Edited flows and catalogs: accepted and served, or refused", ["result"])
+CONTENT_REFUSED = Gauge("hotline_content_refused", "1 while a process serves its last good version because the "
+                        "newest failed the check or could not be kept", multiprocess_mode="livemax")
 LANGUAGES = Gauge("hotline_language_offered", "1 while a language is offered to residents", ["language"],
                   multiprocess_mode="mostrecent")
 FALLBACK = Gauge("hotline_strings_fallback", "Strings a language serves in English, from an earlier English, "

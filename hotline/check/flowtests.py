@@ -29,7 +29,7 @@ from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, w
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.load import Located, read_yaml
-from hotline.flow.model import PLACEHOLDER, Problem
+from hotline.flow.model import PLACEHOLDER, Kind, Problem
 from hotline.channels.render import fill
 
 FOLDER = "tests"
@@ -123,7 +123,7 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
     if unknown:
         line = next(s.line for s in steps if any(f"{{{unknown[0]}}}" in t for t in (*s.expect, *s.absent)))
         return [Problem(label, line, "", f"flow test {name!r}: {', '.join(f'{{{n}}}' for n in unknown)} "
-                        "names no service in services.yaml")]
+                        "names no service in services.yaml", kind=Kind.FLOW_TEST)]
     phone = (lambda s: voice.spell(s.phone)) if channel == VOICE else (lambda s: s.phone)
     replies = _voice_replies(content, steps) if channel == VOICE else _text_replies(content, steps, texting[channel])
     for number, (step, (reply, node, offer)) in enumerate(zip(steps, replies, strict=True), 1):
@@ -136,7 +136,8 @@ def run_steps(content: Content, name: str, channel: str, steps: list[Step], labe
                                   f"{'the list ' + ', '.join(offer) if offer else node or 'nothing'}"] if astray else []))
             shown = "\n".join(f"| {line}" for line in (reply or "(no reply)").splitlines())
             return [Problem(label, step.line, node,
-                            f"flow test {name!r} step {number}: sent {step.send!r}, {wrong}; the line replied:\n{shown}")]
+                            f"flow test {name!r} step {number}: sent {step.send!r}, {wrong}; the line replied:\n{shown}",
+                            kind=Kind.FLOW_TEST)]
     return []
 
 

@@ -1,6 +1,7 @@
-"""`hotline check`: what would go wrong for a resident after a staff edit, found before the
+"""The check's rules: what would go wrong for a resident after a staff edit, found before the
 line serves it. Each rule is a pure function over the loaded flow or content that returns
-Problems (file, line, node) or table rows; `run` reads the files, the CLI only prints.
+Problems (file, line, node) or table rows; `hotline.check.version` runs them all over one
+version of the content, `hotline.check.report` says what they found.
 
 Errors (exit 1): everything the loader reports (YAML, explained; duplicate keys or
 options, more than nine options, unknown nodes, services or placeholders, a page without
@@ -8,7 +9,7 @@ options, more than nine options, unknown nodes, services or placeholders, a page
 numbers typed in text that services.yaml does not have, translations whose {placeholders}
 differ from their English's, and failing flow tests. Warnings lead with what each language
 gets in English or from an earlier English; a flow test that fails only because of that
-is a warning too. Causes are listed before their effects (`_sorted`).
+is a warning too. Causes are listed before their effects (`version.ordered`).
 
 A dead end: 0 (main menu) and # (back) work on every node, so a resident can always
 leave; what can go wrong is a place that leads to nothing useful. A page is useful; a
@@ -19,32 +20,25 @@ transfer to a service without a number.
 """
 from __future__ import annotations
 
-import json
 import re
-import textwrap
-import unicodedata
 import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from collections.abc import Iterable, Mapping
 
-import yaml
 
 from hotline import i18n, phrases
-from hotline.staff import flowtests
-from hotline.staff import recordings
+from hotline.check import recordings
 from hotline.channels import gsm, messaging, sms, voice
-from hotline.content import Content, load_content
+from hotline.content import Content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages, service_context
-from hotline.flow.load import explain_yaml, read_flow, read_yaml
-from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, FlowError, Node, Problem, Service
-from hotline.i18n import LOCALES_FILE, Key, Texts, catalog_path
-from hotline.understand.checks import understanding_problems
+from hotline.flow.load import read_yaml
+from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, Kind, Node, Problem, Service
+from hotline.i18n import LOCALES_FILE, Key, catalog_path
 
 WARNING = "warning"
-LANGUAGE = "language"  # Problem.topic of what residents get in a language
 WORDS_PER_SECOND = 150 / 60  # a Twilio voice reads about 150 words a minute
 CJK_PER_SECOND = 4           # Chinese, Japanese, Korean: characters, not words
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -171,11 +165,11 @@ def flow_problems(flow: Flow, today: date, max_days: int) -> list[Problem]:
 
 # Languages and catalogs -----------------------------------------------------------------
 
-def _label(path: Path, base: Path) -> str:
+def label_of(path: Path, base: Path) -> str:
     return str(path.relative_to(base)) if path.is_relative_to(base) else str(path)
 
 
-def _locale_lines(translations: Path) -> dict[str, int]:
+def locale_lines(translations: Path) -> dict[str, int]:
     data = read_yaml((translations / LOCALES_FILE).read_text(encoding="utf-8"), [], LOCALES_FILE)
     return dict(getattr(data, "lines", {}))
 
@@ -260,7 +254,7 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
     flow = content.flow
     for tag, cover in content.coverage.items():
         path = catalog_path(translations, tag)
-        where = _label(path, translations.parent)
+        where = label_of(path, translations.parent)
         if not content.locales[tag].offered:
             out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: not offered to residents ('offered: no' in "
                              f"{LOCALES_FILE})"))
@@ -272,7 +266,7 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
             continue
         for key, served in cover.because(i18n.PLACEHOLDERS).items():
             out.append(Problem(where, served.line, key[0], f"{tag}: the translation of {string_name(flow, key)} "
-                               f"{served.detail}: it is never served; residents get the English", topic=LANGUAGE))
+                               f"{served.detail}: it is never served; residents get the English", kind=Kind.LANGUAGE))
         for reason, what in _CAUSES.items():
             found = cover.because(reason)
             if not found:
@@ -285,7 +279,7 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
             at = (where, first.line) if first.line else _defined_at(flow, first_key)
             out.append(Problem(*at, first_key[0], f"{tag}: {len(found)} {what[0] if one else what[1]}: "
                                f"{_names(flow, found)} "
-                               f"(residents get {' and '.join(g for g in got if g)})", WARNING, LANGUAGE))
+                               f"(residents get {' and '.join(g for g in got if g)})", WARNING, Kind.LANGUAGE))
     return out
 
 
@@ -430,190 +424,3 @@ def fold_traps(content: Content, label: str, lines: Mapping[str, int]) -> list[P
                                      f"which reads as {traps[folded.casefold()]}: reword it (fold_traps, "
                                      f"{LOCALES_FILE})"))
     return out
-
-
-# The whole check --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Report:
-    """`complete` is False when the flow did not load: the checks of languages, SMS, voice
-    and flow tests need a flow that loads, and did not run."""
-
-    problems: tuple[Problem, ...]
-    complete: bool = True
-    languages: tuple[Language, ...] = ()
-    costs: tuple[Cost, ...] = ()
-    tests: tuple[flowtests.Outcome, ...] = ()
-    hints: tuple[str, ...] = ()
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity != WARNING]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "ok": not self.errors, "complete": self.complete, "errors": len(self.errors),
-            "warnings": len(self.problems) - len(self.errors),
-            "problems": [asdict(p) for p in self.problems],
-            "languages": [asdict(x) for x in self.languages],
-            "costs": [c.row() for c in self.costs],
-            "tests": [t.row() for t in self.tests],
-            "hints": list(self.hints),
-        }
-
-
-def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None) -> Report:
-    """Every check over the files as they are on disk."""
-    try:
-        flow, problems = read_flow(flows)
-    except FlowError as exc:
-        return Report(tuple(exc.problems), complete=False)
-    loaded = not problems
-    problems = [_enclosing(flow, p) for p in problems]
-    problems += flow_problems(flow, today or date.today(), int(cfg["REVIEW_MAX_DAYS"]))
-    if not loaded:
-        return Report(_sorted(problems), complete=False)
-    locales = _label(translations / LOCALES_FILE, translations.parent)
-    try:
-        content = load_content(flows, translations)
-        lines = _locale_lines(translations)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        line, why = (explain_yaml(exc, (translations / LOCALES_FILE).read_text(encoding="utf-8"))
-                     if isinstance(exc, yaml.YAMLError) else (0, str(exc)))
-        problems.append(Problem(locales, line, "", f"cannot read the languages: {why}"))
-        return Report(_sorted(problems), complete=False)
-    sms_settings = sms.SmsSettings.from_config(cfg)
-    voice_settings = voice.VoiceSettings.from_config(cfg)
-    rendered = costs(content, sms_settings, voice_settings)
-    problems += voice_gaps(content, voice_settings, locales, lines)
-    problems += stale_recordings(content, voice_settings, Path(cfg["RECORDINGS"]), locales, lines)
-    problems += language_problems(content, translations, locales, lines) + spent_wording_marks(content)
-    problems += sms_problems(content, rendered, sms_settings.budget) + fold_traps(content, locales, lines)
-    problems += understanding_problems(content, locales, lines)
-    tests = flowtests.run_folder(content, flows / flowtests.FOLDER, cfg)
-    tests = [_unoffered(_explained(t, content, flows, cfg), content, flows, cfg) for t in tests]
-    problems += [p for t in tests for p in t.problems]
-    return Report(_sorted(problems), True, tuple(languages(content, voice_settings)), tuple(rendered), tuple(tests),
-                  tuple(hints(content)))
-
-
-def as_if_translated(content: Content) -> Content:
-    """The content with every string now served in English served in its earlier translation,
-    its draft or its broken translation instead: about what it will read like once
-    translators catch up."""
-    texts = {tag: Texts(t.locale, {**t.messages, **{k: i18n.placeholders_repaired(k[1], s.stale)
-                                                    for k, s in content.coverage[tag].fallback.items() if s.stale}})
-             for tag, t in content.texts.items()}
-    return replace(content, texts=texts)
-
-
-def _explained(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping) -> flowtests.Outcome:
-    """A flow test that fails only because its language now gets a changed string in
-    English, and passes as soon as that string is translated, is a warning naming that
-    cause: an urgent English correction must not wait for every translator."""
-    if outcome.passed or not any(c.fallback for c in content.coverage.values()):
-        return outcome
-    again = flowtests.run_folder(as_if_translated(content), flows / flowtests.FOLDER, cfg,
-                                 only=Path(outcome.file).name)
-    if not again or not again[0].passed:
-        return outcome
-    note = ("\n  This passes again once the strings now served in English are translated (see the warnings "
-            "about them above); until then residents get those strings in English.")
-    return replace(outcome, problems=tuple(replace(p, severity=WARNING, message=p.message + note)
-                                           for p in outcome.problems))
-
-
-def _unoffered(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping) -> flowtests.Outcome:
-    """A flow test that fails only because staff took its language off the line (`offered:
-    no`) is a warning: taking a language off must not stop the line from starting."""
-    every = tuple(tag for tag in content.locales if tag in content.texts)
-    if outcome.passed or content.offered == every:
-        return outcome
-    again = flowtests.run_folder(replace(content, offered=every), flows / flowtests.FOLDER, cfg,
-                                 only=Path(outcome.file).name)
-    if not again or not again[0].passed:
-        return outcome
-    off = ", ".join(tag for tag in every if tag not in content.offered)
-    note = f"\n  This passes while {off} is offered; it is not ('offered: no' in locales.yaml)."
-    return replace(outcome, problems=tuple(replace(p, severity=WARNING, message=p.message + note)
-                                           for p in outcome.problems))
-
-
-def _enclosing(flow: Flow, problem: Problem) -> Problem:
-    """The loader names a duplicate YAML key by the key ('type'); name the node or service
-    whose entry holds that line instead, so every problem says which node it is about."""
-    if problem.node in flow.nodes or problem.node in flow.services:
-        return problem
-    every: list[Node | Service] = [*flow.nodes.values(), *flow.services.values()]
-    entries = [e for e in every if e.file == problem.file and 0 < e.line <= problem.line]
-    if not entries:
-        return problem
-    return replace(problem, node=max(entries, key=lambda e: e.line).id)
-
-
-def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
-    """Errors first, then warnings; causes before effects: a failing flow test comes after the
-    mistakes that may explain it, and what residents get in each language comes before
-    the other warnings. Then file and line order."""
-    def rank(p: Problem) -> tuple:
-        effect = p.message.startswith("flow test ")
-        language = p.topic == LANGUAGE
-        return (p.severity == WARNING, effect, not language, p.file, p.line)
-    return tuple(sorted(problems, key=rank))
-
-
-# The report as text ----------------------------------------------------------------------
-
-def as_text(report: Report) -> str:
-    """Problems first, causes before their effects (see `_sorted`), then the tables."""
-    out: list[str] = []
-    if report.errors:
-        out += ["Errors: the line keeps serving the last good version until these are fixed"]
-        out += ["  " + str(p).replace("\n", "\n    ") for p in report.errors]
-    warned = [p for p in report.problems if p.severity == WARNING]
-    if warned:
-        out += ["", "Warnings: served anyway"] + ["  " + str(p).replace("\n", "\n    ") for p in warned]
-    if report.hints:
-        out += ["", "What to do"] + [textwrap.fill(h, 100, initial_indent="  - ", subsequent_indent="    ")
-                                     for h in report.hints]
-    if report.languages:
-        out += ["", "Languages: strings translated, from the earlier English (older), in English", f"  {'language':<24}"
-                f"{'total':>6}{'done':>6}{'older':>6}{'Engl.':>6}  SMS  voice"]
-        out += [f"  {_pad(x.tag + ' ' + x.name, 24)}{x.total:>6}{x.translated:>6}{x.older:>6}{x.english:>6}  "
-                f"{_yes(x.sms):<5}{_yes(x.voice)}" for x in report.languages]
-    if report.costs:
-        tags = list(dict.fromkeys(c.lang for c in report.costs))
-        cells = {(c.node, c.lang): c for c in report.costs}
-        out += ["", "Per node and language: SMS segments of all pages (u: UCS-2), voice seconds (about; -: not heard)",
-                f"  {'node':<24}" + "".join(f"{t:<9}" for t in tags)]
-        out += [f"  {nid:<24}" + "".join(f"{_cell(cells[nid, t]):<9}" for t in tags)
-                for nid in dict.fromkeys(c.node for c in report.costs)]
-    if report.tests:
-        out += ["", "Flow tests"] + [f"  {t.status:<4}  {t.file}  {t.name}" for t in report.tests]
-    if not report.complete:
-        out += ["", "The flow does not load, so languages, SMS, voice and flow tests were not checked."]
-    errors, warnings = len(report.errors), len(report.problems) - len(report.errors)
-    passed = sum(t.passed for t in report.tests)
-    tests = f"flow tests: {passed} of {len(report.tests)} passed" if report.complete else "flow tests not run"
-    out += ["", f"{errors} error(s), {warnings} warning(s); {tests}"]
-    return "\n".join(row.rstrip() for row in out).lstrip("\n")
-
-
-def as_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
-
-
-def _pad(text: str, width: int) -> str:
-    """Left-justify by what a terminal shows: wide CJK characters take two columns,
-    combining marks none."""
-    shown = sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - shown)
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _cell(cost: Cost) -> str:
-    seconds = "-" if cost.voice_seconds is None else f"{cost.voice_seconds}s"
-    return f"{cost.segments}{'u' if cost.encoding == gsm.UCS2 else ''} {seconds}"
