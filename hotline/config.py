@@ -1,6 +1,6 @@
 """Settings: defaults here, then the environment, then `create_app(config)`.
 
-`REDIS_URL`, `TWILIO_AUTH_TOKEN` and `TWILIO_SHARED_KEY_SECRET` keep their platform names; everything else is set as
+`REDIS_URL`, `DATABASE_URL`, `TWILIO_AUTH_TOKEN` and `TWILIO_SHARED_KEY_SECRET` keep their platform names; everything else is set as
 `HOTLINE_<NAME>` and read with Flask's `from_prefixed_env("HOTLINE")` (JSON values:
 `HOTLINE_DEV=1`, `HOTLINE_SESSION_TTL=600`), landing in `app.config["<NAME>"]`.
 """
@@ -47,6 +47,7 @@ def read(overrides: dict | None = None) -> Config:
     cfg = Config(str(ROOT))
     cfg.update(DEFAULTS)
     cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    cfg["DATABASE_URL"] = os.environ.get("DATABASE_URL") or None  # unset: SQLite in the instance folder
     cfg["TWILIO_AUTH_TOKEN"] = os.environ.get("TWILIO_AUTH_TOKEN") or None
     # Twilio's webhook signing keys: the SharedKey secret(s), comma-separated while rotating
     cfg["TWILIO_SHARED_KEY_SECRET"] = os.environ.get("TWILIO_SHARED_KEY_SECRET") or None
