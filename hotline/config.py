@@ -37,6 +37,7 @@ DEFAULTS: dict[str, object] = {
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
     "RATE_GLOBAL_PER_MINUTE": 600,  # texts a minute line-wide above which new conversations get the busy text
     "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
+    "STAFF_2FA": None,         # "required": admins and publishers must sign in with a TOTP code too
     "METRICS_TOKEN": None,     # turns on /metrics for requests with `Authorization: Bearer <token>`; unset: 404
     "INSTANCE": str(INSTANCE),  # this instance's own files: the embedded Redis, the last good content
 }

@@ -28,12 +28,12 @@ def make_engine(url: str | None, instance: Path) -> Engine:
     # Every SQLite transaction takes the write lock at its start: two writers queue instead of
     # one failing half way ("database is locked" after both read), as PostgreSQL's row locks do.
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    def _connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:  # type: ignore[no-untyped-def]
+    def _begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -113,7 +113,7 @@ def _merge_blocks(path: str, base: list[Block], mine: list[Block], theirs: list[
             out.append((key, str(value)))
     order = [k for k, _ in mine]  # a block only this draft added goes after the one before it in the draft
     placed = [k for k, _ in out if k in t]
-    for key, text in [(k, v) for k, v in out if k not in t]:
+    for key in [k for k, _ in out if k not in t]:
         before = order[:order.index(key)]
         anchor = next((k for k in reversed(before) if k in placed), None)
         at = placed.index(anchor) + 1 if anchor is not None else (1 if placed[:1] == [""] else 0)

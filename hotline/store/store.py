@@ -61,8 +61,9 @@ class Store:
         return digest
 
     def _blobs(self, session: Session, hashes: set[str]) -> dict[str, bytes]:
-        rows = session.scalars(select(Blob).where(Blob.hash.in_(hashes))) if hashes else []
-        return {b.hash: zlib.decompress(b.data) for b in rows}
+        if not hashes:
+            return {}
+        return {b.hash: zlib.decompress(b.data) for b in session.scalars(select(Blob).where(Blob.hash.in_(hashes)))}
 
     def files(self, number: int, session: Session | None = None) -> dict[str, bytes]:
         """A revision's whole content (immutable, so kept once read)."""
