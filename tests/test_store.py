@@ -211,3 +211,40 @@ def test_export_import_export_is_byte_identical_and_an_old_export_merges(make_st
     assert files_from_dirs(again / "flows", again / "translations") == live
     expected = {**store.files(2), MAIN: live[MAIN]}
     assert live == expected  # every other file byte for byte as it was
+
+
+def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(make_store, monkeypatch, tmp_path):
+    import shutil
+
+    from sqlalchemy import inspect
+
+    from hotline.store import db
+
+    store = make_store()
+    broken = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS, broken)
+    (broken / "versions/0002_half.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\nrevision = '0002'\ndown_revision = '0001'\n"
+        "def upgrade():\n    op.create_table('half', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    op.add_column('revision', sa.Column('extra', sa.Integer))\n"
+        "    raise RuntimeError('failed half way')\n")
+    monkeypatch.setattr(db, "MIGRATIONS", broken)
+    with pytest.raises(RuntimeError, match="failed half way"):
+        db.migrate(store.engine)
+    assert "half" not in inspect(store.engine).get_table_names()
+    assert "extra" not in {c["name"] for c in inspect(store.engine).get_columns("revision")}
+    with store.engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+    assert store.files(1) == fx.shipped()
+
+
+def test_the_line_reads_the_published_revision_through_its_source(make_store):
+    from hotline.store.source import DatabaseSource
+
+    store = staffed(make_store())
+    source = DatabaseSource(store)
+    assert source.current() == "1" and source.files("1") == fx.shipped()
+    draft = store.import_files(edited(store.files(1), ES, RIGHTS_TITLE_ES, b'msgstr "Derechos"'), "tomas@line.org",
+                               "shorter")
+    store.publish(draft.id, "pat@line.org")
+    assert source.current() == "2" and b'msgstr "Derechos"' in source.files("2")[ES]
