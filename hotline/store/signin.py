@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from hotline.store import accounts, audit
 from hotline.store.models import Account
-from hotline.store.store import Refused, Store, _now
+from hotline.store.store import Refused, Store, now
 
 NEEDS_CODE = "code"  # sign_in's answer when the password was right and a TOTP code is still needed
 
@@ -88,7 +88,7 @@ def use_link(store: Store, token: str, password: str) -> Who:
         raise Refused("a password needs at least 12 characters.")
     with store.session() as session:
         account = session.scalars(select(Account).where(Account.link_hash == accounts.link_hash(token))).first()
-        if account is None or account.removed or account.link_expires is None or account.link_expires < _now():
+        if account is None or account.removed or account.link_expires is None or account.link_expires < now():
             raise Refused("this sign-in link was used or has expired: ask an admin for a new one.")
         account.password_hash, account.link_hash, account.link_expires = accounts.hash_password(password), None, None
         account.generation += 1

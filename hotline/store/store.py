@@ -17,7 +17,7 @@ from hotline.store import accounts, audit, merge, rules
 from hotline.store.checking import check_files
 from hotline.store.db import StartLock, make_engine, migrate
 from hotline.store.files import Files, content_hash
-from hotline.store.models import Account, Blob, Draft, DraftFile, Published, Revision, RevisionFile
+from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Published, Revision, RevisionFile
 
 RELEASE = "release"  # the author of shipped content
 EDITING, IN_REVIEW, SENT_BACK, PUBLISHED = "editing", "in review", "sent back", "published"
@@ -28,7 +28,8 @@ class Refused(Exception):
     """An action the rules or the data do not allow; the message says why, in one sentence."""
 
 
-def _now() -> datetime:
+def now() -> datetime:
+    """UTC, without a zone (SQLite keeps none)."""
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -107,9 +108,9 @@ class Store:
                   published: bool = False) -> Revision:
         self._pointer(session)
         number = (session.scalar(select(func.max(Revision.id))) or 0) + 1
-        now = _now()
+        made = now()
         revision = Revision(id=number, parent_id=parent, author=author, approver=approver, reason=reason,
-                            created_at=now, published_at=now if published else None,
+                            created_at=made, published_at=made if published else None,
                             check_errors=None if errors is None else json.dumps(errors),
                             content_hash=content_hash(files), draft_id=draft)
         session.add(revision)
@@ -117,6 +118,12 @@ class Store:
         for path, data in files.items():
             session.add(RevisionFile(revision_id=number, path=path, blob_hash=self._put(session, data)))
         return revision
+
+    @staticmethod
+    def _published(session: Session) -> int:
+        number = session.scalar(select(Published.revision_id).where(Published.id == 1))
+        assert number is not None, "open_store seeds revision 1"
+        return number
 
     def published_number(self) -> int | None:
         with self.engine.connect() as connection:
@@ -184,7 +191,7 @@ class Store:
             token = None
             if not password:
                 token, account.link_hash = accounts.new_link_token()
-                account.link_expires = _now() + timedelta(days=LINK_DAYS)
+                account.link_expires = now() + timedelta(days=LINK_DAYS)
             audit.append(session, by, "account added", email, "", {"role": role, "languages": languages})
             return token
 
@@ -219,7 +226,7 @@ class Store:
 
     def _new_draft(self, session: Session, base: int, changes: Mapping[str, bytes | None], author: str,
                    reason: str) -> Draft:
-        draft = Draft(based_on=base, author=author, reason=reason, status=IN_REVIEW, created_at=_now())
+        draft = Draft(based_on=base, author=author, reason=reason, status=IN_REVIEW, created_at=now())
         session.add(draft)
         session.flush()
         for path, data in changes.items():
@@ -274,7 +281,7 @@ class Store:
             refusal = rules.may_approve(actor, draft.author)
             if refusal:
                 raise Refused(refusal)
-            draft.approver, draft.approved_at, draft.status = actor.email, _now(), IN_REVIEW
+            draft.approver, draft.approved_at, draft.status = actor.email, now(), IN_REVIEW
             audit.append(session, actor.email, "draft approved", f"draft {draft_id}", draft.reason)
 
     def send_back(self, draft_id: int, by: str, reason: str) -> None:
@@ -293,9 +300,7 @@ class Store:
                 raise Refused(f"draft {draft_id} is already published (revision {draft.revision_id}).")
             if draft.status == SENT_BACK:
                 raise Refused(f"draft {draft_id} was sent back to its author: it needs a new draft.")
-            pointer = session.get(Published, 1)
-            assert pointer is not None and pointer.revision_id is not None
-            seen, current = pointer.version, pointer.revision_id
+            seen, current = session.get(Published, 1).version, self._published(session)  # type: ignore[union-attr]
             base = self.files(draft.based_on, session)
             changes = self._changes(session, draft)
             change = rules.classify(base, changes)
@@ -336,8 +341,7 @@ class Store:
         old = self.files(number)
         with self.session() as session:
             actor = self.actor(session, by)
-            current = session.get(Published, 1).revision_id  # type: ignore[union-attr]
-            assert current is not None
+            current = self._published(session)
             changes = merge.changed(self.files(current, session), old)
             if not changes:
                 raise Refused(f"revision {current}, the published one, already has revision {number}'s content.")
@@ -355,9 +359,7 @@ class Store:
         with self.session() as session:
             audit.append(session, actor, action, target, reason, details)
 
-    def audit_entries(self) -> list:
-        from hotline.store.models import AuditEntry
-
+    def audit_entries(self) -> list[AuditEntry]:
         with self.session() as session:
             return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq)))
 
