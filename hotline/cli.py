@@ -764,14 +764,11 @@ def audit(ctx: click.Context, as_csv: bool) -> None:
     """The audit log: one line per entry with who, what and why."""
     if ctx.invoked_subcommand:
         return
+    from hotline.store.audit import to_csv
+
     entries = _store().audit_entries()
     if as_csv:
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["seq", "at", "actor", "action", "target", "reason", "details", "hash"])
-        for e in entries:
-            writer.writerow([e.seq, e.at, e.actor, e.action, e.target, e.reason, e.details, e.hash])
+        click.echo(to_csv(entries), nl=False)
         return
     for e in entries:
         click.echo(f"{e.seq}\t{e.at}\t{e.actor}\t{e.action}\t{e.target}\t{e.reason}")

@@ -122,3 +122,17 @@ def test_wrong_passwords_are_throttled_like_wrong_tokens(line):
     codes = [sign_in(client, password=f"guess {i}").status_code for i in range(throttle.PER_CLIENT + 2)]
     assert codes[:throttle.PER_CLIENT] == [401] * throttle.PER_CLIENT and codes[-1] == 429
     assert sign_in(client).status_code == 429  # the right password too, until the window ends
+
+
+def test_admins_read_the_audit_log_and_download_it_and_no_one_else_does(line):
+    app, store = line
+    store.add_account("ada@line.org", "Ada", "admin", [], PASSWORD, "shell")
+    flask_app = app()
+    admin, editor = flask_app.test_client(), flask_app.test_client()
+    sign_in(admin, "ada@line.org")
+    sign_in(editor)
+    page = admin.get("/staff/audit").get_data(as_text=True)
+    assert "ed@line.org" in page and "signed in" in page and "account added" in page
+    download = admin.get("/staff/audit.csv")
+    assert download.mimetype == "text/csv" and download.get_data(as_text=True).startswith("seq,at,actor,action")
+    assert editor.get("/staff/audit").status_code == 403 and editor.get("/staff/audit.csv").status_code == 403

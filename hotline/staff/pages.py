@@ -53,7 +53,7 @@ from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
 from hotline.staff.throttle import Throttle
-from hotline.store import Refused, accounts as passwords, rules, signin
+from hotline.store import Refused, accounts as passwords, audit, rules, signin
 
 if TYPE_CHECKING:
     from hotline.store import Store
@@ -329,6 +329,25 @@ def account() -> ResponseBase | tuple[str, int] | str:
                              "staff.account")
     except Refused as exc:
         return render_template("staff/account.html", failed=str(exc), **shown), 400
+
+
+def _audit_entries() -> list:
+    """The audit log, for admins only."""
+    store, who = _store(), g.get("staff")
+    if store is None or who is None or who.role != rules.ADMIN:
+        abort(403)
+    return store.audit_entries()
+
+
+@blueprint.get("/audit")
+def audit_page() -> str:
+    return render_template("staff/audit.html", entries=list(reversed(_audit_entries())))
+
+
+@blueprint.get("/audit.csv")
+def audit_csv() -> Response:
+    return Response(audit.to_csv(_audit_entries()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="hotline-audit.csv"'})
 
 
 # Draft and live ---------------------------------------------------------------------------

@@ -8,8 +8,11 @@ can write the database can still rewrite the whole chain and the head together: 
 `hotline audit verify` prints somewhere else to catch that."""
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -57,3 +60,15 @@ def verify(session: Session) -> tuple[list[str], str]:
         problems.append(f"the log ends at entry {expected - 1} but {head.audit_seq} were written: "
                         "entries were removed from its end")
     return problems, previous
+
+
+COLUMNS = ("seq", "at", "actor", "action", "target", "reason", "details", "hash")
+
+
+def to_csv(entries: Iterable[AuditEntry]) -> str:
+    """The log for a spreadsheet, one row per entry."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows([getattr(e, c) for c in COLUMNS] for e in entries)
+    return out.getvalue()
