@@ -735,13 +735,14 @@ def content_publish(draft: int, by: str) -> None:
 
 @content.command("history")
 def content_history() -> None:
-    """One line per revision: number, when, author, approver, reason."""
+    """One line per revision: number, when, author, approver, state, check, reason."""
     store = _store()
     live = store.published_number()
     for r in store.history():
         state = "PUBLISHED" if r.id == live else ("was published" if r.published_at else "never published")
+        checked = "check passed" if r.check_errors == "[]" else "not checked here (shipped)"
         click.echo(f"{r.id}\t{r.created_at:%Y-%m-%d %H:%M}\tby {r.author}\tapproved by {r.approver or '-'}\t"
-                   f"{state}\t{r.reason}")
+                   f"{state}\t{checked}\t{r.reason}")
 
 
 @content.command("restore")

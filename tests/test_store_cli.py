@@ -74,7 +74,8 @@ def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):
     hotline("content", "approve", "1", "--by", "quinn@line.org")
     assert hotline("content", "publish", "1", "--by", "pat@line.org") == "draft 1 published as revision 2"
     history = hotline("content", "history").splitlines()
-    assert history[1].startswith("2\t") and "by ed@line.org\tapproved by quinn@line.org\tPUBLISHED\tshorter" in history[1]
+    assert history[1].startswith("2\t")
+    assert "by ed@line.org\tapproved by quinn@line.org\tPUBLISHED\tcheck passed\tshorter" in history[1]
     again = tmp_path / "again"
     hotline("content", "export", str(again))
     assert (again / "flows/main.yaml").read_bytes() == main_yaml.read_bytes()

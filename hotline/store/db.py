@@ -3,7 +3,9 @@ a SQLite file in the instance folder. PostgreSQL goes through psycopg 3 (binary 
 every platform, the driver SQLAlchemy 2 documents first)."""
 from __future__ import annotations
 
+import os
 import re
+import weakref
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -21,12 +23,27 @@ def database_url(url: str | None, instance: Path) -> str:
 
 def make_engine(url: str | None, instance: Path) -> Engine:
     full = database_url(url, instance)
-    if not full.startswith("sqlite"):
-        return create_engine(full, pool_pre_ping=True, pool_size=2, max_overflow=3)
-    engine = create_engine(full, connect_args={"timeout": 30})
+    if full.startswith("sqlite"):
+        engine = create_engine(full, connect_args={"timeout": 30})
+        _queue_writers(engine)
+    else:
+        engine = create_engine(full, pool_pre_ping=True, pool_size=2, max_overflow=3)
+    # A store opened before gunicorn forks its workers: each child opens its own connections
+    # (sharing the parent's sockets would mix two processes' queries).
+    alive = weakref.ref(engine)
+    os.register_at_fork(after_in_child=lambda: _forget_connections(alive()))
+    return engine
 
-    # Every SQLite transaction takes the write lock at its start: two writers queue instead of
-    # one failing half way ("database is locked" after both read), as PostgreSQL's row locks do.
+
+def _forget_connections(engine: Engine | None) -> None:
+    if engine is not None:
+        engine.dispose(close=False)
+
+
+def _queue_writers(engine: Engine) -> None:
+    """Every SQLite transaction takes the write lock at its start: two writers queue instead of
+    one failing half way ("database is locked" after both read), as PostgreSQL's row locks do."""
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
@@ -35,8 +52,6 @@ def make_engine(url: str | None, instance: Path) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -147,14 +147,20 @@ def merge(base: Files, mine: Files, theirs: Files) -> Merged:
     return Merged(files, conflicts)
 
 
-def overlap(path: str, a: bytes | None, b: bytes | None) -> int:
-    """How many blocks two versions of a file share: finds which revision an import was exported from."""
-    if a is None or b is None:
-        return 0
-    if a == b:
-        return len(blocks(path, a) or [0])
-    x, y = blocks(path, a), blocks(path, b)
-    return len(set(x) & set(y)) if x is not None and y is not None else 0
+def overlap(files: Files, other: Files) -> int:
+    """How many blocks (nodes, strings; a whole file where it does not cut) two versions share:
+    finds which revision an import was exported from."""
+    shared = 0
+    for path, data in files.items():
+        theirs = other.get(path)
+        if theirs is None:
+            continue
+        mine = blocks(path, data)
+        if theirs == data:
+            shared += len(mine) if mine is not None else 1
+        elif mine is not None:
+            shared += len(set(mine) & set(blocks(path, theirs) or []))
+    return shared
 
 
 def changed(base: Files, files: Mapping[str, bytes]) -> dict[str, bytes | None]:

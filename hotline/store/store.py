@@ -22,6 +22,7 @@ from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Pu
 RELEASE = "release"  # the author of shipped content
 EDITING, IN_REVIEW, SENT_BACK, PUBLISHED = "editing", "in review", "sent back", "published"
 LINK_DAYS = 3
+KEPT = 8  # revisions' files kept in memory (the published one and the few around it)
 
 
 class Refused(Exception):
@@ -76,6 +77,8 @@ class Store:
             if not rows and session.get(Revision, number) is None:
                 raise Refused(f"there is no revision {number}.")
             data = self._blobs(session, {r.blob_hash for r in rows})
+            while len(self._files) >= KEPT:
+                self._files.pop(next(iter(self._files)))
             self._files[number] = {r.path: data[r.blob_hash] for r in rows}
         return dict(self._files[number])
 
@@ -248,8 +251,7 @@ class Store:
         """The revision these files were most likely exported from: the one sharing most nodes and strings."""
         best, score = 0, -1
         for (number,) in session.execute(select(Revision.id).order_by(Revision.id.desc()).limit(50)):
-            theirs = self.files(number, session)
-            shared = sum(merge.overlap(p, files.get(p), theirs.get(p)) for p in set(files) | set(theirs))
+            shared = merge.overlap(files, self.files(number, session))
             if shared > score:
                 best, score = number, shared
         return best
