@@ -248,3 +248,14 @@ def test_the_line_reads_the_published_revision_through_its_source(make_store):
                                "shorter")
     store.publish(draft.id, "pat@line.org")
     assert source.current() == "2" and b'msgstr "Derechos"' in source.files("2")[ES]
+
+
+def test_a_draft_sent_back_is_neither_approved_nor_published(make_store):
+    store = staffed(make_store())
+    draft = store.import_files(edited(store.files(1), ES, RIGHTS_TITLE_ES, b'msgstr "Derechos"'), "tomas@line.org",
+                               "shorter")
+    store.send_back(draft.id, "pat@line.org", "use the formal address")
+    for act in (store.approve, store.publish):
+        with pytest.raises(Refused, match="was sent back to its author"):
+            act(draft.id, "quinn@line.org")
+    assert store.published_number() == 1

@@ -32,4 +32,6 @@ def unreadable(files: Files) -> str | None:
                 return f"{path}: {exc}"
     if not any(p.startswith("flows/") for p in files):
         return "there is no flows/ folder with .yaml files in it."
+    if "translations/locales.yaml" not in files:
+        return "there is no translations/locales.yaml: export a revision to see the layout."
     return None

@@ -242,6 +242,13 @@ class Store:
             raise Refused(f"there is no draft {draft_id}.")
         return draft
 
+    @staticmethod
+    def _still_open(draft: Draft) -> None:
+        if draft.status == PUBLISHED:
+            raise Refused(f"draft {draft.id} is already published (revision {draft.revision_id}).")
+        if draft.status == SENT_BACK:
+            raise Refused(f"draft {draft.id} was sent back to its author: it needs a new draft.")
+
     def drafts(self, open_only: bool = True) -> list[Draft]:
         with self.session() as session:
             query = select(Draft).order_by(Draft.id)
@@ -278,8 +285,7 @@ class Store:
     def approve(self, draft_id: int, by: str) -> None:
         with self.session() as session:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
-            if draft.status == PUBLISHED:
-                raise Refused(f"draft {draft_id} is already published (revision {draft.revision_id}).")
+            self._still_open(draft)
             refusal = rules.may_approve(actor, draft.author)
             if refusal:
                 raise Refused(refusal)
@@ -289,6 +295,7 @@ class Store:
     def send_back(self, draft_id: int, by: str, reason: str) -> None:
         with self.session() as session:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
+            self._still_open(draft)
             if actor.role != rules.PUBLISHER:
                 raise Refused(f"{actor.email} is not a publisher: only a publisher sends a draft back.")
             draft.status, draft.approver = SENT_BACK, None
@@ -298,10 +305,7 @@ class Store:
         """Merge the draft onto the published revision, check it and make it the published one."""
         with self.session() as session:  # read: what would be published, and may it be
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
-            if draft.status == PUBLISHED:
-                raise Refused(f"draft {draft_id} is already published (revision {draft.revision_id}).")
-            if draft.status == SENT_BACK:
-                raise Refused(f"draft {draft_id} was sent back to its author: it needs a new draft.")
+            self._still_open(draft)
             seen, current = session.get(Published, 1).version, self._published(session)  # type: ignore[union-attr]
             base = self.files(draft.based_on, session)
             changes = self._changes(session, draft)
