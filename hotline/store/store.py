@@ -330,10 +330,11 @@ class Store:
             if won.rowcount != 1:  # type: ignore[attr-defined]
                 raise Refused(f"another publish went first while draft {draft_id} was checked; nothing was "
                               "published: publish it again to merge onto it.")
+            draft = self._draft(session, draft_id)
+            self._still_open(draft)  # not sent back while it was checked
             revision = self._revision(session, merged.files, current, author, reason, approver, errors, draft_id,
                                       published=True)
             session.execute(update(Published).where(Published.id == 1).values(revision_id=revision.id))
-            draft = self._draft(session, draft_id)
             draft.status, draft.revision_id = PUBLISHED, revision.id
             audit.append(session, actor.email, "published", f"revision {revision.id}", reason,
                          {"draft": draft_id, "author": author, "approver": approver, "facts": list(change.facts),
