@@ -631,14 +631,15 @@ def content() -> None:
 @click.option("--revision", "number", type=int, default=None, help="Default: the published one.")
 @click.option("--by", default=SHELL, help="Who exports (for the audit log).")
 def content_export(folder: Path, number: int | None, by: str) -> None:
-    """Write FOLDER/flows and FOLDER/translations as the repository holds them."""
-    from hotline.store.files import write_files
+    """Write FOLDER/flows and FOLDER/translations as the repository holds them (a checkout
+    works: content files the revision does not have are removed, others are left)."""
+    from hotline.store.files import export
 
     store = _store()
     with _refusals():
         number = number or store.published_number()
         assert number is not None
-        write_files(store.files(number), folder)
+        export(store.files(number), folder)
         store.record(by, "exported", f"revision {number}", "", {"folder": str(folder)})
     click.echo(f"revision {number} written to {folder}")
 

@@ -76,9 +76,15 @@ def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):
     history = hotline("content", "history").splitlines()
     assert history[1].startswith("2\t")
     assert "by ed@line.org\tapproved by quinn@line.org\tPUBLISHED\tcheck passed\tshorter" in history[1]
-    again = tmp_path / "again"
-    hotline("content", "export", str(again))
-    assert (again / "flows/main.yaml").read_bytes() == main_yaml.read_bytes()
+    polish = out / "translations/pl/LC_MESSAGES/messages.po"
+    hotline("content", "export", str(out), "--revision", "1")
+    assert b"People answer, day and night." in main_yaml.read_bytes()
+    (out / "flows/tests/extra.yaml").write_bytes(b"name: stale\n")
+    (out / "flows/README.md").write_bytes(b"not content\n")
+    hotline("content", "export", str(out))  # into a folder holding another revision, like a checkout
+    assert not (out / "flows/tests/extra.yaml").exists() and (out / "flows/README.md").exists()
+    assert b"People answer." in main_yaml.read_bytes() and polish.read_bytes() == (fx.SMALL / polish.relative_to(
+        out)).read_bytes()
     restored = one_sentence(hotline("content", "restore", "1", "--by", "pat@line.org", "--reason", "undo", ok=False))
     assert "draft 2 holds the restore" in restored and "must approve it" in restored
     hotline("content", "approve", "2", "--by", "quinn@line.org")

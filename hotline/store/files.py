@@ -31,6 +31,15 @@ def write_files(files: Files, root: Path) -> None:
         target.write_bytes(data)
 
 
+def export(files: Files, root: Path) -> None:
+    """Make `root/flows` and `root/translations` hold exactly `files` (other content files there,
+    such as a catalog this version does not have, are removed; README.md and the like stay)."""
+    stale = set(files_from_dirs(root / FLOWS, root / TRANSLATIONS)) - set(files)
+    for name in stale:
+        (root / name).unlink()
+    write_files(files, root)
+
+
 def content_hash(files: Files) -> str:
     """One digest of the whole content: equal files, equal hash."""
     digest = hashlib.sha256()
