@@ -679,6 +679,8 @@ def content_status() -> None:
         release = " (A NEW RELEASE: its shipped files differ; review and publish it)" if draft.author == "release" else ""
         click.echo(f"draft {draft.id}: {draft.status}, {approved}; based on revision {draft.based_on}, "
                    f"by {draft.author}: {draft.reason}{release}")
+        if draft.status != "sent back":
+            click.echo(f"  next: {store.waits_for(draft)}")
 
 
 def _version(store: Store, name: str) -> dict[str, bytes]:

@@ -68,6 +68,9 @@ def test_an_author_never_approves_their_own_draft(make_store):
                                       b"1-855-435-7694\n  dial: \"+18554357694\""), "pat@line.org", "new number")
     with pytest.raises(Refused, match="pat@line.org wrote this draft"):
         store.approve(draft.id, "pat@line.org")
+    refused = store.audit_entries()[-1]
+    assert (refused.actor, refused.action, refused.target) == ("pat@line.org", "approval refused", f"draft {draft.id}")
+    assert "wrote this draft" in refused.reason and store.audit_verify()[0] == []
     with pytest.raises(Refused, match=r"changes facts \(service 'helpers': dial, phone\)"):
         store.publish(draft.id, "pat@line.org")
     store.approve(draft.id, "quinn@line.org")

@@ -2,13 +2,15 @@
 each action an audit entry in the same transaction."""
 from __future__ import annotations
 
+import functools
 import json
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -32,6 +34,24 @@ class Refused(Exception):
 def now() -> datetime:
     """UTC, without a zone (SQLite keeps none)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def noted(action: str, kind: str = "draft") -> Callable[[Method], Method]:
+    """A refused staff action leaves an audit entry too: who tried what, and why it was refused.
+    The method takes (self, subject, by, ...); a subject that is a number is a `kind` (draft 7)."""
+    def wrap(method: Method) -> Method:
+        @functools.wraps(method)
+        def refusals_noted(self: Store, subject: object, by: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, subject, by, *args, **kwargs)
+            except Refused as exc:
+                self.record(by, f"{action} refused", f"{kind} {subject}" if isinstance(subject, int) else "", str(exc))
+                raise
+        return refusals_noted  # type: ignore[return-value]
+    return wrap
 
 
 @dataclass(frozen=True)
@@ -242,6 +262,15 @@ class Store:
             raise Refused(f"there is no draft {draft_id}.")
         return draft
 
+    def waits_for(self, draft: Draft) -> str:
+        """What an open draft waits for, said for staff."""
+        with self.session() as session:
+            change = rules.classify(self.files(draft.based_on, session), self._changes(session, draft))
+        if change.facts and draft.approver is None:
+            return (f"it changes facts ({'; '.join(change.facts[:3])}{'; ...' if len(change.facts) > 3 else ''}): "
+                    f"a publisher other than {draft.author} approves it, then a publisher publishes it")
+        return "a publisher may publish it"
+
     @staticmethod
     def _still_open(draft: Draft) -> None:
         if draft.status == PUBLISHED:
@@ -263,6 +292,7 @@ class Store:
                 best, score = number, shared
         return best
 
+    @noted("import")
     def import_files(self, files: Files, by: str, reason: str, base: int | None = None) -> Draft:
         """A draft of the differences between `files` and the revision they were exported from."""
         if not reason.strip():
@@ -282,6 +312,7 @@ class Store:
                          {"based_on": base, "files": sorted(changes)})
             return draft
 
+    @noted("approval")
     def approve(self, draft_id: int, by: str) -> None:
         with self.session() as session:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
@@ -292,6 +323,7 @@ class Store:
             draft.approver, draft.approved_at, draft.status = actor.email, now(), IN_REVIEW
             audit.append(session, actor.email, "draft approved", f"draft {draft_id}", draft.reason)
 
+    @noted("send-back")
     def send_back(self, draft_id: int, by: str, reason: str) -> None:
         with self.session() as session:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
@@ -301,6 +333,7 @@ class Store:
             draft.status, draft.approver = SENT_BACK, None
             audit.append(session, actor.email, "draft sent back", f"draft {draft_id}", reason)
 
+    @noted("publish")
     def publish(self, draft_id: int, by: str) -> int:
         """Merge the draft onto the published revision, check it and make it the published one."""
         with self.session() as session:  # read: what would be published, and may it be
@@ -341,6 +374,7 @@ class Store:
                           "merged_onto": current if current != draft.based_on else None})
             return revision.id
 
+    @noted("restore", "revision")
     def restore(self, number: int, by: str, reason: str) -> Outcome:
         """A new revision with an earlier revision's content, under the same rules as any draft."""
         if not reason.strip():
