@@ -558,9 +558,6 @@ def _refusals() -> Iterator[None]:
         raise click.ClickException(str(exc)) from None
 
 
-SHELL = "shell"  # the actor of account commands run without --by (shell access is trusted)
-
-
 def _languages(value: str) -> list[str]:
     return [tag.strip() for tag in value.split(",") if tag.strip()]
 
@@ -576,8 +573,8 @@ def staff() -> None:
 @click.option("--role", required=True, help="admin, editor, translator or publisher.")
 @click.option("--lang", default="", help="A translator's languages, e.g. es,pl.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of printing a link.")
-@click.option("--by", default=SHELL, help="The admin acting (for the audit log).")
-def staff_add(email: str, name: str, role: str, lang: str, password_stdin: bool, by: str) -> None:
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_add(email: str, name: str, role: str, lang: str, password_stdin: bool, by: str | None) -> None:
     """Add an account; prints a one-time sign-in link unless --password-stdin."""
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     if password_stdin and len(password or "") < 12:
@@ -601,8 +598,8 @@ def staff_list() -> None:
 
 @staff.command("remove")
 @click.argument("email")
-@click.option("--by", default=SHELL, help="The admin acting (for the audit log).")
-def staff_remove(email: str, by: str) -> None:
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_remove(email: str, by: str | None) -> None:
     """Remove an account; its sessions end at once."""
     with _refusals():
         _store().remove_account(email, by)
@@ -613,8 +610,8 @@ def staff_remove(email: str, by: str) -> None:
 @click.argument("email")
 @click.argument("role")
 @click.option("--lang", default="", help="A translator's languages, e.g. es,pl.")
-@click.option("--by", default=SHELL, help="The admin acting (for the audit log).")
-def staff_role(email: str, role: str, lang: str, by: str) -> None:
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_role(email: str, role: str, lang: str, by: str | None) -> None:
     """Change an account's role; its sessions end at once."""
     with _refusals():
         _store().set_role(email, role, _languages(lang), by)
@@ -629,8 +626,8 @@ def content() -> None:
 @content.command("export")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--revision", "number", type=int, default=None, help="Default: the published one.")
-@click.option("--by", default=SHELL, help="Who exports (for the audit log).")
-def content_export(folder: Path, number: int | None, by: str) -> None:
+@click.option("--by", default=None, help="Who exports (for the audit log; default: the shell).")
+def content_export(folder: Path, number: int | None, by: str | None) -> None:
     """Write FOLDER/flows and FOLDER/translations as the repository holds them (a checkout
     works: content files the revision does not have are removed, others are left)."""
     from hotline.store.files import export

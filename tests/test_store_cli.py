@@ -52,6 +52,10 @@ def test_staff_are_added_listed_changed_and_removed(hotline):
                                                 ok=False))
     link = hotline("staff", "add", "x@line.org", "--name", "X", "--role", "admin")
     assert "/staff/welcome/" in link
+    assert "ed@line.org is not an admin" in one_sentence(hotline("staff", "remove", "pat@line.org", "--by",
+                                                                 "ed@line.org", ok=False))
+    hotline("staff", "role", "ed@line.org", "publisher", "--by", "x@line.org")
+    assert "x@line.org\trole changed\ted@line.org" in hotline("audit")
 
 
 def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):

@@ -18,8 +18,8 @@ PASSWORD = "correct horse battery staple"
 def line(make_app, make_store):
     """The app with the store attached as the serving glue attaches it, and two accounts."""
     store = make_store()
-    store.add_account("pat@line.org", "Pat", "publisher", [], PASSWORD, "admin@line.org")
-    store.add_account("ed@line.org", "Ed", "editor", [], PASSWORD, "admin@line.org")
+    store.add_account("pat@line.org", "Pat", "publisher", [], PASSWORD)
+    store.add_account("ed@line.org", "Ed", "editor", [], PASSWORD)
 
     def app(**config):
         made = make_app(**config)
@@ -64,9 +64,9 @@ def test_a_persons_sessions_end_at_once(line, ending):
     if ending == "sign-out elsewhere":
         phone.post("/staff/logout")
     elif ending == "role change":
-        store.set_role("ed@line.org", "translator", ["es"], "admin@line.org")
+        store.set_role("ed@line.org", "translator", ["es"])
     elif ending == "removal":
-        store.remove_account("ed@line.org", "admin@line.org")
+        store.remove_account("ed@line.org")
     else:
         who = store.accounts()[0]
         assert who.email == "ed@line.org"
@@ -107,7 +107,7 @@ def test_required_two_factor_sends_a_publisher_to_set_it_up_first(line):
 
 def test_a_one_time_link_sets_the_password_once(line):
     app, store = line
-    token = store.add_account("new@line.org", "New", "translator", ["es"], None, "admin@line.org")
+    token = store.add_account("new@line.org", "New", "translator", ["es"], None)
     client = app().test_client()
     assert client.get(f"/staff/welcome/{token}").status_code == 200
     assert client.post(f"/staff/welcome/{token}", data={"password": "my own long password"}).status_code == 302
@@ -126,7 +126,7 @@ def test_wrong_passwords_are_throttled_like_wrong_tokens(line):
 
 def test_admins_read_the_audit_log_and_download_it_and_no_one_else_does(line):
     app, store = line
-    store.add_account("ada@line.org", "Ada", "admin", [], PASSWORD, "shell")
+    store.add_account("ada@line.org", "Ada", "admin", [], PASSWORD)
     flask_app = app()
     admin, editor = flask_app.test_client(), flask_app.test_client()
     sign_in(admin, "ada@line.org")

@@ -22,6 +22,7 @@ from hotline.store.files import Files, content_hash
 from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Published, Revision, RevisionFile
 
 RELEASE = "release"  # the author of shipped content
+SHELL = "shell"      # who changes accounts from the shell without naming an admin (shell access is trusted)
 EDITING, IN_REVIEW, SENT_BACK, PUBLISHED = "editing", "in review", "sent back", "published"
 LINK_DAYS = 3
 KEPT = 8  # revisions' files kept in memory (the published one and the few around it)
@@ -195,12 +196,19 @@ class Store:
             raise Refused(f"there is no staff account {email}: an admin adds it with 'hotline staff add'.")
         return account
 
+    def _admin(self, session: Session, by: str | None) -> str:
+        """Who changes an account: an admin, or the shell when no one is named."""
+        if by is not None and self.actor(session, by).role != rules.ADMIN:
+            raise Refused(f"{by} is not an admin: accounts are changed by admins.")
+        return by or SHELL
+
     def add_account(self, email: str, name: str, role: str, languages: list[str], password: str | None,
-                    by: str) -> str | None:
+                    by: str | None = None) -> str | None:
         """Returns a one-time sign-in token when no password is given."""
         email = email.strip().lower()
         self._role_ok(role, languages)
         with self.session() as session:
+            by = self._admin(session, by)
             account = session.scalars(select(Account).where(Account.email == email)).first()
             if account is not None and not account.removed:
                 raise Refused(f"{email} already has an account ({account.role}).")
@@ -229,16 +237,18 @@ class Store:
         with self.session() as session:
             return list(session.scalars(select(Account).where(~Account.removed).order_by(Account.email)))
 
-    def remove_account(self, email: str, by: str) -> None:
+    def remove_account(self, email: str, by: str | None = None) -> None:
         with self.session() as session:
+            by = self._admin(session, by)
             account = self._account(session, email)
             account.removed, account.generation = True, account.generation + 1
             account.password_hash = account.totp_secret = account.link_hash = None
             audit.append(session, by, "account removed", account.email)
 
-    def set_role(self, email: str, role: str, languages: list[str], by: str) -> None:
+    def set_role(self, email: str, role: str, languages: list[str], by: str | None = None) -> None:
         self._role_ok(role, languages)
         with self.session() as session:
+            by = self._admin(session, by)
             account = self._account(session, email)
             before = {"role": account.role, "languages": account.languages}
             account.role, account.languages, account.generation = role, ",".join(languages), account.generation + 1
@@ -395,10 +405,11 @@ class Store:
 
     # Audit -------------------------------------------------------------------------------
 
-    def record(self, actor: str, action: str, target: str = "", reason: str = "", details: dict | None = None) -> None:
-        """An audit entry of its own (sign-ins, exports)."""
+    def record(self, actor: str | None, action: str, target: str = "", reason: str = "",
+               details: dict | None = None) -> None:
+        """An audit entry of its own (exports, refusals); no actor: the shell."""
         with self.session() as session:
-            audit.append(session, actor, action, target, reason, details)
+            audit.append(session, actor or SHELL, action, target, reason, details)
 
     def audit_entries(self) -> list[AuditEntry]:
         with self.session() as session:
