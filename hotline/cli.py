@@ -663,6 +663,8 @@ def content_import(folder: Path, by: str, reason: str, base: int | None) -> None
 @content.command("status")
 def content_status() -> None:
     """The published revision and the drafts waiting, with what each needs."""
+    from hotline.store.store import RELEASE, SENT_BACK
+
     store = _store()
     number = store.published_number()
     revision = next(r for r in store.history() if r.id == number)
@@ -673,10 +675,10 @@ def content_status() -> None:
         click.echo("no drafts waiting")
     for draft in drafts:
         approved = f"approved by {draft.approver}" if draft.approver else "not approved"
-        release = " (A NEW RELEASE: its shipped files differ; review and publish it)" if draft.author == "release" else ""
+        release = " (A NEW RELEASE: its shipped files differ; review and publish it)" if draft.author == RELEASE else ""
         click.echo(f"draft {draft.id}: {draft.status}, {approved}; based on revision {draft.based_on}, "
                    f"by {draft.author}: {draft.reason}{release}")
-        if draft.status != "sent back":
+        if draft.status != SENT_BACK:
             click.echo(f"  next: {store.waits_for(draft)}")
 
 

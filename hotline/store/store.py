@@ -23,7 +23,7 @@ from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Pu
 
 RELEASE = "release"  # the author of shipped content
 SHELL = "shell"      # who changes accounts from the shell without naming an admin (shell access is trusted)
-EDITING, IN_REVIEW, SENT_BACK, PUBLISHED = "editing", "in review", "sent back", "published"
+IN_REVIEW, SENT_BACK, PUBLISHED = "in review", "sent back", "published"  # a draft's status
 LINK_DAYS = 3
 KEPT = 8  # revisions' files kept in memory (the published one and the few around it)
 
