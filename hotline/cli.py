@@ -549,13 +549,18 @@ def _store() -> Store:
 
 @contextmanager
 def _refusals() -> Iterator[None]:
-    """A refusal exits 1 with its one sentence."""
+    """A refusal exits 1 with its one sentence; so does a database that fails (down, read-only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from hotline.store import Refused
 
     try:
         yield
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        why = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise click.ClickException(f"the content store failed, nothing was changed: {why}") from None
 
 
 def _languages(value: str) -> list[str]:

@@ -130,10 +130,14 @@ def _account_by_cookie(store: Store) -> signin.Who | None:
 
 
 def _signed_in_as(who: signin.Who, to: str = "staff.index") -> ResponseBase:
-    response = redirect(url_for(to))
+    return _with_cookie(redirect(url_for(to)), _account_signer().dumps([who.id, who.generation]))
+
+
+def _with_cookie(response: ResponseBase, value: str) -> ResponseBase:
+    """The sign-in cookie: signed, HttpOnly, SameSite=Strict, Secure behind HTTPS, /staff only."""
     secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
-    response.set_cookie(COOKIE, _account_signer().dumps([who.id, who.generation]), max_age=COOKIE_AGE,
-                        path="/staff", secure=secure, httponly=True, samesite="Strict")
+    response.set_cookie(COOKIE, value, max_age=COOKIE_AGE, path="/staff", secure=secure, httponly=True,
+                        samesite="Strict")
     return response
 
 
@@ -266,11 +270,7 @@ def login() -> ResponseBase | tuple[str, int] | str:
         _line().store.client.set(_sign_in_key(sign_in), "1", ex=COOKIE_AGE)
     except redis.RedisError:
         return _login_page(503, unavailable=True)
-    response = redirect(url_for("staff.index"))
-    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
-    response.set_cookie(COOKIE, _signer(token).dumps(sign_in), max_age=COOKIE_AGE, path="/staff",
-                        secure=secure, httponly=True, samesite="Strict")
-    return response
+    return _with_cookie(redirect(url_for("staff.index")), _signer(token).dumps(sign_in))
 
 
 @blueprint.post("/logout")
