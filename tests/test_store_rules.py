@@ -108,3 +108,12 @@ def test_cutting_a_file_into_blocks_loses_no_byte():
     for path, data in FILES.items():
         found = merge.blocks(path, data)
         assert found is None or "".join(text for _, text in found).encode() == data
+
+
+def test_database_urls_as_platforms_give_them(tmp_path):
+    from hotline.store.db import database_url
+
+    assert database_url("postgres://u:p@db.example:5432/line", tmp_path) == "postgresql+psycopg://u:p@db.example:5432/line"
+    assert database_url("postgresql://u@db/line", tmp_path) == "postgresql+psycopg://u@db/line"
+    assert database_url(None, tmp_path / "instance") == f"sqlite:///{tmp_path / 'instance' / 'hotline.sqlite3'}"
+    assert (tmp_path / "instance").is_dir()
