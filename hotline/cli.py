@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from babel.messages.catalog import Catalog
@@ -22,6 +25,9 @@ from hotline.i18n import (
     LOCALES_FILE, OLDER, REASONS, SOURCE, Key, Review, catalog_path, extract_catalog, needed_messages, po_bytes,
     read_catalog, read_locales, read_po_file, write_po_file,
 )
+
+if TYPE_CHECKING:
+    from hotline.store import Store
 
 
 def _content() -> Content:
@@ -525,3 +531,264 @@ def graph_command(fmt: str, output: Path | None) -> None:
         click.echo(f"wrote {output}")
     else:
         click.echo(text, nl=False)
+
+
+# The content store: staff accounts, revisions and drafts, the audit log ---------------------
+
+def _store() -> Store:
+    """The store the app uses (DATABASE_URL, else the instance folder's SQLite file)."""
+    from hotline.store import open_store
+    from hotline.store.files import files_from_dirs
+
+    cfg = settings.read()
+    shipped = files_from_dirs(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]))
+    try:
+        return open_store(cfg["DATABASE_URL"], Path(cfg["INSTANCE"]), shipped, cfg)
+    except Exception as exc:  # the database is down or refuses: say so, no traceback
+        raise click.ClickException(f"cannot open the content store: {exc}") from None
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A refusal exits 1 with its one sentence; so does a database that fails (down, read-only)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from hotline.store import Refused
+
+    try:
+        yield
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    except SQLAlchemyError as exc:
+        why = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise click.ClickException(f"the content store failed, nothing was changed: {why}") from None
+
+
+def _languages(value: str) -> list[str]:
+    return [tag.strip() for tag in value.split(",") if tag.strip()]
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts: admin, editor, translator, publisher."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="admin, editor, translator or publisher.")
+@click.option("--lang", default="", help="A translator's languages, e.g. es,pl.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of printing a link.")
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_add(email: str, name: str, role: str, lang: str, password_stdin: bool, by: str | None) -> None:
+    """Add an account; prints a one-time sign-in link unless --password-stdin."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password_stdin and len(password or "") < 12:
+        raise click.ClickException("a password needs at least 12 characters.")
+    with _refusals():
+        token = _store().add_account(email, name, role, _languages(lang), password, by)
+    if token:
+        base = settings.read()["PUBLIC_URL"] or "http://127.0.0.1:5000"
+        click.echo(f"{email} added as {role}; their one-time sign-in link: {base}/staff/welcome/{token}")
+    else:
+        click.echo(f"{email} added as {role}")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """One line per account: email, role, languages, name, second factor."""
+    for account in _store().accounts():
+        factor = "2FA" if account.totp_secret else "-"
+        click.echo(f"{account.email}\t{account.role}\t{account.languages or '-'}\t{factor}\t{account.name}")
+
+
+@staff.command("remove")
+@click.argument("email")
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_remove(email: str, by: str | None) -> None:
+    """Remove an account; its sessions end at once."""
+    with _refusals():
+        _store().remove_account(email, by)
+    click.echo(f"{email} removed")
+
+
+@staff.command("role")
+@click.argument("email")
+@click.argument("role")
+@click.option("--lang", default="", help="A translator's languages, e.g. es,pl.")
+@click.option("--by", default=None, help="The admin acting (default: the shell, which is trusted).")
+def staff_role(email: str, role: str, lang: str, by: str | None) -> None:
+    """Change an account's role; its sessions end at once."""
+    with _refusals():
+        _store().set_role(email, role, _languages(lang), by)
+    click.echo(f"{email} is now {role}")
+
+
+@main.group()
+def content() -> None:
+    """Revisions and drafts of the content in the store (README: "Content revisions and staff accounts")."""
+
+
+@content.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--revision", "number", type=int, default=None, help="Default: the published one.")
+@click.option("--by", default=None, help="Who exports (for the audit log; default: the shell).")
+def content_export(folder: Path, number: int | None, by: str | None) -> None:
+    """Write FOLDER/flows and FOLDER/translations as the repository holds them (a checkout
+    works: content files the revision does not have are removed, others are left)."""
+    from hotline.store.files import export
+
+    store = _store()
+    with _refusals():
+        number = number or store.published_number()
+        assert number is not None
+        export(store.files(number), folder)
+        store.record(by, "exported", f"revision {number}", "", {"folder": str(folder)})
+    click.echo(f"revision {number} written to {folder}")
+
+
+@content.command("import")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--by", required=True, help="The staff member's email.")
+@click.option("--reason", required=True, help="What changed and why.")
+@click.option("--base", type=int, default=None, help="The revision FOLDER was exported from (default: found).")
+def content_import(folder: Path, by: str, reason: str, base: int | None) -> None:
+    """Make a draft of FOLDER's flows/ and translations/; prints its id."""
+    from hotline.store.files import files_from_dirs
+    from hotline.store.readable import unreadable
+
+    files = files_from_dirs(folder / "flows", folder / "translations")
+    problem = unreadable(files)
+    if problem:
+        raise click.ClickException(f"nothing was stored: {problem}")
+    with _refusals():
+        draft = _store().import_files(files, by, reason, base)
+    click.echo(draft.id)
+
+
+@content.command("status")
+def content_status() -> None:
+    """The published revision and the drafts waiting, with what each needs."""
+    from hotline.store.store import RELEASE, SENT_BACK
+
+    store = _store()
+    number = store.published_number()
+    revision = next(r for r in store.history() if r.id == number)
+    click.echo(f"published: revision {number} ({revision.published_at:%Y-%m-%d %H:%M} UTC, by {revision.author}: "
+               f"{revision.reason})")
+    drafts = store.drafts()
+    if not drafts:
+        click.echo("no drafts waiting")
+    for draft in drafts:
+        approved = f"approved by {draft.approver}" if draft.approver else "not approved"
+        release = " (A NEW RELEASE: its shipped files differ; review and publish it)" if draft.author == RELEASE else ""
+        click.echo(f"draft {draft.id}: {draft.status}, {approved}; based on revision {draft.based_on}, "
+                   f"by {draft.author}: {draft.reason}{release}")
+        if draft.status != SENT_BACK:
+            click.echo(f"  next: {store.waits_for(draft)}")
+
+
+def _version(store: Store, name: str) -> dict[str, bytes]:
+    """A revision number, or dN for a draft."""
+    if name.lower().startswith("d") and name[1:].isdigit():
+        return store.draft_files(int(name[1:]))
+    if not name.isdigit():
+        raise click.ClickException(f"{name} is neither a revision number nor a draft (d7).")
+    return store.files(int(name))
+
+
+@content.command("diff")
+@click.argument("a")
+@click.argument("b")
+def content_diff(a: str, b: str) -> None:
+    """What residents read differently from A to B (revision numbers; d7 for draft 7)."""
+    from hotline.store.diff import describe
+
+    store = _store()
+    with _refusals():
+        lines = describe(_version(store, a), _version(store, b))
+    click.echo("\n".join(lines) if lines else "no difference")
+
+
+@content.command("approve")
+@click.argument("draft", type=int)
+@click.option("--by", required=True, help="The publisher's email (never the draft's author).")
+def content_approve(draft: int, by: str) -> None:
+    """Approve a draft (a publisher other than its author)."""
+    with _refusals():
+        _store().approve(draft, by)
+    click.echo(f"draft {draft} approved by {by}")
+
+
+@content.command("send-back")
+@click.argument("draft", type=int)
+@click.option("--by", required=True, help="The publisher's email.")
+@click.option("--reason", required=True, help="What the author should change.")
+def content_send_back(draft: int, by: str, reason: str) -> None:
+    """Send a draft back to its author, unpublished."""
+    with _refusals():
+        _store().send_back(draft, by, reason)
+    click.echo(f"draft {draft} sent back")
+
+
+@content.command("publish")
+@click.argument("draft", type=int)
+@click.option("--by", required=True, help="The publisher's email.")
+def content_publish(draft: int, by: str) -> None:
+    """Merge, check and publish a draft: every instance serves it within seconds."""
+    with _refusals():
+        number = _store().publish(draft, by)
+    click.echo(f"draft {draft} published as revision {number}")
+
+
+@content.command("history")
+def content_history() -> None:
+    """One line per revision: number, when, author, approver, state, check, reason."""
+    store = _store()
+    live = store.published_number()
+    for r in store.history():
+        state = "PUBLISHED" if r.id == live else ("was published" if r.published_at else "never published")
+        checked = "check passed" if r.check_errors == "[]" else "not checked here (shipped)"
+        click.echo(f"{r.id}\t{r.created_at:%Y-%m-%d %H:%M}\tby {r.author}\tapproved by {r.approver or '-'}\t"
+                   f"{state}\t{checked}\t{r.reason}")
+
+
+@content.command("restore")
+@click.argument("revision", type=int)
+@click.option("--by", required=True, help="The publisher's email.")
+@click.option("--reason", required=True, help="Why.")
+def content_restore(revision: int, by: str, reason: str) -> None:
+    """Publish an earlier revision's content as a new revision (the same rules as any draft)."""
+    with _refusals():
+        outcome = _store().restore(revision, by, reason)
+    if outcome.revision is None:
+        raise click.ClickException(f"draft {outcome.draft} holds the restore, unpublished: {outcome.waiting}")
+    click.echo(f"revision {revision} restored as revision {outcome.revision}")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--csv", "as_csv", is_flag=True, help="CSV for a spreadsheet.")
+@click.pass_context
+def audit(ctx: click.Context, as_csv: bool) -> None:
+    """The audit log: one line per entry with who, what and why."""
+    if ctx.invoked_subcommand:
+        return
+    from hotline.store.audit import to_csv
+
+    entries = _store().audit_entries()
+    if as_csv:
+        click.echo(to_csv(entries), nl=False)
+        return
+    for e in entries:
+        click.echo(f"{e.seq}\t{e.at}\t{e.actor}\t{e.action}\t{e.target}\t{e.reason}")
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Exit 1 when an entry was changed or removed."""
+    problems, head = _store().audit_verify()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException("the audit log was changed after it was written.")
+    click.echo(f"the audit log is intact; its last hash: {head}")

@@ -1,6 +1,6 @@
 """Settings: defaults here, then the environment, then `create_app(config)`.
 
-`REDIS_URL`, `TWILIO_AUTH_TOKEN` and `TWILIO_SHARED_KEY_SECRET` keep their platform names; everything else is set as
+`REDIS_URL`, `DATABASE_URL`, `TWILIO_AUTH_TOKEN` and `TWILIO_SHARED_KEY_SECRET` keep their platform names; everything else is set as
 `HOTLINE_<NAME>` and read with Flask's `from_prefixed_env("HOTLINE")` (JSON values:
 `HOTLINE_DEV=1`, `HOTLINE_SESSION_TTL=600`), landing in `app.config["<NAME>"]`.
 """
@@ -24,6 +24,9 @@ DEFAULTS: dict[str, object] = {
     "SMS_SEGMENTS": 3,         # most segments one SMS reply may cost
     "ORG_NAME": None,          # who runs the line, named in help and opt-out answers (required on a short code)
     "ORG_CONTACT": None,       # how residents reach them, e.g. a phone number (required on a short code)
+    "CONTENT": "store",        # what the line serves: "store", the revision published in the database (every
+                               # instance alike; FLOWS and TRANSLATIONS are the release, seeded or drafted); "files",
+                               # those folders as they are (one machine's development, the loader's own tests)
     "FLOWS": str(ROOT / "flows"),
     "RELOAD_INTERVAL": 1.0,    # seconds between looks for edited flows and catalogs
     "TRANSLATIONS": str(ROOT / "translations"),
@@ -37,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     "RATE_PER_HOUR": 200,      # ... and per hour (a looping phone cannot run up SMS costs)
     "RATE_GLOBAL_PER_MINUTE": 600,  # texts a minute line-wide above which new conversations get the busy text
     "STAFF_TOKEN": None,       # turns on the staff pages at /staff/ and is their password; unset: 404
+    "STAFF_2FA": None,         # "required": admins and publishers must sign in with a TOTP code too
     "METRICS_TOKEN": None,     # turns on /metrics for requests with `Authorization: Bearer <token>`; unset: 404
     "INSTANCE": str(INSTANCE),  # this instance's own files: the embedded Redis, the last good content
 }
@@ -47,6 +51,7 @@ def read(overrides: dict | None = None) -> Config:
     cfg = Config(str(ROOT))
     cfg.update(DEFAULTS)
     cfg["REDIS_URL"] = os.environ.get("REDIS_URL") or None
+    cfg["DATABASE_URL"] = os.environ.get("DATABASE_URL") or None  # unset: SQLite in the instance folder
     cfg["TWILIO_AUTH_TOKEN"] = os.environ.get("TWILIO_AUTH_TOKEN") or None
     # Twilio's webhook signing keys: the SharedKey secret(s), comma-separated while rotating
     cfg["TWILIO_SHARED_KEY_SECRET"] = os.environ.get("TWILIO_SHARED_KEY_SECRET") or None

@@ -70,8 +70,10 @@ def instance(tmp_path_factory) -> Path:
 @pytest.fixture
 def make_app(redis_url, instance):
     def make(**overrides):
+        # CONTENT=files: a test's own copy of the flows is served as it is (the store's tests,
+        # and the real processes of the Procfile's tests, serve the published revision)
         config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
-                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance)}
+                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance), "CONTENT": "files"}
         config.update(overrides)
         app = create_app(config)
         app.config["TESTING"] = True

@@ -48,13 +48,14 @@ def write_files(files: Files, root: Path) -> None:
         (root / name).mkdir(parents=True, exist_ok=True)
 
 
-def digest(files: Files) -> str:
-    """A short name for exactly these bytes: equal versions, equal digests, whatever their source."""
+def digest(files: Files, size: int = 20) -> str:
+    """A name for exactly these bytes (`size` hex digits, 64 at most): equal versions, equal
+    digests, whatever their source."""
     h = hashlib.sha256()
     for name in sorted(files):
         h.update(f"{name}\0{len(files[name])}\0".encode())
         h.update(files[name])
-    return h.hexdigest()[:20]
+    return h.hexdigest()[:size]
 
 
 @contextmanager

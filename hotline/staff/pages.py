@@ -2,12 +2,20 @@
 one node in every language side by side, the flow as a picture, the counts, and
 `hotline check`'s report.
 
-Off (404) unless HOTLINE_STAFF_TOKEN is set; a token shorter than MIN_TOKEN stops start-up.
-Staff show the token in an `Authorization: Bearer` header, or once in the sign-in form,
-which starts a sign-in kept in Redis (`hl:staff:<hash of its id>`, gone after COOKIE_AGE or
-at sign-out) and sets a signed, HttpOnly, SameSite=Strict cookie naming it, keyed by the
-token (changing the token signs everyone out). Wrong tokens are throttled per client and
-overall (`hotline.throttle`). The token is compared in constant time and never logged.
+Staff sign in with their own account (email and password, and a TOTP code once they turn it
+on; `HOTLINE_STAFF_2FA=required` makes that compulsory for admins and publishers) when the
+content store is attached (`app.extensions["hotline_store"]`) and has accounts. The cookie
+is signed with a key from HOTLINE_SECRET and names the account and its session generation;
+every staff request reads the account afresh, so a sign-out, password or role change or a
+removal ends that person's sessions at once.
+
+While accounts are being set up, the shared HOTLINE_STAFF_TOKEN keeps working: shown in an
+`Authorization: Bearer` header, or once in the sign-in form, which starts a sign-in kept in
+Redis (`hl:staff:<hash of its id>`, gone after COOKIE_AGE or at sign-out) and sets a signed,
+HttpOnly, SameSite=Strict cookie naming it, keyed by the token (changing the token signs
+everyone out). Off (404) with neither a token nor an account; a token shorter than MIN_TOKEN
+stops start-up. Wrong tokens, passwords and codes are throttled per client and overall
+(`hotline.throttle`). Tokens and passwords are compared in constant time and never logged.
 
 The simulator runs the channel functions the webhooks run (`messaging.answer` for SMS and
 WhatsApp, `voice.start`, `voice.answer`, `voice.dialed`) and keeps the conversation in the
@@ -27,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import redis
 from flask import (
-    Blueprint, Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for,
+    Blueprint, Flask, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for,
 )
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup
@@ -46,8 +54,10 @@ from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
 from hotline.staff.throttle import Throttle
+from hotline.store import Refused, accounts as passwords, audit, rules, signin
 
 if TYPE_CHECKING:
+    from hotline.store import Store
     from hotline.web.app import Line
 
 log = logging.getLogger("hotline")
@@ -57,7 +67,8 @@ COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
 MIN_TOKEN = 20           # characters: tried by anyone who finds /staff/ (and throttled)
 SIGNED_IN = "hl:staff:"  # Redis: one key per sign-in, deleted at sign-out
-OPEN = ("staff.login", "staff.static")  # reachable without signing in (only while enabled)
+OPEN = ("staff.login", "staff.static", "staff.welcome")  # reachable without signing in (only while enabled)
+TWO_FACTOR_ROLES = (rules.ADMIN, rules.PUBLISHER)  # who must use TOTP when HOTLINE_STAFF_2FA=required
 
 MAX_INPUT = 1600         # characters: the most Twilio delivers of one text
 MAX_STATE = 2000         # characters of a simulated session: the simulator's caches stay small
@@ -82,6 +93,7 @@ def init(app: Flask, client: redis.Redis, secret: bytes) -> None:
             "the staff pages' password, open to anyone who finds /staff/. Make one with "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(24))', or unset it to turn the pages off.")
     app.extensions["hotline_staff"] = Throttle(client, secret)
+    app.extensions["hotline_staff_key"] = hmac.new(secret, b"hotline staff accounts", hashlib.sha256).hexdigest()
 
 
 def _token() -> str | None:
@@ -96,6 +108,43 @@ def _same(given: str, token: str) -> bool:
 def _signer(token: str) -> URLSafeTimedSerializer:
     key = hmac.new(token.encode(), b"hotline staff cookie", hashlib.sha256).hexdigest()
     return URLSafeTimedSerializer(key, salt="hotline-staff")
+
+
+def _store() -> Store | None:
+    """The content store with the staff accounts, when the app has one."""
+    return current_app.extensions.get("hotline_store")
+
+
+def _account_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.extensions["hotline_staff_key"], salt="hotline-staff-account")
+
+
+def _account_by_cookie(store: Store) -> signin.Who | None:
+    """The account the cookie names, read now: None once that session was ended."""
+    try:
+        value = _account_signer().loads(request.cookies.get(COOKIE, ""), max_age=COOKIE_AGE)
+    except BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+        return None
+    return signin.current(store, value[0], value[1])
+
+
+def _signed_in_as(who: signin.Who, to: str = "staff.index") -> ResponseBase:
+    return _with_cookie(redirect(url_for(to)), _account_signer().dumps([who.id, who.generation]))
+
+
+def _with_cookie(response: ResponseBase, value: str) -> ResponseBase:
+    """The sign-in cookie: signed, HttpOnly, SameSite=Strict, Secure behind HTTPS, /staff only."""
+    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
+    response.set_cookie(COOKIE, value, max_age=COOKIE_AGE, path="/staff", secure=secure, httponly=True,
+                        samesite="Strict")
+    return response
+
+
+def _two_factor_missing(who: signin.Who) -> bool:
+    required = str(current_app.config.get("STAFF_2FA") or "").lower() == "required"
+    return required and who.role in TWO_FACTOR_ROLES and not who.two_factor
 
 
 def _throttle() -> Throttle:
@@ -134,30 +183,35 @@ def _signed_in_by_cookie(token: str) -> bool:
 def _too_many(wait: int) -> Response:
     minutes = -(-wait // 60)
     if request.endpoint == "staff.login":
-        page = render_template("staff/login.html", wait=minutes)
-        return Response(page, 429, {"Retry-After": str(wait)})
+        page, status = _login_page(429, wait=minutes)
+        return Response(page, status, {"Retry-After": str(wait)})
     return Response(f"Too many wrong tokens: try again in {minutes} minutes.\n", 429,
                     {"Retry-After": str(wait)}, mimetype="text/plain")
 
 
 @blueprint.before_request
 def _guard() -> ResponseBase | None:
-    """404 while no token is configured; otherwise the token (throttled) or a live sign-in,
-    or no entry."""
-    token = _token()
-    if token is None:
+    """404 with neither a token nor an account; otherwise an account's live session, the token
+    (throttled) or a live token sign-in, or no entry."""
+    token, store = _token(), _store()
+    if token is None and not (store is not None and signin.any_accounts(store)):
         abort(404)
     if request.endpoint in OPEN:
         return None
+    g.staff = _account_by_cookie(store) if store is not None else None
+    if g.staff is not None:
+        if _two_factor_missing(g.staff) and request.endpoint not in ("staff.account", "staff.logout"):
+            return redirect(url_for("staff.account"))
+        return None
     header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
+    if token is not None and header[:7].lower() == "bearer ":
         if wait := _throttle().wait(_client()):
             return _too_many(wait)
         if _same(header[7:].strip(), token):
             return None
         _throttle().failed(_client())
         log.warning("staff token refused")
-    elif _signed_in_by_cookie(token):
+    elif token is not None and _signed_in_by_cookie(token):
         return None
     if request.method == "GET" and request.accept_mimetypes.accept_html:
         return redirect(url_for("staff.login"))
@@ -185,33 +239,50 @@ def _failed(exc: Exception) -> Response | HTTPException:
                     mimetype="text/plain")
 
 
+def _login_page(status: int = 200, **shown: Any) -> tuple[str, int]:
+    return render_template("staff/login.html", token_on=_token() is not None, accounts_on=_store() is not None,
+                           **shown), status
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> ResponseBase | tuple[str, int] | str:
     if request.method == "GET":
-        return render_template("staff/login.html")
+        return _login_page()
     if wait := _throttle().wait(_client()):
         return _too_many(wait)
+    store = _store()
+    if "email" in request.form and store is not None:
+        email, code = request.form.get("email", ""), request.form.get("code", "")
+        who = signin.sign_in(store, email, request.form.get("password", ""), code)
+        if isinstance(who, signin.Who):
+            return _signed_in_as(who)
+        if who != signin.NEEDS_CODE or code:
+            _throttle().failed(_client())
+            log.warning("staff sign-in failed")
+        return _login_page(401, email=email, need_code=who == signin.NEEDS_CODE,
+                           failed=who if who != signin.NEEDS_CODE else "")
     token = _token() or ""
     if not _same(request.form.get("token", ""), token):
         _throttle().failed(_client())
         log.warning("staff sign-in failed")
-        return render_template("staff/login.html", failed=True), 401
+        return _login_page(401, failed="That token is not right. Try again.")
     sign_in = secrets.token_urlsafe(32)
     try:
         _line().store.client.set(_sign_in_key(sign_in), "1", ex=COOKIE_AGE)
     except redis.RedisError:
-        return render_template("staff/login.html", unavailable=True), 503
-    response = redirect(url_for("staff.index"))
-    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
-    response.set_cookie(COOKIE, _signer(token).dumps(sign_in), max_age=COOKIE_AGE, path="/staff",
-                        secure=secure, httponly=True, samesite="Strict")
-    return response
+        return _login_page(503, unavailable=True)
+    return _with_cookie(redirect(url_for("staff.index")), _signer(token).dumps(sign_in))
 
 
 @blueprint.post("/logout")
 def logout() -> ResponseBase:
-    """Ends the sign-in in Redis, so a copy of the cookie no longer opens anything."""
-    sign_in = _cookie_sign_in(_token() or "")
+    """Ends the sign-in (every session of an account; a token sign-in in Redis), so a copy of
+    the cookie no longer opens anything."""
+    store = _store()
+    who = _account_by_cookie(store) if store is not None else None
+    if who is not None:
+        signin.end_sessions(store, who.id)  # type: ignore[arg-type]
+    sign_in = None if who is not None else _cookie_sign_in(_token() or "")
     if sign_in is not None:
         try:
             _line().store.client.delete(_sign_in_key(sign_in))
@@ -221,6 +292,63 @@ def logout() -> ResponseBase:
     response = redirect(url_for("staff.login"))
     response.delete_cookie(COOKIE, path="/staff")
     return response
+
+
+@blueprint.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str) -> ResponseBase | tuple[str, int] | str:
+    """A one-time sign-in link (from `hotline staff add`): choose a password, then signed in."""
+    store = _store()
+    if store is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("staff/welcome.html")
+    if wait := _throttle().wait(_client()):
+        return _too_many(wait)
+    try:
+        return _signed_in_as(signin.use_link(store, token, request.form.get("password", "")))
+    except Refused as exc:
+        _throttle().failed(_client())
+        return render_template("staff/welcome.html", failed=str(exc)), 400
+
+
+@blueprint.route("/account", methods=["GET", "POST"])
+def account() -> ResponseBase | tuple[str, int] | str:
+    """Change one's password; turn on the second factor (TOTP)."""
+    store, who = _store(), g.get("staff")
+    if store is None or who is None:
+        return render_template("staff/account.html", who=None), 404
+    secret = request.form.get("secret") or passwords.new_totp_secret()
+    shown = {"who": who, "secret": secret, "uri": passwords.totp_uri(secret, who.email),
+             "required": _two_factor_missing(who)}
+    if request.method == "GET":
+        return render_template("staff/account.html", **shown)
+    try:
+        if request.form.get("action") == "password":
+            return _signed_in_as(signin.change_password(store, who.id, request.form.get("old", ""),
+                                                        request.form.get("new", "")), "staff.account")
+        return _signed_in_as(signin.turn_on_two_factor(store, who.id, secret, request.form.get("code", "")),
+                             "staff.account")
+    except Refused as exc:
+        return render_template("staff/account.html", failed=str(exc), **shown), 400
+
+
+def _audit_entries() -> list:
+    """The audit log, for admins only."""
+    store, who = _store(), g.get("staff")
+    if store is None or who is None or who.role != rules.ADMIN:
+        abort(403)
+    return store.audit_entries()
+
+
+@blueprint.get("/audit")
+def audit_page() -> str:
+    return render_template("staff/audit.html", entries=list(reversed(_audit_entries())))
+
+
+@blueprint.get("/audit.csv")
+def audit_csv() -> Response:
+    return Response(audit.to_csv(_audit_entries()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="hotline-audit.csv"'})
 
 
 # Draft and live ---------------------------------------------------------------------------

@@ -1,0 +1,12 @@
+"""The check publishing needs, called through this one function so the store depends on the
+check's entry point only."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hotline.check.version import check_files as check
+
+
+def check_files(files: Mapping[str, bytes], cfg: Mapping) -> list[str]:
+    """The check's errors over `files` (empty: it passes), flow tests included."""
+    return [str(p) for p in check(files, cfg).errors]
