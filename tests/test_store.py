@@ -262,3 +262,32 @@ def test_a_draft_sent_back_is_neither_approved_nor_published(make_store):
         with pytest.raises(Refused, match="was sent back to its author"):
             act(draft.id, "quinn@line.org")
     assert store.published_number() == 1
+
+
+def test_a_draft_edited_in_the_staff_pages_goes_to_review_and_an_edit_voids_its_approval(make_store):
+    store = staffed(make_store())
+    draft = store.working_draft("ed@line.org")
+    assert store.working_draft("ed@line.org").id == draft.id  # the same draft until it goes to review
+    base = store.files(1)
+    changed = edited(base, MAIN, HELP_TEXT, b"    text: Call {helpers} today for help.\n")[MAIN]
+    with pytest.raises(Refused, match="is still being edited"):
+        store.approve(store.save(draft.id, "ed@line.org", {MAIN: changed}).id, "pat@line.org")
+    with pytest.raises(Refused, match="ed@line.org's"):
+        store.save(draft.id, "quinn@line.org", {MAIN: changed})
+    with pytest.raises(Refused, match="needs a reason"):
+        store.ask_review(draft.id, "ed@line.org", " ")
+    store.ask_review(draft.id, "ed@line.org", "say when to call")
+    store.approve(draft.id, "pat@line.org")
+    store.save(draft.id, "ed@line.org", {MAIN: changed.replace(b"today", b"now")})  # back to editing
+    store.ask_review(draft.id, "ed@line.org", "say when to call")
+    with pytest.raises(Refused, match="must approve"):
+        store.publish(draft.id, "pat@line.org")  # the approval was of other words
+    store.approve(draft.id, "quinn@line.org")
+    number = store.publish(draft.id, "pat@line.org")
+    assert b"Call {helpers} now for help." in store.files(number)[MAIN]
+    assert store.working_draft("ed@line.org").id != draft.id
+    store.save(store.working_draft("ed@line.org").id, "ed@line.org", {MAIN: store.files(number)[MAIN]})
+    with pytest.raises(Refused, match="changes nothing"):
+        store.ask_review(store.working_draft("ed@line.org").id, "ed@line.org", "nothing")
+    actions = [e.action for e in store.audit_entries()]
+    assert {"draft started", "draft edited", "review asked", "edit refused"} <= set(actions)

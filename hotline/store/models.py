@@ -47,7 +47,8 @@ class RevisionFile(Base):
 
 class Draft(Base):
     """A change set based on a revision: its changed files only (a removed file has no blob).
-    Its files never change; its status goes from in review to published, or to sent back."""
+    Its files change only while its author edits it (`hotline.store.store`: editing, in
+    review, sent back, published); an imported draft starts in review."""
 
     __tablename__ = "draft"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

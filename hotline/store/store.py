@@ -23,7 +23,9 @@ from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Pu
 
 RELEASE = "release"  # the author of shipped content
 SHELL = "shell"      # who changes accounts from the shell without naming an admin (shell access is trusted)
-IN_REVIEW, SENT_BACK, PUBLISHED = "in review", "sent back", "published"  # a draft's status
+# A draft's status: its author edits it (the staff pages), asks for review with a reason, then a
+# publisher approves or sends it back (its author may edit it again) and publishes it.
+EDITING, IN_REVIEW, SENT_BACK, PUBLISHED = "editing", "in review", "sent back", "published"
 LINK_DAYS = 3
 KEPT = 8  # revisions' files kept in memory (the published one and the few around it)
 
@@ -286,7 +288,73 @@ class Store:
         if draft.status == PUBLISHED:
             raise Refused(f"draft {draft.id} is already published (revision {draft.revision_id}).")
         if draft.status == SENT_BACK:
-            raise Refused(f"draft {draft.id} was sent back to its author: it needs a new draft.")
+            raise Refused(f"draft {draft.id} was sent back to its author: they edit it and ask for review again.")
+        if draft.status == EDITING:
+            raise Refused(f"draft {draft.id} is still being edited: {draft.author} asks for review first.")
+
+    def working_draft(self, by: str) -> Draft:
+        """The draft `by` edits in the staff pages: their newest one not yet published or in
+        review, else a new one based on the published revision."""
+        with self.session() as session:
+            actor = self.actor(session, by)
+            found = session.scalars(select(Draft).where(Draft.author == actor.email,
+                                                        Draft.status.in_((EDITING, SENT_BACK)))
+                                    .order_by(Draft.id.desc()).limit(1)).first()
+            if found is not None:
+                return found
+            draft = Draft(based_on=self._published(session), author=actor.email, reason="", status=EDITING,
+                          created_at=now())
+            session.add(draft)
+            session.flush()
+            audit.append(session, actor.email, "draft started", f"draft {draft.id}", "",
+                         {"based_on": draft.based_on})
+            return draft
+
+    @noted("edit")
+    def save(self, draft_id: int, by: str, files: Mapping[str, bytes | None]) -> Draft:
+        """Files changed by their author in the staff pages (`None`: removed), into their draft.
+        A draft in review or sent back goes back to editing, and any approval is void: what
+        was approved is no longer what it holds."""
+        with self.session() as session:
+            actor, draft = self.actor(session, by), self._draft(session, draft_id)
+            if draft.status == PUBLISHED:
+                raise Refused(f"draft {draft_id} is already published (revision {draft.revision_id}).")
+            if draft.author != actor.email:
+                raise Refused(f"draft {draft_id} is {draft.author}'s: each person edits their own draft.")
+            base = self.files(draft.based_on, session)
+            changes = self._changes(session, draft)
+            for path, data in files.items():
+                changes.pop(path, None)
+                if data != base.get(path):
+                    changes[path] = data
+            refusal = rules.may_author(actor, rules.classify(base, changes))
+            if refusal:
+                raise Refused(refusal)
+            for row in session.scalars(select(DraftFile).where(DraftFile.draft_id == draft.id)):
+                session.delete(row)
+            session.flush()
+            for path, data in changes.items():
+                session.add(DraftFile(draft_id=draft.id, path=path,
+                                      blob_hash=None if data is None else self._put(session, data)))
+            draft.status, draft.approver, draft.approved_at = EDITING, None, None
+            audit.append(session, actor.email, "draft edited", f"draft {draft_id}", "", {"files": sorted(files)})
+            return draft
+
+    @noted("review request")
+    def ask_review(self, draft_id: int, by: str, reason: str) -> None:
+        """The author hands their draft to the publishers, saying what changed and why."""
+        if not reason.strip():
+            raise Refused("asking for review needs a reason: what changed, and why.")
+        with self.session() as session:
+            actor, draft = self.actor(session, by), self._draft(session, draft_id)
+            if draft.author != actor.email:
+                raise Refused(f"draft {draft_id} is {draft.author}'s: its author asks for review.")
+            if draft.status not in (EDITING, SENT_BACK):
+                raise Refused(f"draft {draft_id} is {draft.status}: only a draft being edited goes to review.")
+            if not self._changes(session, draft):
+                raise Refused(f"draft {draft_id} changes nothing yet.")
+            draft.status, draft.reason = IN_REVIEW, reason.strip()
+            audit.append(session, actor.email, "review asked", f"draft {draft_id}", draft.reason)
 
     def drafts(self, open_only: bool = True) -> list[Draft]:
         with self.session() as session:
