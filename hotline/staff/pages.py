@@ -94,6 +94,14 @@ def init(app: Flask, client: redis.Redis, secret: bytes) -> None:
             "python3 -c 'import secrets; print(secrets.token_urlsafe(24))', or unset it to turn the pages off.")
     app.extensions["hotline_staff"] = Throttle(client, secret)
     app.extensions["hotline_staff_key"] = hmac.new(secret, b"hotline staff accounts", hashlib.sha256).hexdigest()
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+
+def csrf_token() -> str:
+    """The token every staff form and fetch() carries (`csrf_token` field, `X-CSRF-Token`
+    header): bound to this browser's sign-in cookie, so another site cannot forge a request."""
+    key = current_app.extensions["hotline_staff_key"].encode()
+    return hmac.new(key, b"csrf\0" + request.cookies.get(COOKIE, "").encode(), hashlib.sha256).hexdigest()
 
 
 def _token() -> str | None:
