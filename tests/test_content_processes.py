@@ -30,7 +30,9 @@ def content(tmp_path: Path) -> Path:
 
 
 def settings(line: Path, **extra: str) -> dict[str, str]:
-    return {**environment(line / "instance", HOTLINE_FLOWS=str(line / "flows"),
+    """The line serving a copy of the folders as they are (HOTLINE_CONTENT=files): the loader
+    under test, whatever the source (tests/test_published_everywhere.py: the store's)."""
+    return {**environment(line / "instance", HOTLINE_CONTENT="files", HOTLINE_FLOWS=str(line / "flows"),
                           HOTLINE_TRANSLATIONS=str(line / "translations"), HOTLINE_RATE_PER_MINUTE="100000",
                           HOTLINE_RATE_GLOBAL_PER_MINUTE="100000"), **extra}
 
