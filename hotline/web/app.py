@@ -313,14 +313,17 @@ def fallback() -> Response:
 
 
 @webhooks.get("/healthz")
-def healthz() -> Response:
+def healthz() -> Response | tuple[Response, int]:
     """`ok` only while Redis takes a write: a full Redis that still answers pings loses every
-    session. The line still answers while degraded (without sessions), so the status is 200."""
+    session. The line still answers while degraded (without sessions), so the status is 200.
+    A metrics folder that cannot be written is 503 (`failing`): a platform restarts the instance."""
     current = line()
     status = "ok" if current.store.writable() else "degraded"
-    return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   version=current.live.digest, languages=list(current.content.offered),
-                   fallback=current.content.fallback())
+    figures = metrics.writable()
+    body = jsonify(status=status if figures else "failing", redis=status == "ok", metrics=figures,
+                   flow=current.content.flow.version, version=current.live.digest,
+                   languages=list(current.content.offered), fallback=current.content.fallback())
+    return body if figures else (body, 503)
 
 
 @webhooks.get("/metrics")
