@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import sessions, stats
+from hotline.config import MIN_TOKEN
 from hotline.staff import check
 from hotline.staff import graph
 from hotline.staff import preview
@@ -54,7 +55,6 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff", template_folder="t
                       static_folder="static", static_url_path="/static")
 COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
-MIN_TOKEN = 20           # characters: tried by anyone who finds /staff/ (and throttled)
 SIGNED_IN = "hl:staff:"  # Redis: one key per sign-in, deleted at sign-out
 OPEN = ("staff.login", "staff.static")  # reachable without signing in (only while enabled)
 
@@ -86,10 +86,6 @@ def init(app: Flask, client: redis.Redis, secret: bytes) -> None:
 def _token() -> str | None:
     value = current_app.config.get("STAFF_TOKEN")
     return str(value) if value else None  # the environment may parse a numeric token as JSON
-
-
-def _same(given: str, token: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
 
 
 def _signer(token: str) -> URLSafeTimedSerializer:
@@ -150,11 +146,11 @@ def _guard() -> ResponseBase | None:
         return None
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        if wait := _throttle().wait(_client()):
-            return _too_many(wait)
-        if _same(header[7:].strip(), token):
+        verdict = _throttle().compare(_client(), header[7:].strip(), token)
+        if verdict.wait:
+            return _too_many(verdict.wait)
+        if verdict.right:
             return None
-        _throttle().failed(_client())
         log.warning("staff token refused")
     elif _signed_in_by_cookie(token):
         return None
@@ -188,11 +184,11 @@ def _failed(exc: Exception) -> Response | HTTPException:
 def login() -> ResponseBase | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("staff/login.html")
-    if wait := _throttle().wait(_client()):
-        return _too_many(wait)
     token = _token() or ""
-    if not _same(request.form.get("token", ""), token):
-        _throttle().failed(_client())
+    verdict = _throttle().compare(_client(), request.form.get("token", ""), token)
+    if verdict.wait:
+        return _too_many(verdict.wait)
+    if not verdict.right:
         log.warning("staff sign-in failed")
         return render_template("staff/login.html", failed=True), 401
     sign_in = secrets.token_urlsafe(32)

@@ -26,6 +26,7 @@ from hotline.web import logs
 from hotline.web import metrics
 from hotline.web import privacy
 from hotline.staff import pages as staff
+from hotline.staff.throttle import Throttle
 from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.content import Content, LiveContent, NoGoodContent
 from hotline.lastgood import LastGood
@@ -57,6 +58,7 @@ class Line:
         client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
         self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]))
+        self.metrics_throttle = Throttle(client, secret, "metrics")
 
     @property
     def content(self) -> Content:
@@ -78,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FIELDS, MAX_FORM_MEMORY_SIZE=MAX_BODY)
     logs.configure()
     privacy.install()
+    settings.check(app.config)
     _check_public_url(app.config)
     secret = app.config["SECRET"]
     if not secret:
@@ -333,7 +336,10 @@ def metrics_page() -> Response:
     if not token:
         abort(404)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), str(token).encode()):
+    verdict = line().metrics_throttle.compare(request.remote_addr or "", given, str(token))
+    if verdict.wait:
+        return Response("Too many wrong tokens.\n", 429, {"Retry-After": str(verdict.wait)}, mimetype="text/plain")
+    if not verdict.right:
         abort(401)
     body, mimetype = metrics.render()
     return Response(body, status=200, headers={"Content-Type": mimetype})
