@@ -84,3 +84,10 @@ def check(cfg: Config) -> None:
             f"HOTLINE_METRICS_TOKEN is {len(str(token))} characters; it must be at least {MIN_TOKEN}: it opens "
             "/metrics to anyone who sends it. Make one with python3 -c 'import secrets; print(secrets.token_urlsafe(24))', "
             "or unset it to turn /metrics off.")
+
+
+def https(cfg: Config) -> bool:
+    """Staff and Twilio reach the line over HTTPS, whatever a proxy in front says: the public
+    URL is https, or (HOTLINE_ACCEPTED_HOSTS, no public URL) the line is not in development mode."""
+    url = str(cfg.get("PUBLIC_URL") or "")
+    return url.startswith("https:") if url else not cfg.get("DEV")

@@ -35,6 +35,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import sessions, stats
+from hotline import config as settings
 from hotline.config import MIN_TOKEN
 from hotline.staff import check
 from hotline.staff import graph
@@ -197,7 +198,7 @@ def login() -> ResponseBase | tuple[str, int] | str:
     except redis.RedisError:
         return render_template("staff/login.html", unavailable=True), 503
     response = redirect(url_for("staff.index"))
-    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
+    secure = request.is_secure or settings.https(current_app.config)
     response.set_cookie(COOKIE, _signer(token).dumps(sign_in), max_age=COOKIE_AGE, path="/staff",
                         secure=secure, httponly=True, samesite="Strict")
     return response
@@ -419,9 +420,17 @@ def _rows(channel: str, lang: str) -> list[stats.Row]:
     return [r for r in rows if channel in ("", r.channel) and lang in ("", r.lang)]
 
 
+def _filters() -> tuple[str, str]:
+    """The counts' channel and language: one the line has, or all (""); anything else is 400."""
+    channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
+    if channel not in ("", *NAMES) or lang not in ("", *_line().content.locales):
+        abort(400)
+    return channel, lang
+
+
 @blueprint.get("/counts")
 def counts() -> str | tuple[str, int]:
-    channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
+    channel, lang = _filters()
     content = _line().content
     page = {"channel": channel, "lang": lang, "days": DAYS, "locales": content.locales, "channels": NAMES}
     try:
@@ -437,7 +446,7 @@ def counts() -> str | tuple[str, int]:
 @blueprint.get("/counts.csv")
 def counts_csv() -> Response:
     try:
-        rows = _rows(request.args.get("channel", ""), request.args.get("lang", ""))
+        rows = _rows(*_filters())
     except redis.RedisError:
         return Response("Counts are unavailable: Redis does not answer.\n", 503, mimetype="text/plain")
     return Response(stats.to_csv(rows), mimetype="text/csv",

@@ -29,15 +29,15 @@ OVERALL = 30       # wrong tokens from everyone per window
 
 # KEYS: everyone's counter, the client's. ARGV: window, +1 or -1, the two limits. A try is
 # counted only while both counts are under their limits (so refused tries, from however many
-# addresses, make no keys); -1 gives a right token's count back.
+# addresses, make no keys); -1 gives a right token's count back (a count back at 0 is no key).
 _COUNT = """
 local function count(key) return tonumber(redis.call('GET', key) or '0') end
 if tonumber(ARGV[2]) > 0 and (count(KEYS[1]) >= tonumber(ARGV[3]) or count(KEYS[2]) >= tonumber(ARGV[4])) then
   return 0
 end
 for _, key in ipairs(KEYS) do
-  redis.call('INCRBY', key, ARGV[2])
-  if redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[1]) end
+  if redis.call('INCRBY', key, ARGV[2]) <= 0 then redis.call('DEL', key)
+  elseif redis.call('TTL', key) < 0 then redis.call('EXPIRE', key, ARGV[1]) end
 end
 return 1
 """
@@ -109,7 +109,8 @@ class Throttle:
         with self._lock:
             if slot == self._local_slot:
                 for key in keys:
-                    self._local[key] = self._local.get(key, 0) - 1
+                    if (left := self._local.pop(key, 0) - 1) > 0:
+                        self._local[key] = left
         if in_redis:
             try:
                 self._script(keys=keys, args=[self.window, -1, self.overall, self.per_client])

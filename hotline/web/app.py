@@ -360,6 +360,14 @@ def _started() -> None:
 
 
 @webhooks.after_app_request
+def _https_only(response: Response) -> Response:
+    """Browsers that reached the line over HTTPS never try it over plain HTTP again (HSTS)."""
+    if request.is_secure or settings.https(current_app.config):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+@webhooks.after_app_request
 def _measured(response: Response) -> Response:
     """Requests by channel and outcome, and how long they took: counts, never contents."""
     channel = _channel()
