@@ -4,7 +4,6 @@ budget outside the range stops start-up in one sentence; staff pages answer 400 
 filter, and the staff cookie and HSTS follow HTTPS whatever the proxy says."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

@@ -21,6 +21,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import config as settings
+from hotline import embedded
 from hotline.staff import check
 from hotline.web import logs
 from hotline.web import metrics
@@ -319,11 +320,13 @@ def fallback() -> Response:
 def healthz() -> Response | tuple[Response, int]:
     """`ok` only while Redis takes a write: a full Redis that still answers pings loses every
     session. The line still answers while degraded (without sessions), so the status is 200.
-    A metrics folder that cannot be written is 503 (`failing`): a platform restarts the instance."""
+    A metrics folder that cannot be written is 503 (`failing`): a platform restarts the instance.
+    `sessions_lost_at`: when the embedded Redis was last started again, empty."""
     current = line()
     status = "ok" if current.store.writable() else "degraded"
     figures = metrics.writable()
     body = jsonify(status=status if figures else "failing", redis=status == "ok", metrics=figures,
+                   sessions_lost_at=embedded.restarted(current.store.client),
                    flow=current.content.flow.version, version=current.live.digest,
                    languages=list(current.content.offered), fallback=current.content.fallback())
     return body if figures else (body, 503)
