@@ -153,3 +153,20 @@ def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compa
             sock.close()
     assert codes.count(b"401") <= throttle.PER_CLIENT
     assert codes.count(b"401") + codes.count(b"429") == 250
+
+
+def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(server, tmp_path):  # noqa: F811
+    """The audit's case, on real processes: each of the two workers counts on its own while
+    Redis refuses writes, so at most twice the limit is compared, never all 40."""
+    env = environment(tmp_path / "instance", HOTLINE_STAFF_TOKEN=STAFF, REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as line:
+        redis.Redis(host="127.0.0.1", port=server.port).replicaof("127.0.0.1", free_port())
+        codes = []
+        for i in range(40):
+            with socket.create_connection(("127.0.0.1", line.target.port), timeout=10) as sock:
+                sock.sendall(f"GET /staff/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                             f"Authorization: Bearer guess-{i:04d}-{'z' * 24}\r\n\r\n".encode())
+                sock.shutdown(socket.SHUT_WR)
+                codes.append(sock.recv(12)[9:12])
+    assert codes.count(b"401") <= 2 * throttle.PER_CLIENT
+    assert codes.count(b"429") >= 40 - 2 * throttle.PER_CLIENT
