@@ -13,6 +13,10 @@ from flask import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"  # the embedded Redis lives here when REDIS_URL is unset
+MIN_TOKEN = 20  # characters of a token anyone who finds its page may try (throttled): staff, metrics
+# SMS_SEGMENTS allowed: under 3 a menu's options no longer fit one message in every language
+# (UCS-2 needs about 3); over 10 a GSM-7 reply would pass Twilio's 1,600 characters first.
+SEGMENTS = range(3, 11)
 
 DEFAULTS: dict[str, object] = {
     "SECRET": None,            # HMAC key for caller hashing; required unless DEV
@@ -69,3 +73,26 @@ SWITCHES = ("DEV", "SMS_SHORT_CODE")
 
 def _on(value: object) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def check(cfg: Config) -> None:
+    """Settings that would break the line stop it at start, each with one sentence."""
+    segments = cfg["SMS_SEGMENTS"]
+    if isinstance(segments, bool) or not isinstance(segments, int) or segments not in SEGMENTS:
+        raise RuntimeError(
+            f"HOTLINE_SMS_SEGMENTS is {segments!r}; it must be a whole number from {SEGMENTS[0]} to {SEGMENTS[-1]}: "
+            f"under {SEGMENTS[0]} a menu's options no longer fit one message in every language, and over "
+            f"{SEGMENTS[-1]} a message would pass the 1,600 characters Twilio sends.")
+    token = cfg["METRICS_TOKEN"]
+    if token and len(str(token)) < MIN_TOKEN:
+        raise RuntimeError(
+            f"HOTLINE_METRICS_TOKEN is {len(str(token))} characters; it must be at least {MIN_TOKEN}: it opens "
+            "/metrics to anyone who sends it. Make one with python3 -c 'import secrets; print(secrets.token_urlsafe(24))', "
+            "or unset it to turn /metrics off.")
+
+
+def https(cfg: Config) -> bool:
+    """Staff and Twilio reach the line over HTTPS, whatever a proxy in front says: the public
+    URL is https, or (HOTLINE_ACCEPTED_HOSTS, no public URL) the line is not in development mode."""
+    url = str(cfg.get("PUBLIC_URL") or "")
+    return url.startswith("https:") if url else not cfg.get("DEV")

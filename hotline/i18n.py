@@ -322,8 +322,13 @@ _BARE = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ı": "i", "ß": "ss"})
 _ACCENTED_SCRIPTS_END = 0x0900
 
 
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9#*+]+")
+
+
 def normalize(text: str) -> str:
     """Case, accents, punctuation and spacing do not matter when matching words."""
+    if text.isascii():  # most texts ("1", "MORE", "hola"): no accents to take apart, the same result
+        return " ".join(_NOT_ASCII_WORD.sub(" ", text.lower()).split())
     text = unicodedata.normalize("NFKD", text.casefold().translate(_BARE))
     kept: list[str] = []
     base = " "

@@ -38,6 +38,9 @@ def test_bench_runs_both_apps_and_cleans_up(monkeypatch) -> None:
         assert set(app["cpu_cores"]) == {"load_generator", "workers", "redis", "other"}
         assert app["workers"] >= 1 and app["startup_s"] > 0
     assert {g["name"] for g in report["goals"]} == {name for name, _op, _target in bench.GOALS}
+    # One instance, as billed: master, two workers and the embedded Redis, each with its share.
+    assert report["instance"]["processes"] == 4 and report["instance"]["workers"] == 2
+    assert 0 < report["instance"]["master_pss_mb"] < report["instance"]["instance_pss_mb"]
     assert "throughput_ratio" in bench.render(report)
     left = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()} - before
     assert not left, "the bench left processes running"

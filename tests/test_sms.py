@@ -206,8 +206,8 @@ def test_long_text_is_paged_within_the_segment_budget(make_app):
 
     from tests.conftest import Twilio
     app = make_app()
-    # A budget of one segment is below what the shipped flow tests are written for (3), so
-    # the start-up check would refuse it: set it on the running line instead.
+    # A budget of one segment is below the allowed range (3 to 10), so start-up would refuse
+    # it: set it on the running line instead.
     line = app.extensions["hotline"]
     line.sms = replace(line.sms, budget=1)
     resident = Texter(Twilio(app.test_client()))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from hotline.staff import throttle
+from hotline.web import throttle
 from hotline.store import signin
 from tests import store_fixtures as fx
 

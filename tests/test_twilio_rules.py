@@ -123,8 +123,8 @@ def test_no_message_is_longer_than_1600_characters_whatever_the_budget(tmp_path,
     long_text = "\n\n".join([first] * 40)
     main.write_text(main.read_text().replace(first, long_text, 1))
     app = make_app(FLOWS=str(flows))
-    # A budget the shipped flow tests are not written for (they expect paging at 3 segments),
-    # so the start-up check would refuse it: set it on the running line instead.
+    # A budget above the allowed range (3 to 10), so start-up would refuse it: set it on
+    # the running line instead.
     line = app.extensions["hotline"]
     line.sms = replace(line.sms, budget=40)
     resident = Texter(Twilio(app.test_client()))

@@ -15,8 +15,12 @@ steps:
   - send: la migra está en mi puerta      # a resident's own words
     reaches: [ice_door]                   # the node(s) they must lead to, or be in the short list
 ```
-Matching ignores case, accents (SMS may fold them) and line breaks. A test stops at its
-first failing step: the steps after it depend on where that one left the resident.
+Matching ignores case, accents (SMS may fold them) and line breaks. A text step is judged
+by the whole page it shows, every part a resident can read with MORE (without the line's
+own "Reply MORE" prompts), so a test means the same at any segment budget
+(HOTLINE_SMS_SEGMENTS); a step that sends MORE is judged by that same whole page. A test
+stops at its first failing step: the steps after it depend on where that one left the
+resident.
 """
 from __future__ import annotations
 
@@ -27,9 +31,10 @@ from collections.abc import Iterator, Mapping
 
 from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
-from hotline.engine import Session
+from hotline.engine import Reply, Session
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Kind, Problem
+from hotline.phrases import MORE
 from hotline.channels.render import fill
 
 FOLDER = "tests"
@@ -145,13 +150,29 @@ Replies = Iterator[tuple[str, str, tuple[str, ...]]]  # what was received, the n
 
 
 def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Replies:
-    """What each text gets back, and the node (and short list) it leaves the resident at."""
+    """What each text gets back (the whole page: `_whole`), and the node (and short list)
+    it leaves the resident at."""
     session: Session | None = None
     for step in steps:
         answer = messaging.answer(content, session, step.send, channel)
         session = answer.session
         reply = answer.reply
-        yield "\n".join(answer.texts), (reply.node or "") if reply else "", reply.offer if reply else ()
+        if reply is None or not answer.texts:  # an opt-out's confirmation, or nothing
+            yield "\n".join(answer.texts), "", ()
+        else:
+            yield _whole(content, reply, channel), reply.node or "", reply.offer
+
+
+def _whole(content: Content, reply: Reply, channel: messaging.TextChannel) -> str:
+    """Every part of the page a reply shows, as a resident reads it with MORE, without the
+    line's own prompt to send MORE: the same text at any segment budget, whichever part
+    this reply sent."""
+    parts = messaging.render(content, reply, channel)
+    texts = content.texts_for(reply.lang)
+    folds = content.locales[texts.locale.tag].folds
+    prompts = [channel.finish("\n\n" + texts.phrase(MORE, page=n, pages=len(parts)), folds)
+               for n in range(1, len(parts))]
+    return "\n".join(part.removesuffix(prompt) for part, prompt in zip(parts, [*prompts, ""], strict=True))
 
 
 def _voice_replies(content: Content, steps: list[Step]) -> Replies:

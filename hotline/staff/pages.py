@@ -43,8 +43,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import sessions, stats
+from hotline import config as settings
 from hotline.check.rules import WARNING
 from hotline.check.version import run as run_check
+from hotline.config import MIN_TOKEN
 from hotline.staff import graph
 from hotline.staff import preview
 from hotline.channels import NAMES, gsm, messaging, sms, voice
@@ -53,7 +55,7 @@ from hotline.content import Content
 from hotline.engine import Reply, Session, Start, step
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
-from hotline.staff.throttle import Throttle
+from hotline.web.throttle import Throttle
 from hotline.store import Refused, accounts as passwords, audit, rules, signin
 
 if TYPE_CHECKING:
@@ -65,7 +67,6 @@ blueprint = Blueprint("staff", __name__, url_prefix="/staff", template_folder="t
                       static_folder="static", static_url_path="/static")
 COOKIE = "hotline_staff"
 COOKIE_AGE = 12 * 3600   # seconds: about a working day, then sign in again
-MIN_TOKEN = 20           # characters: tried by anyone who finds /staff/ (and throttled)
 SIGNED_IN = "hl:staff:"  # Redis: one key per sign-in, deleted at sign-out
 OPEN = ("staff.login", "staff.static", "staff.welcome")  # reachable without signing in (only while enabled)
 TWO_FACTOR_ROLES = (rules.ADMIN, rules.PUBLISHER)  # who must use TOTP when HOTLINE_STAFF_2FA=required
@@ -109,10 +110,6 @@ def _token() -> str | None:
     return str(value) if value else None  # the environment may parse a numeric token as JSON
 
 
-def _same(given: str, token: str) -> bool:
-    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), token.encode())
-
-
 def _signer(token: str) -> URLSafeTimedSerializer:
     key = hmac.new(token.encode(), b"hotline staff cookie", hashlib.sha256).hexdigest()
     return URLSafeTimedSerializer(key, salt="hotline-staff")
@@ -144,7 +141,7 @@ def _signed_in_as(who: signin.Who, to: str = "staff.index") -> ResponseBase:
 
 def _with_cookie(response: ResponseBase, value: str) -> ResponseBase:
     """The sign-in cookie: signed, HttpOnly, SameSite=Strict, Secure behind HTTPS, /staff only."""
-    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
+    secure = request.is_secure or settings.https(current_app.config)
     response.set_cookie(COOKIE, value, max_age=COOKIE_AGE, path="/staff", secure=secure, httponly=True,
                         samesite="Strict")
     return response
@@ -213,11 +210,11 @@ def _guard() -> ResponseBase | None:
         return None
     header = request.headers.get("Authorization", "")
     if token is not None and header[:7].lower() == "bearer ":
-        if wait := _throttle().wait(_client()):
-            return _too_many(wait)
-        if _same(header[7:].strip(), token):
+        verdict = _throttle().compare(_client(), header[7:].strip(), token)
+        if verdict.wait:
+            return _too_many(verdict.wait)
+        if verdict.right:
             return None
-        _throttle().failed(_client())
         log.warning("staff token refused")
     elif token is not None and _signed_in_by_cookie(token):
         return None
@@ -256,22 +253,29 @@ def _login_page(status: int = 200, **shown: Any) -> tuple[str, int]:
 def login() -> ResponseBase | tuple[str, int] | str:
     if request.method == "GET":
         return _login_page()
-    if wait := _throttle().wait(_client()):
-        return _too_many(wait)
     store = _store()
     if "email" in request.form and store is not None:
         email, code = request.form.get("email", ""), request.form.get("code", "")
-        who = signin.sign_in(store, email, request.form.get("password", ""), code)
-        if isinstance(who, signin.Who):
-            return _signed_in_as(who)
-        if who != signin.NEEDS_CODE or code:
-            _throttle().failed(_client())
+        tried: list[signin.Who | str] = []
+
+        def signs_in() -> bool:  # a right password still waiting for its code is no guess either
+            tried.append(signin.sign_in(store, email, request.form.get("password", ""), code))
+            return isinstance(tried[0], signin.Who) or (tried[0] == signin.NEEDS_CODE and not code)
+
+        verdict = _throttle().attempt(_client(), signs_in)
+        if verdict.wait:
+            return _too_many(verdict.wait)
+        if isinstance(tried[0], signin.Who):
+            return _signed_in_as(tried[0])
+        if not verdict.right:
             log.warning("staff sign-in failed")
-        return _login_page(401, email=email, need_code=who == signin.NEEDS_CODE,
-                           failed=who if who != signin.NEEDS_CODE else "")
+        return _login_page(401, email=email, need_code=tried[0] == signin.NEEDS_CODE,
+                           failed=tried[0] if tried[0] != signin.NEEDS_CODE else "")
     token = _token() or ""
-    if not _same(request.form.get("token", ""), token):
-        _throttle().failed(_client())
+    verdict = _throttle().compare(_client(), request.form.get("token", ""), token)
+    if verdict.wait:
+        return _too_many(verdict.wait)
+    if not verdict.right:
         log.warning("staff sign-in failed")
         return _login_page(401, failed="That token is not right. Try again.")
     sign_in = secrets.token_urlsafe(32)
@@ -310,13 +314,21 @@ def welcome(token: str) -> ResponseBase | tuple[str, int] | str:
         abort(404)
     if request.method == "GET":
         return render_template("staff/welcome.html")
-    if wait := _throttle().wait(_client()):
-        return _too_many(wait)
-    try:
-        return _signed_in_as(signin.use_link(store, token, request.form.get("password", "")))
-    except Refused as exc:
-        _throttle().failed(_client())
-        return render_template("staff/welcome.html", failed=str(exc)), 400
+    used: list[signin.Who | Refused] = []
+
+    def link_works() -> bool:
+        try:
+            used.append(signin.use_link(store, token, request.form.get("password", "")))
+        except Refused as exc:
+            used.append(exc)
+        return isinstance(used[0], signin.Who)
+
+    verdict = _throttle().attempt(_client(), link_works)
+    if verdict.wait:
+        return _too_many(verdict.wait)
+    if isinstance(used[0], signin.Who):
+        return _signed_in_as(used[0])
+    return render_template("staff/welcome.html", failed=str(used[0])), 400
 
 
 @blueprint.route("/account", methods=["GET", "POST"])
@@ -560,9 +572,17 @@ def _rows(channel: str, lang: str) -> list[stats.Row]:
     return [r for r in rows if channel in ("", r.channel) and lang in ("", r.lang)]
 
 
+def _filters() -> tuple[str, str]:
+    """The counts' channel and language: one the line has, or all (""); anything else is 400."""
+    channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
+    if channel not in ("", *NAMES) or lang not in ("", *_line().content.locales):
+        abort(400)
+    return channel, lang
+
+
 @blueprint.get("/counts")
 def counts() -> str | tuple[str, int]:
-    channel, lang = request.args.get("channel", ""), request.args.get("lang", "")
+    channel, lang = _filters()
     content = _line().content
     page = {"channel": channel, "lang": lang, "days": DAYS, "locales": content.locales, "channels": NAMES}
     try:
@@ -578,7 +598,7 @@ def counts() -> str | tuple[str, int]:
 @blueprint.get("/counts.csv")
 def counts_csv() -> Response:
     try:
-        rows = _rows(request.args.get("channel", ""), request.args.get("lang", ""))
+        rows = _rows(*_filters())
     except redis.RedisError:
         return Response("Counts are unavailable: Redis does not answer.\n", 503, mimetype="text/plain")
     return Response(stats.to_csv(rows), mimetype="text/csv",

@@ -21,9 +21,11 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from hotline import config as settings
+from hotline import embedded
 from hotline.web import logs
 from hotline.web import metrics
 from hotline.web import privacy
+from hotline.web.throttle import Throttle
 from hotline.channels import keywords, messaging, sms, voice, whatsapp
 from hotline.check.version import gate
 from hotline.content import Content
@@ -59,6 +61,7 @@ class Line:
         client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
         self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]))
+        self.metrics_throttle = Throttle(client, secret, "metrics")
 
     @property
     def content(self) -> Content:
@@ -83,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_PARTS=MAX_FIELDS, MAX_FORM_MEMORY_SIZE=MAX_BODY)
     logs.configure()
     privacy.install()
+    settings.check(app.config)
     _check_public_url(app.config)
     secret = app.config["SECRET"]
     if not secret:
@@ -314,12 +318,14 @@ def fallback() -> Response:
 
 
 @webhooks.get("/healthz")
-def healthz() -> Response:
+def healthz() -> Response | tuple[Response, int]:
     """`ok` only while Redis takes a write: a full Redis that still answers pings loses every
     session. The line still answers while degraded (without sessions), so the status is 200.
     `content` says which version this process serves and, when the newest one is not served
     (it fails the check, or cannot be kept yet), which and why: the line answers from its last
-    good version meanwhile, so that alone leaves the status as it is."""
+    good version meanwhile, so that alone leaves the status as it is. A metrics folder that
+    cannot be written is 503 (`failing`): a platform restarts the instance.
+    `sessions_lost_at`: when the embedded Redis was last started again, empty."""
     current = line()
     status = "ok" if current.store.writable() else "degraded"
     live = current.live
@@ -327,9 +333,12 @@ def healthz() -> Response:
     if live.refused:
         served.update(refused=live.refused.version, why=live.refused.why,
                       retried=live.refused.retried)
-    return jsonify(status=status, redis=status == "ok", flow=current.content.flow.version,
-                   version=live.digest, content=served, languages=list(current.content.offered),
-                   fallback=current.content.fallback())
+    figures = metrics.writable()
+    body = jsonify(status=status if figures else "failing", redis=status == "ok", metrics=figures,
+                   sessions_lost_at=embedded.restarted(current.store.client),
+                   flow=current.content.flow.version, version=live.digest, content=served,
+                   languages=list(current.content.offered), fallback=current.content.fallback())
+    return body if figures else (body, 503)
 
 
 @webhooks.get("/metrics")
@@ -339,7 +348,10 @@ def metrics_page() -> Response:
     if not token:
         abort(404)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(given.encode(), str(token).encode()):
+    verdict = line().metrics_throttle.compare(request.remote_addr or "", given, str(token))
+    if verdict.wait:
+        return Response("Too many wrong tokens.\n", 429, {"Retry-After": str(verdict.wait)}, mimetype="text/plain")
+    if not verdict.right:
         abort(401)
     body, mimetype = metrics.render()
     return Response(body, status=200, headers={"Content-Type": mimetype})
@@ -358,6 +370,14 @@ def _channel() -> str | None:
 def _started() -> None:
     g.started = time.perf_counter()
     line().live.start()  # this process's loader thread, if gunicorn's post_fork has not started it
+
+
+@webhooks.after_app_request
+def _https_only(response: Response) -> Response:
+    """Browsers that reached the line over HTTPS never try it over plain HTTP again (HSTS)."""
+    if request.is_secure or settings.https(current_app.config):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
 
 
 @webhooks.after_app_request

@@ -4,35 +4,53 @@
   starts from the same checked content and the same embedded Redis, and a worker that is
   killed (timeout, out of memory) is replaced by a fork of that, never by a fresh import
   that could fail on a half-saved file and take the whole line down.
-- Metrics from all workers are added up through prometheus_client's multiprocess folder,
-  emptied when the master starts; a dead worker's live gauges are dropped.
+- With HOTLINE_METRICS_TOKEN set, the figures of all workers are added up through
+  prometheus_client's multiprocess folder: emptied when the master starts, checked for room
+  (a start refused in one sentence if there is none), removed when the master exits, however
+  it exits; a dead worker's live gauges are dropped. Without the token there is no folder:
+  each process keeps its figures in memory and nothing is written to disk.
 - Logs: one JSON object per line, with time and level, through the privacy filter.
 """
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-# Set before the app is loaded (this file is read first), so that every process, the
-# master included, writes its figures there; emptied now, since figures of an earlier run
-# must not be added to this one's.
-_metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-                or Path(tempfile.gettempdir()) / f"hotline-metrics-{os.getpid()}")
-shutil.rmtree(_metrics, ignore_errors=True)
-_metrics.mkdir(parents=True)
-os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics)
+
+def _remove(folder: Path, owner: int) -> None:
+    if os.getpid() == owner:  # a worker runs the master's exit handlers too
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# Decided before the app (and so prometheus_client) is imported: this file is read first.
+_metrics: Path | None = None
+if os.environ.get("HOTLINE_METRICS_TOKEN"):
+    _metrics = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+                    or Path(tempfile.gettempdir()) / f"hotline-metrics-{os.getpid()}")
+    atexit.register(_remove, _metrics, os.getpid())
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics)
+    from hotline.web import metrics  # noqa: E402 - after the folder is set
+
+    try:  # figures of an earlier run must not be added to this one's
+        shutil.rmtree(_metrics, ignore_errors=True)
+        _metrics.mkdir(parents=True)
+        metrics.probe(_metrics)
+    except OSError as exc:
+        sys.exit(f"The line cannot start: the metrics folder {_metrics} cannot be written "
+                 f"({exc.strerror or exc}); free space in the temporary folder, or set PROMETHEUS_MULTIPROC_DIR "
+                 "to a folder with room, or unset HOTLINE_METRICS_TOKEN to turn /metrics off.")
+else:
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 from hotline.web.logs import gunicorn_logconfig  # noqa: E402 - imports the app, and so prometheus_client
 
 preload_app = True
 logconfig_dict = gunicorn_logconfig()
 accesslog = None  # an access line would carry nothing useful and risks a caller's data
-
-
-def on_exit(server) -> None:
-    shutil.rmtree(_metrics, ignore_errors=True)
 
 
 def post_fork(server, worker) -> None:
@@ -42,6 +60,7 @@ def post_fork(server, worker) -> None:
 
 
 def child_exit(server, worker) -> None:
-    from prometheus_client import multiprocess
+    if _metrics is not None:
+        from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)

@@ -1,18 +1,127 @@
 """What an operator can watch at `/metrics` (Prometheus text format): aggregate figures
 only, never a number, SID or message text, so no label carries anything a caller sent.
 
-Under gunicorn every worker writes its figures to prometheus_client's multiprocess folder
-(`PROMETHEUS_MULTIPROC_DIR`, set by `hotline.web.gunicorn_conf`) and `/metrics` adds them up,
-whichever worker answers; in a single process (`hotline serve`, tests) the figures are the
-process's own.
+Under gunicorn with HOTLINE_METRICS_TOKEN set, every worker writes its figures to
+prometheus_client's multiprocess folder (`PROMETHEUS_MULTIPROC_DIR`, set by
+`hotline.web.gunicorn_conf`) and `/metrics` adds them up, whichever worker answers; in a
+single process (`hotline serve`, tests), or with metrics off, the figures are the process's
+own, in memory, and nothing is written to disk.
+
+The folder's files are memory-mapped. prometheus_client makes them sparse, so on a full disk
+the first write to a page kills the process (SIGBUS); here every file's space is reserved
+when it is made or grown (`posix_fallocate`), and where that fails the figures of that file
+go on in memory: they are missing from `/metrics`, the log says so once, `/healthz` fails,
+and the resident is answered as ever.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
+import mmap
 import os
+import struct
+from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess,
+    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values,
 )
+from prometheus_client.mmap_dict import _INITIAL_MMAP_SIZE as INITIAL, MmapedDict
+
+log = logging.getLogger("hotline")
+FOLDER = "PROMETHEUS_MULTIPROC_DIR"
+_dropping = {"pid": 0}  # the process whose figures went to memory
+
+
+class ReservedMmapedDict(MmapedDict):
+    """prometheus_client's file of one process's figures, its disk space reserved before
+    it is mapped, so that a write to it can never meet a full disk."""
+
+    def __init__(self, filename: str, read_mode: bool = False) -> None:
+        if not read_mode:
+            try:
+                with open(filename, "ab") as f:
+                    if os.fstat(f.fileno()).st_size == 0:
+                        os.posix_fallocate(f.fileno(), 0, INITIAL)
+            except OSError as exc:
+                with contextlib.suppress(OSError):  # an empty file would break /metrics' reading
+                    if os.path.getsize(filename) < INITIAL:
+                        os.unlink(filename)
+                self._in_memory(filename, exc)
+                return
+        super().__init__(filename, read_mode)
+
+    def _in_memory(self, filename: str, exc: OSError) -> None:
+        """A full (or read-only) disk: this file's figures live in memory, not on /metrics."""
+        self._f, self._fname, self._capacity, self._positions = None, filename, INITIAL, {}
+        self._m = mmap.mmap(-1, INITIAL)
+        self._used = 8
+        self._m[0:4] = struct.pack("i", self._used)
+        _dropped(exc)
+
+    def _init_value(self, key: str) -> None:
+        """Room for one more figure, reserved first (the entry's size as prometheus_client packs it)."""
+        encoded = key.encode("utf-8")
+        needed = self._used + 4 + len(encoded) + (8 - (len(encoded) + 4) % 8) + 16
+        capacity = self._capacity
+        while needed > capacity:
+            capacity *= 2
+        if capacity > self._capacity:
+            self._grow(capacity)
+        super()._init_value(key)
+
+    def _grow(self, capacity: int) -> None:
+        if self._f is not None:
+            try:
+                os.posix_fallocate(self._f.fileno(), 0, capacity)
+                self._m = mmap.mmap(self._f.fileno(), capacity)
+                self._capacity = capacity
+                return
+            except OSError as exc:
+                _dropped(exc)
+                self._f.close()
+                self._f = None
+        grown = mmap.mmap(-1, capacity)
+        grown[:self._used] = self._m[:self._used]
+        self._m, self._capacity = grown, capacity
+
+
+values.MmapedDict = ReservedMmapedDict  # type: ignore[misc]  # the class its multiprocess values create
+
+
+def _dropped(exc: OSError) -> None:
+    if _dropping["pid"] != os.getpid():
+        _dropping["pid"] = os.getpid()
+        log.error("metrics: figures dropped, the metrics folder cannot be written (%s); "
+                  "/healthz reports it", exc.strerror or type(exc).__name__)
+
+
+def probe(folder: Path) -> None:
+    """Raise OSError unless one more figures file fits in `folder`."""
+    path = folder / f".probe-{os.getpid()}"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.posix_fallocate(fd, 0, INITIAL)
+        finally:
+            os.close(fd)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def writable() -> bool:
+    """This process's figures reach the folder and one more file fits there (always true
+    when the figures are kept in memory)."""
+    folder = os.environ.get(FOLDER)
+    if not folder:
+        return True
+    if _dropping["pid"] == os.getpid():
+        return False
+    try:
+        probe(Path(folder))
+    except OSError:
+        return False
+    return True
+
 
 REQUESTS = Counter("hotline_requests", "Webhook requests answered, by channel and outcome",
                    ["channel", "outcome"])
@@ -39,7 +148,7 @@ def content(every: tuple[str, ...], offered: tuple[str, ...], fallback: dict[str
 
 def render() -> tuple[bytes, str]:
     """The exposition text and its content type."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if os.environ.get(FOLDER):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry), CONTENT_TYPE_LATEST
