@@ -27,6 +27,7 @@ EVERYDAY: dict[str, str] = {
     "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
 }
 MENU_WEIGHT = 0.3  # a menu's words count this much: its pages say the same more precisely
+STRONG = 5  # letters of a single word that names an urgent node by itself ("auxilio", not "hurt")
 FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
 # In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
 _APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
@@ -63,6 +64,7 @@ class Lexicon:
     owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    _urgent: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -147,6 +149,24 @@ class Lexicon:
                         found.setdefault(normalize(phrase), set()).add(node.id)
                 self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
             return self._named[tag]
+
+    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """(phrase, node) for these nodes' titles and `also:` phrases, here and in English,
+        long enough to tell on their own (the urgent nodes: safety.py): a phrase of two
+        words or more, one word of STRONG letters or more, or two ideographs or syllables.
+        Longest first; made once per language (`nodes` is always the same set)."""
+        with self._lock:
+            if tag not in self._urgent:
+                texts, out = self.content.texts_for(tag), set[tuple[str, str]]()
+                for node in nodes & set(self.content.flow.nodes):
+                    title, _, also = node_texts(texts, self.content.flow.nodes[node])
+                    english = self.content.flow.nodes[node]
+                    for phrase in map(normalize, (title, *also.split(","), english.title, *english.also.split(","))):
+                        dense = any(ord(ch) >= 0x2E80 for ch in phrase)
+                        if " " in phrase or len(phrase) >= (2 if dense else STRONG):
+                            out.add((phrase, node))
+                self._urgent[tag] = tuple(sorted(out, key=lambda pn: -len(pn[0])))
+            return self._urgent[tag]
 
     def index(self, tag: str) -> Index:
         """The search index of one language, built the first time it is needed."""
