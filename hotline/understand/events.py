@@ -157,12 +157,12 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
     words = [w for w in normalize(text).split() if w not in keywords]
     if not words:
         return []
-    index = words_of.index(lang)
-    hits = index.search(" ".join(words))
+    index, ignore = words_of.index(lang), words_of.function_words(lang)
+    hits = index.search(" ".join(words), ignore)
     if len(words) > WINDOW:
         best = {h.node: h.score for h in hits}
         for start in range(0, len(words) - WINDOW // 2, WINDOW // 2):
-            for h in index.search(" ".join(words[start:start + WINDOW])):
+            for h in index.search(" ".join(words[start:start + WINDOW]), ignore):
                 best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
         hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
     if len(words) == 1 and not _unspaced(words[0]):  # a Chinese "word" is a whole sentence

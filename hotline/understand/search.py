@@ -71,10 +71,13 @@ class Index:
         self.postings = {t: b"".join(_PAIR.pack(d, share) for d, share in p) for t, p in postings.items()}
         self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
 
-    def search(self, text: str) -> list[Hit]:
-        """Nodes by how well they fit `text`, best first; only those that fit at all."""
+    def search(self, text: str, ignore: frozenset[str] = frozenset()) -> list[Hit]:
+        """Nodes by how well they fit `text`, best first; only those that fit at all.
+        `ignore`: words (and character pairs) that say nothing of what is asked."""
         query: defaultdict[str, float] = defaultdict(float)
         for word in self.tokens(text):
+            if word in ignore:
+                continue
             query[word] += 1.0
             for gram in grams(word):
                 query[gram] += NGRAM_WEIGHT
