@@ -16,6 +16,7 @@ from hotline.engine import (
     path_to,
 )
 from hotline.i18n import SOURCE, normalize
+from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify
 from hotline.understand.numbers import number_in
@@ -154,7 +155,7 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
     best: what it asks is in a sentence or two of it, the rest would only dilute."""
     words_of = lexicon(content)
     keywords = set(content.texts_for(lang).navigation) | words_of.greetings(lang)
-    words = [w for w in normalize(text).split() if w not in keywords]
+    words = [w for w in normalize(simplified(text)).split() if w not in keywords]
     if not words:
         return []
     index, ignore = words_of.index(lang), words_of.function_words(lang)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from hotline.content import Content
 from hotline.i18n import normalize
+from hotline.understand.hanzi import simplified
 from hotline.understand.vocabulary import lexicon
 
 URGENT = frozenset({"ice_door", "ice_street_work", "ice_detained", "legal_icirr",
@@ -31,7 +32,7 @@ def _dense(text: str) -> bool:
 def urgent_named(content: Content, lang: str, text: str) -> list[str]:
     """The urgent nodes one of whose own phrases the text holds, whole words only (in
     Chinese and Korean, the phrase's characters in a row, spaces aside)."""
-    said = f" {normalize(text)} "
+    said = f" {normalize(simplified(text))} "
     packed = said.replace(" ", "")
     found: list[str] = []
     for phrase, node in lexicon(content).phrases_of(lang, URGENT):

@@ -19,6 +19,7 @@ from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
 from hotline.i18n import SOURCE, Texts, normalize
 from hotline.understand import numbers
+from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
 
 # Everyday words the catalogs may not hold but residents write all the time, where they
@@ -70,7 +71,7 @@ def tokens(text: str) -> list[str]:
     """Words, and for scripts written without spaces (Chinese, Japanese) or that pack a word
     with its particles (Korean), also each pair of characters: "免费律师" holds "律师"."""
     out: list[str] = []
-    for word in normalize(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text))).split():
+    for word in normalize(simplified(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text)))).split():
         if word.isdecimal():  # numbers are options and phone numbers, in every language
             continue
         out.append(word)
