@@ -67,7 +67,6 @@ def test_a_wrong_guess_costs_one_text_the_next_sentence_switches(resident, conte
     ("la migra está afuera de mi casa", "es", "ice_door"),
     ("my boyfriend hits me and I am scared to go home", "en", "dv_line"),
     ("ICE ap frape pòt mwen", "ht", "ice_door"),
-    ("我不想活了", "zh-Hans", "crisis_988"),
 ])
 def test_an_urgent_first_text_reaches_its_page_in_its_language(resident, content, text, lang, node):
     reply = resident.text(text)
@@ -312,3 +311,49 @@ def test_any_text_at_all_is_understood_or_asked_again_never_an_error(text, lang)
     event = understand(content, session, text)
     understand(content, session, text, spoken=True)
     step(content.flow, session, event)
+
+
+def test_a_caller_who_arrives_by_words_is_counted_by_words(call, redis_client):
+    from hotline import stats
+
+    call.start().press("1").say("there are agents knocking at my door")
+    [key] = redis_client.keys(stats.PREFIX + "*")
+    counts = {k.decode(): int(v) for k, v in redis_client.hgetall(key).items()}
+    assert counts["words|voice|en|ice_door"] == 1 and not any("knocking" in k for k in counts)
+
+
+# --- urgent situations come first ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["no quiero vivir", "je veux mourir", "quiero hacerme daño, me corto",
+                                  "nie chce zyc", "m pa vle viv ankò", "ayoko nang mabuhay", "我想自杀",
+                                  "не хочу жить", "죽고 싶어요", "bidi mout", "jeena nahi chahta", "i keep cutting myself"])
+def test_crisis_words_in_any_language_reach_988_and_911(content, text):
+    from hotline.understand.evaluate import where
+
+    lang, node, offer = where(content, None, text)
+    assert node and not offer
+    said = content.texts_for(lang).get(node, content.flow.nodes[node].text)
+    assert "{988}" in said and "{e911}" in said  # both numbers, whatever the language
+
+
+@pytest.mark.parametrize("text", ["auxilio", "socorro", "au secours", "anmwe", "ratunku", "saklolo", "救命", "살려주세요"])
+def test_a_cry_for_help_reaches_911(resident, text):
+    assert "911" in resident.text(text)
+
+
+@pytest.mark.parametrize("lang,text", [("es", "ICE en mi casa"), ("ht", "kote mari m"), ("uk", "где мой муж"),
+                                       ("hi", "ICE darwaze par"), ("ar", "ice 3al bab"), ("zh-Hans", "門口有ICE")])
+def test_residents_words_for_an_urgent_situation_reach_its_page(content, lang, text):
+    from hotline.understand.evaluate import where
+
+    _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
+    assert {node, *offer} & {"ice_door", "ice_detained", "legal_icirr"}
+
+
+def test_a_text_about_something_the_line_has_no_page_for_states_no_page(content):
+    from hotline.understand.evaluate import where
+
+    for lang, text in [("en", "how do i renew my passport"), ("es", "quiero sacar la licencia de manejar"),
+                       ("pt", "quero tirar carteira de motorista")]:
+        _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
+        assert offer or node == content.flow.start, (lang, text, node)

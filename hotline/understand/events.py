@@ -166,8 +166,9 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
             for h in index.search(" ".join(words[start:start + WINDOW]), ignore):
                 best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
         hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
-    if len(words) == 1 and not _unspaced(words[0]):  # a Chinese "word" is a whole sentence
-        named = words_of.named(lang, words[0])
+    telling = [w for w in words if w not in ignore]
+    if len(telling) <= 1 and not (telling and _unspaced(telling[0])):  # a Chinese "word" is a sentence
+        named = words_of.named(lang, telling[0]) if telling else frozenset()
         hits = [h for h in hits if h.node in named]
     return hits
 
