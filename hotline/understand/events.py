@@ -20,7 +20,7 @@ from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify
 from hotline.understand.numbers import number_in
-from hotline.understand.safety import BOTH_NUMBERS, CRISIS, RIVAL, URGENT, urgent_named
+from hotline.understand.safety import BOTH_NUMBERS, CRISIS, CRISIS_SURE, RIVAL, URGENT, urgent_named
 from hotline.understand.search import Hit
 from hotline.understand.vocabulary import lexicon
 
@@ -125,8 +125,9 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     if len(close) == 1:  # one node fits: go there when it fits well, else ask again
         if hits[0].score < DIRECT:
             return None
-        if best == CRISIS:
-            return Goto(BOTH_NUMBERS, lang, guessed)
+        if best == CRISIS:  # by its words alone, not its phrases: sure, or a list of both pages
+            return Goto(BOTH_NUMBERS, lang, guessed) if hits[0].score >= CRISIS_SURE else Offer(
+                (BOTH_NUMBERS, CRISIS), lang, guessed)
         rival = next((h.node for h in hits[1:MAX_OFFER + 1] if h.node in URGENT and h.node not in above
                       and best not in URGENT and h.score >= max(LISTED, hits[0].score * RIVAL)), None)
         if rival:  # in doubt between a page and an urgent one: both

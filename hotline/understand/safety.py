@@ -21,6 +21,7 @@ URGENT = frozenset({"ice_door", "ice_street_work", "ice_detained", "legal_icirr"
                     "emergencies", "emergency_911", "dv_line", "crisis_988"})
 CRISIS = "crisis_988"
 BOTH_NUMBERS = "emergency_911"  # its text gives {e911} and {988}
+CRISIS_SURE = 0.2  # crisis_988 found by its words (not a phrase) at least this well: both numbers at once
 RIVAL = 0.6  # an urgent node scoring this share of the best page is listed with it
 
 
