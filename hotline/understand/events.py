@@ -109,8 +109,9 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     Urgent situations first (safety.py): never a wrong page stated in their place."""
     hits = rank(content, lang, text)
     named = urgent_named(content, lang, text)
-    if CRISIS in named:  # both numbers, at once
+    if named == [CRISIS]:  # both numbers, at once (with another urgent node: a list, below)
         return Goto(BOTH_NUMBERS, lang, guessed)
+    named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
     if named:
         return _urgent(content, lang, guessed, named, hits)
     if not hits or hits[0].score < LISTED:
