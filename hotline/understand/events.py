@@ -160,15 +160,15 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
     words = [w for w in normalize(simplified(text)).split() if w not in keywords]
     if not words:
         return []
-    index, ignore = words_of.index(lang), words_of.function_words(lang)
-    hits = index.search(" ".join(words), ignore)
+    index, weak = words_of.index(lang), words_of.function_words(lang)
+    hits = index.search(" ".join(words), weak)
     if len(words) > WINDOW:
         best = {h.node: h.score for h in hits}
         for start in range(0, len(words) - WINDOW // 2, WINDOW // 2):
-            for h in index.search(" ".join(words[start:start + WINDOW]), ignore):
+            for h in index.search(" ".join(words[start:start + WINDOW]), weak):
                 best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
         hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
-    telling = [w for w in words if w not in ignore]
+    telling = [w for w in words if w not in weak]
     if len(telling) <= 1 and not (telling and _unspaced(telling[0])):  # a Chinese "word" is a sentence
         named = words_of.named(lang, telling[0]) if telling else frozenset()
         hits = [h for h in hits if h.node in named]

@@ -40,7 +40,7 @@ EVERYDAY: dict[str, str] = {
 # "quero", "怎么" each stood in one node's phrases only). In Chinese and Korean, the
 # character pairs they make.
 FUNCTION: dict[str, str] = {
-    "en": "i me my you can how what where when who do does is are am want need please the a an to of for "
+    "en": "you can how what where when who do does is are am want need please the a an to of for "
           "in on at it this that with have has get",
     "es": "yo me mi mis tu como que donde cuando quien puedo puede quiero necesito por favor el la los las "
           "un una de del en con es son para hay tengo",
@@ -58,7 +58,7 @@ FUNCTION: dict[str, str] = {
     "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج لو سمحت في على من الى هل",
     "hi": "मैं मुझे मेरा मेरी मेरे आप कैसे क्या कहाँ कहां कब कौन सकता सकती चाहिए चाहता चाहती कृपया में पर से को का की के है हैं",
     "zh-Hans": "我的 你的 怎么 怎樣 怎样 什么 什麼 哪里 哪裡 可以 需要 请问 請問 一下 我想 想要 要怎 么办 麼辦",
-    "ko": "어떻 떻게 해요 어요 하나 나요 싶어 있어 있나 세요 주세 습니 니다 는데 할까 까요 뭐예 어디 디서",
+    "ko": "어떻 떻게 해요 어요 하나 나요 싶어 있어 있나 세요 주세 려주 습니 니다 는데 할까 까요 뭐예 어디 디서",
 }
 MENU_WEIGHT = 0.3  # a menu's words count this much: its pages say the same more precisely
 STRONG = 5  # letters of a single word that names an urgent node by itself ("auxilio", not "hurt")
