@@ -30,6 +30,7 @@ DIRECT = 0.12        # a node's share of what the text could score, to go there 
 LISTED = 0.1         # ... to be offered in a short list
 CLOSE = 0.8          # runners-up within this share of the best are offered with it
 MAX_OFFER = 3
+WEAK_PAIR = 0.9      # a weak best alone: offered with a runner-up scoring this share of LISTED, if any
 WINDOW = 10          # words in a stretch of a long text
 STRETCH = 0.8        # a stretch's score counts this much: the whole text says more
 LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
@@ -125,7 +126,9 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
              and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
     if len(close) == 1:  # one node fits: go there when it fits well, else ask again
         if hits[0].score < DIRECT:
-            return None
+            runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
+                           and h.score >= LISTED * WEAK_PAIR), None)
+            return Offer((best, runner), lang, guessed) if runner else None
         if best == CRISIS:  # by its words alone, not its phrases: sure, or a list of both pages
             return Goto(BOTH_NUMBERS, lang, guessed) if hits[0].score >= CRISIS_SURE else Offer(
                 (BOTH_NUMBERS, CRISIS), lang, guessed)
