@@ -266,6 +266,20 @@ def test_check_names_shared_phrases_colliding_keywords_and_nodes_without_phrases
     assert any(p.node == "kift_act" and "no also: phrases" in p.message for p in missing_phrases(edited))
 
 
+def test_check_warns_when_the_safety_rules_lose_their_pages(content):
+    from dataclasses import replace
+
+    from hotline.flow.model import Flow
+    from hotline.understand.checks import urgent_nodes
+
+    assert urgent_nodes(content, "flows") == []
+    nodes = dict(content.flow.nodes)
+    nodes["emergency_911"] = replace(nodes["emergency_911"], text="Call {e911}.")
+    edited = replace(content, flow=Flow(nodes, content.flow.services, "edited"))
+    [problem] = urgent_nodes(edited, "flows")
+    assert problem.node == "emergency_911" and "{988}" in problem.message and problem.severity == "warning"
+
+
 def test_a_reload_drops_the_old_contents_indexes():
     import gc
 
