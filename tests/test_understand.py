@@ -390,3 +390,14 @@ def test_a_text_about_something_the_line_has_no_page_for_states_no_page(content)
                        ("pt", "quero tirar carteira de motorista")]:
         _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
         assert offer or node == content.flow.start, (lang, text, node)
+
+
+def test_traditional_chinese_is_read_as_simplified_keywords_and_questions(content):
+    from hotline.engine import Goto, Navigate
+    from hotline.understand.evaluate import where
+
+    session = Session(lang="zh-Hans", node="ice_door")
+    assert understand(content, session, "幫助") == understand(content, session, "帮助") == Navigate("help")
+    _, node, offer = where(content, Session(lang="zh-Hans", node=content.flow.start), "我先生被移民局抓走了")
+    assert {node, *offer} & {"ice_detained", "legal_icirr", "ice_lawyer"}
+    assert understand(content, None, "移民局在敲門，怎麼辦") == Goto("ice_door", "zh-Hans", True)

@@ -52,7 +52,7 @@ def understand(content: Content, session: Session | None, text: str,
     choosing a language (default: every offered language, numbered from 1). `spoken`: a
     speech result, where a label or navigation word comes wrapped in other words
     ("go back", "the main menu please")."""
-    text = text[:MAX_CHARS]
+    text = simplified(text[:MAX_CHARS])  # Traditional Chinese keywords too: 語言, 選單, 幫助
     word = normalize(text)
     if session is None:
         return first_text(content, text)
