@@ -136,8 +136,25 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
                       and best not in URGENT and h.score >= max(LISTED, hits[0].score * RIVAL)), None)
         if rival:  # in doubt between a page and an urgent one: both
             return Offer((best, rival), lang, guessed)
+        if best not in URGENT and _mostly_unknown(content, lang, text):  # about something else
+            runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
+                           and h.score >= LISTED * WEAK_PAIR), None)
+            return Offer((best, runner), lang, guessed) if runner else None
         return Goto(best, lang, guessed)
     return Offer(tuple(close), lang, guessed)
+
+
+def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
+    """More of the text's telling words (three letters or more, no function word) are
+    words the line never uses in this language than words it does: "como saco mi pasaporte
+    mexicano" is about a passport, which no page is about, whatever "mexicano" matches.
+    Not for Chinese and Korean, whose sentences are one "word"."""
+    words_of = lexicon(content)
+    index, weak = words_of.index(lang), words_of.function_words(lang)
+    telling = [w for w in normalize(simplified(text)).split() if w not in weak and len(w) >= 3
+               and not any(ord(ch) >= 0x2E80 for ch in w) and not w.isdecimal()]
+    unknown = [w for w in telling if w not in index.postings]
+    return len(unknown) > len(telling) - len(unknown)
 
 
 def _urgent(content: Content, lang: str, guessed: bool, named: list[str], hits: list[Hit]) -> Goto | Offer:
