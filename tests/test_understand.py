@@ -401,3 +401,8 @@ def test_traditional_chinese_is_read_as_simplified_keywords_and_questions(conten
     _, node, offer = where(content, Session(lang="zh-Hans", node=content.flow.start), "我先生被移民局抓走了")
     assert {node, *offer} & {"ice_detained", "legal_icirr", "ice_lawyer"}
     assert understand(content, None, "移民局在敲門，怎麼辦") == Goto("ice_door", "zh-Hans", True)
+
+
+def test_a_caller_in_crisis_hears_988_and_911(call):
+    call.start().press("1").say("i keep thinking about ending it all, i want to kill myself")
+    assert "call 9 1 1" in call.text and "call 9 8 8" in call.text  # numbers are read digit by digit
