@@ -22,6 +22,7 @@ from hotline.understand.language import SURE, identify
 from hotline.understand.numbers import number_in
 from hotline.understand.safety import BOTH_NUMBERS, CRISIS, CRISIS_SURE, RIVAL, URGENT, urgent_named
 from hotline.understand.search import Hit
+from hotline.understand.translit import READ_BACK
 from hotline.understand.vocabulary import lexicon
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
@@ -181,6 +182,9 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
     if not words:
         return []
     index, weak = words_of.index(lang), words_of.function_words(lang)
+    read_back = READ_BACK.get(lang)
+    if read_back:  # "potriben advokat": a Latin word the line never uses is read in Cyrillic
+        words = [word if word in index.postings or word in weak else read_back(word) or word for word in words]
     hits = index.search(" ".join(words), weak)
     if len(words) > WINDOW:
         best = {h.node: h.score for h in hits}

@@ -36,7 +36,7 @@ EVERYDAY: dict[str, str] = {
           "gde muzh pomogite nuzhen",
 }
 # Words that ask but say nothing of what about ("how", "I want", "can I", "where"), per
-# language, normalized: left out of the search, so they never decide a page ("어떻게",
+# language (and in Latin letters for Hindi, Arabic and Ukrainian), normalized: left out of the search, so they never decide a page ("어떻게",
 # "quero", "怎么" each stood in one node's phrases only). In Chinese and Korean, the
 # character pairs they make.
 FUNCTION: dict[str, str] = {
@@ -54,9 +54,14 @@ FUNCTION: dict[str, str] = {
           "jest sa czy",
     "tl": "ako ko ka mo siya paano ano saan kailan sino pwede gusto kailangan po ng ang sa mga na ay ba",
     "uk": "я мені мене мій моя ти ви як що де коли хто можу може хочу треба потрібно будь ласка в у на з до "
-          "і чи це как что где когда кто могу может хочу нужно пожалуйста",
-    "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج لو سمحت في على من الى هل",
-    "hi": "मैं मुझे मेरा मेरी मेरे आप कैसे क्या कहाँ कहां कब कौन सकता सकती चाहिए चाहता चाहती कृपया में पर से को का की के है हैं",
+          "і чи це как что где когда кто могу может хочу нужно пожалуйста ya de yak shcho chy i u v na z "
+          "mene meni tse ale",
+    "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج لو سمحت في على من الى هل "
+          "el al ll lal bel 3and 3end 3andi 3ala 3al fi ma w ya kif keef wen wein shu sho bidi badi ana enta "
+          "inta hal bas lazem",
+    "hi": "मैं मुझे मेरा मेरी मेरे आप कैसे क्या कहाँ कहां कब कौन सकता सकती चाहिए चाहता चाहती कृपया में पर से को का की के है हैं "
+          "hai hain nahi nahin kya kaise kahan kaha mera meri mere mujhe ko ne se ke ki ka aur bhi ji kar karu "
+          "karein agar to pe me",
     "zh-Hans": "我的 你的 怎么 怎樣 怎样 什么 什麼 哪里 哪裡 可以 需要 请问 請問 一下 我想 想要 要怎 么办 麼辦",
     "ko": "어떻 떻게 해요 어요 하나 나요 싶어 있어 있나 세요 주세 려주 습니 니다 는데 할까 까요 뭐예 어디 디서",
 }
