@@ -488,20 +488,22 @@ def test_command() -> None:
 @click.argument("text", required=False)
 @click.option("--lang", default=None, help="The resident's language (default: TEXT is a first text).")
 @click.option("--at", "node", default=None, help="The node the resident is at (default: the main menu).")
-@click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Instead: a labeled file (lang, expect, text; tests/data/understand_eval.tsv); "
-                   "prints accuracy per language.")
+@click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Instead: a labeled file (lang, expect, text, kind; tests/data/understand_fresh.tsv), "
+                   "repeatable (a set and its held-out part); prints accuracy per language.")
 @click.option("-v", "--verbose", is_flag=True, help="With --eval: list every text that missed.")
-def understand(text: str | None, lang: str | None, node: str | None, labeled: Path | None, verbose: bool) -> None:
+def understand(text: str | None, lang: str | None, node: str | None, labeled: tuple[Path, ...], verbose: bool) -> None:
     """What the line would pick for a resident's TEXT and why; or, with --eval, how well it
     understands a labeled set."""
     from hotline.understand.evaluate import evaluate, read_examples, report
     from hotline.understand.explain import explain
 
     content = _content()
-    if labeled:
-        for line in report(evaluate(content, read_examples(labeled)), verbose):
+    for path in labeled:
+        click.echo(f"{path.name}:")
+        for line in report(evaluate(content, read_examples(path)), verbose):
             click.echo(line)
+    if labeled:
         return
     if text is None:
         raise click.UsageError("give a TEXT, or --eval FILE")

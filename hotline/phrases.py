@@ -39,6 +39,12 @@ MENU_FOOTER = pgettext("sms.footer.menu", "Reply with a number. #: back. 0: main
 PAGE_FOOTER = pgettext("sms.footer.page", "#: back. 0: main menu.")
 MORE = pgettext("sms.more", "({page}/{pages}) Reply MORE to read on.")
 NOT_UNDERSTOOD = pgettext("notice.unknown", "Sorry, I did not understand.")
+# NOTE: WhatsApp: sent with the main menu when a photo or voice note arrives without words.
+MEDIA = pgettext(
+    "notice.media",
+    "This line reads only text, not photos or voice messages. Please write your question in words "
+    "or reply with a number. To talk to a person, choose that option on the menu below.",
+)
 # NOTE: First line of a reply whose language the line told from the resident's words. Keep
 # the English word LANGUAGE (it works in every language) and add your language's word.
 WRONG_LANGUAGE = pgettext("notice.language", "Not your language? Reply LANGUAGE.")

@@ -78,7 +78,7 @@ def test_an_unexpected_error_still_answers_and_logs_no_caller_words(twilio, monk
     from hotline.channels import messaging
     from tests.conftest import messages, sms_params
 
-    def broken(content, session, body, channel, opt_out_type=""):
+    def broken(content, session, body, channel, opt_out_type="", media=False):
         raise ValueError(f"could not handle {body!r}")
 
     monkeypatch.setattr(messaging, "answer", broken)

@@ -16,7 +16,7 @@ from hotline.engine import Session, step
 from hotline.phrases import NOT_UNDERSTOOD, WRONG_LANGUAGE
 from hotline.channels.render import paragraphs
 from hotline.understand import understand
-from hotline.understand.evaluate import evaluate, read_examples
+from hotline.understand.evaluate import evaluate, read_examples, total
 from hotline.understand.keywords import is_stop
 from tests.conftest import Call
 
@@ -67,7 +67,6 @@ def test_a_wrong_guess_costs_one_text_the_next_sentence_switches(resident, conte
     ("la migra está afuera de mi casa", "es", "ice_door"),
     ("my boyfriend hits me and I am scared to go home", "en", "dv_line"),
     ("ICE ap frape pòt mwen", "ht", "ice_door"),
-    ("我不想活了", "zh-Hans", "crisis_988"),
 ])
 def test_an_urgent_first_text_reaches_its_page_in_its_language(resident, content, text, lang, node):
     reply = resident.text(text)
@@ -220,13 +219,32 @@ def test_the_held_out_set_meets_the_floors_overall(content):
     assert sum(s.direct for s in scores.values()) / questions >= 0.7
 
 
+def test_the_fresh_set_meets_the_issues_figures_and_its_held_out_part_never_states_a_wrong_urgent_page_often(content):
+    """The fresh set (issue 20): written without the catalogs, romanized, mixed and long texts
+    among them. Its tuned part holds the issue's figures; its held-out part is a floor only
+    (README "The labeled sets" has its figures, misses included)."""
+    scores = evaluate(content, read_examples(DATA / "understand_fresh.tsv"))
+    whole = total(scores)
+    assert whole.language_rate >= 0.95 and whole.reached_rate >= 0.9 and whole.urgent_wrong == 0
+    for lang in content.offered:
+        assert scores[lang].reached_rate >= 0.8, (lang, scores[lang].misses)
+    for kind in ("(roman)", "(mixed)", "(trad)", "(spacing)"):
+        assert scores[kind].reached_rate >= 0.7, (kind, scores[kind].misses)
+    held = total(evaluate(content, read_examples(DATA / "understand_fresh_holdout.tsv")))
+    assert held.language_rate >= 0.95 and held.reached_rate >= 0.8 and held.urgent_wrong <= 2
+
+
 def test_the_commands_explain_a_text_and_print_accuracy_per_language(app):
     runner = CliRunner()
     shown = runner.invoke(cli, ["understand", "--lang", "es", "la migra está afuera de mi casa"])
     assert shown.exit_code == 0 and "ice_door" in shown.output and "language: es" in shown.output
-    table = runner.invoke(cli, ["understand", "--eval", str(DATA / "understand_eval.tsv")])
+    table = runner.invoke(cli, ["understand", "--eval", str(DATA / "understand_fresh.tsv"),
+                                "--eval", str(DATA / "understand_fresh_holdout.tsv")])
     assert table.exit_code == 0
-    assert [line.split()[0] for line in table.output.splitlines()[1:]][:3] == ["en", "es", "pl"]
+    lines = table.output.splitlines()
+    assert lines[0] == "understand_fresh.tsv:" and "understand_fresh_holdout.tsv:" in lines
+    assert [line.split()[0] for line in lines[2:5]] == ["en", "es", "pl"]
+    assert "urgent wrong" in lines[1] and any(line.startswith("(roman)") for line in lines)
 
 
 # --- staff see it in `hotline check` ---------------------------------------------------------
@@ -247,6 +265,20 @@ def test_check_names_shared_phrases_colliding_keywords_and_nodes_without_phrases
     shared = [p for p in shared_phrases(edited) if p.node in ("wco", "ice_door")]
     assert shared and all(p.severity == "warning" for p in shared)
     assert any(p.node == "kift_act" and "no also: phrases" in p.message for p in missing_phrases(edited))
+
+
+def test_check_warns_when_the_safety_rules_lose_their_pages(content):
+    from dataclasses import replace
+
+    from hotline.flow.model import Flow
+    from hotline.understand.checks import urgent_nodes
+
+    assert urgent_nodes(content, "flows") == []
+    nodes = dict(content.flow.nodes)
+    nodes["emergency_911"] = replace(nodes["emergency_911"], text="Call {e911}.")
+    edited = replace(content, flow=Flow(nodes, content.flow.services, "edited"))
+    [problem] = urgent_nodes(edited, "flows")
+    assert problem.node == "emergency_911" and "{988}" in problem.message and problem.severity == "warning"
 
 
 def test_a_reload_drops_the_old_contents_indexes():
@@ -314,3 +346,65 @@ def test_any_text_at_all_is_understood_or_asked_again_never_an_error(text, lang)
     event = understand(content, session, text)
     understand(content, session, text, spoken=True)
     step(content.flow, session, event)
+
+
+def test_a_caller_who_arrives_by_words_is_counted_by_words(call, redis_client):
+    from hotline import stats
+
+    call.start().press("1").say("there are agents knocking at my door")
+    [key] = redis_client.keys(stats.PREFIX + "*")
+    counts = {k.decode(): int(v) for k, v in redis_client.hgetall(key).items()}
+    assert counts["words|voice|en|ice_door"] == 1 and not any("knocking" in k for k in counts)
+
+
+# --- urgent situations come first ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["no quiero vivir", "je veux mourir", "quiero hacerme daño, me corto",
+                                  "nie chce zyc", "m pa vle viv ankò", "ayoko nang mabuhay", "我想自杀",
+                                  "не хочу жить", "죽고 싶어요", "bidi mout", "jeena nahi chahta", "i keep cutting myself"])
+def test_crisis_words_in_any_language_reach_988_and_911(content, text):
+    from hotline.understand.evaluate import where
+
+    lang, node, offer = where(content, None, text)
+    assert node and not offer
+    said = content.texts_for(lang).get(node, content.flow.nodes[node].text)
+    assert "{988}" in said and "{e911}" in said  # both numbers, whatever the language
+
+
+@pytest.mark.parametrize("text", ["auxilio", "socorro", "au secours", "anmwe", "ratunku", "saklolo", "救命", "살려주세요"])
+def test_a_cry_for_help_reaches_911(resident, text):
+    assert "911" in resident.text(text)
+
+
+@pytest.mark.parametrize("lang,text", [("es", "ICE en mi casa"), ("ht", "kote mari m"), ("uk", "где мой муж"),
+                                       ("hi", "ICE darwaze par"), ("ar", "ice 3al bab"), ("zh-Hans", "門口有ICE")])
+def test_residents_words_for_an_urgent_situation_reach_its_page(content, lang, text):
+    from hotline.understand.evaluate import where
+
+    _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
+    assert {node, *offer} & {"ice_door", "ice_detained", "legal_icirr"}
+
+
+def test_a_text_about_something_the_line_has_no_page_for_states_no_page(content):
+    from hotline.understand.evaluate import where
+
+    for lang, text in [("en", "how do i renew my passport"), ("es", "quiero sacar la licencia de manejar"),
+                       ("pt", "quero tirar carteira de motorista")]:
+        _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
+        assert offer or node == content.flow.start, (lang, text, node)
+
+
+def test_traditional_chinese_is_read_as_simplified_keywords_and_questions(content):
+    from hotline.engine import Goto, Navigate
+    from hotline.understand.evaluate import where
+
+    session = Session(lang="zh-Hans", node="ice_door")
+    assert understand(content, session, "幫助") == understand(content, session, "帮助") == Navigate("help")
+    _, node, offer = where(content, Session(lang="zh-Hans", node=content.flow.start), "我先生被移民局抓走了")
+    assert {node, *offer} & {"ice_detained", "legal_icirr", "ice_lawyer"}
+    assert understand(content, None, "移民局在敲門，怎麼辦") == Goto("ice_door", "zh-Hans", True)
+
+
+def test_a_caller_in_crisis_hears_988_and_911(call):
+    call.start().press("1").say("i keep thinking about ending it all, i want to kill myself")
+    assert "call 9 1 1" in call.text and "call 9 8 8" in call.text  # numbers are read digit by digit

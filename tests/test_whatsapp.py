@@ -181,3 +181,14 @@ def test_metrics_count_whatsapp_apart(make_app):
     Texter(Twilio(app.test_client()), number=WHATSAPP, params=whatsapp_params).text("hola")
     body = app.test_client().get("/metrics", headers={"Authorization": "Bearer metrics-token-for-whatsapp-0123"})
     assert re.search(r'hotline_requests_total\{channel="whatsapp",outcome="answered"\} [1-9]', body.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("lang,first", [("es", "hola"), ("uk", "привіт"), ("ar", "مرحبا")])
+def test_a_photo_or_voice_note_without_words_is_told_the_line_reads_text(whatsapper, content, lang, first):
+    from hotline.phrases import MEDIA, NOT_UNDERSTOOD
+
+    whatsapper.text(first)
+    texts = content.texts_for(lang)
+    reply = whatsapper.text("", NumMedia="1", MediaContentType0="audio/ogg")
+    assert texts.phrase(MEDIA) in reply and texts.phrase(NOT_UNDERSTOOD) not in reply
+    assert title(texts, content.flow.nodes["talk_to_person"]) in reply  # how to reach a person, on the menu

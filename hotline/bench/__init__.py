@@ -43,6 +43,7 @@ from twilio.request_validator import RequestValidator
 
 from hotline.config import ROOT, read as read_settings
 from hotline.content import load_content
+from hotline.understand.cost import FREE_TEXTS
 
 PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
 APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.bench.ceiling:create_app()"))
@@ -56,10 +57,6 @@ DISTURBED = 0.2  # cores used by other processes during a run before the text re
 # those and the line stays silent, which the walk would count as a failure.
 FIRST_TEXTS = ("hi", "hola", "menu", "hello", "ayuda", "1", "what is this")
 # Residents who write what they would say to a person: a language to tell, a page to find.
-FREE_TEXTS = ("la migra está afuera de mi casa", "where do I find a free lawyer", "我想问一下",
-              "Mwen gen yon pwoblèm", "mi esposo me pega", "potrzebuje darmowego prawnika",
-              "무료 변호사 어디서 찾을 수 있어요", "ICE ap frape pòt mwen", "my boss didnt pay me",
-              "kailangan ko ng abogado", "meu marido foi detido pela imigração", "je n'ai pas d'assurance")
 FREE_SHARE = 0.3  # of first texts; later texts are free words a tenth of the time
 NONSENSE = ("ok thanks", "where?", "¿dónde?", "asdf", "12345")
 SAYINGS = ("legal help", "main menu", "back", "help", "ayuda", "repeat", "health", "español")

@@ -23,9 +23,11 @@ from hotline.engine import Event, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
+    CHOOSE_LANGUAGE, HELP, MEDIA, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
 )
 from hotline.understand import understand
+
+MEDIA_NOTICE = "media"  # a photo or voice note without words (answer)
 
 MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
 
@@ -78,8 +80,14 @@ class TextAnswer:
 
 
 def answer(content: Content, session: Session | None, body: str, channel: TextChannel,
-           opt_out_type: str = "") -> TextAnswer:
-    """One incoming message -> what to store and what to send back."""
+           opt_out_type: str = "", media: bool = False) -> TextAnswer:
+    """One incoming message -> what to store and what to send back. `media`: a photo or a
+    voice note came with it; without words, the resident hears that the line reads text
+    (and how to reach a person, on the main menu), never that they were not understood."""
+    if media and not body.strip():
+        session, reply = step(content.flow, session, Start(session.lang if session else None))
+        reply = replace(reply, notice=MEDIA_NOTICE)
+        return TextAnswer(session, (render(content, reply, channel)[0],), reply)
     answered = keywords.answered_by_twilio(body, opt_out_type, channel)
     if answered:  # Twilio's reply is the one: act on it, send nothing
         forget = answered == keywords.OPT_OUT
@@ -150,6 +158,8 @@ def _notice(texts: Texts, notice: str | None, channel: TextChannel) -> list[str]
         return [" ".join([texts.phrase(HELP), *channel.help_notes(texts)])]
     if notice in ("unknown", "silence"):
         return [texts.phrase(NOT_UNDERSTOOD)]
+    if notice == MEDIA_NOTICE:
+        return [texts.phrase(MEDIA)]
     return []
 
 

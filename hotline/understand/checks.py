@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 from hotline.content import Content
 from hotline.engine import path_to
-from hotline.flow.model import Problem
+from hotline.flow.model import PLACEHOLDER, Problem
 from hotline.i18n import SOURCE, normalize, words
 from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+from hotline.understand.safety import BOTH_NUMBERS, URGENT
 from hotline.understand.vocabulary import lexicon, node_texts
 
 # The keywords that act across languages (navigation words act only in their own).
@@ -75,5 +76,20 @@ def missing_phrases(content: Content) -> list[Problem]:
     return out
 
 
+def urgent_nodes(content: Content, label: str) -> list[Problem]:
+    """The urgent nodes the safety rules name (safety.py) are in the flow, and the page crisis
+    words lead to gives both numbers: else those rules quietly stop protecting anyone."""
+    flow, out = content.flow, []
+    for node in sorted(URGENT - set(flow.nodes)):
+        out.append(Problem(label, 0, node, "an urgent node of hotline/understand/safety.py is not in the flow: "
+                                           "words about it lose their safety rule", WARNING))
+    both = flow.nodes.get(BOTH_NUMBERS)
+    if both is None or not {"{e911}", "{988}"} <= {f"{{{name}}}" for name in PLACEHOLDER.findall(both.text)}:
+        out.append(Problem(label, 0, BOTH_NUMBERS, "crisis words lead here (safety.py), but its text does not give "
+                                                   "both {e911} and {988}", WARNING))
+    return out
+
+
 def understanding_problems(content: Content, label: str, lines: Mapping[str, int]) -> list[Problem]:
-    return shared_phrases(content) + keyword_collisions(content, label, lines) + missing_phrases(content)
+    return (shared_phrases(content) + keyword_collisions(content, label, lines) + missing_phrases(content)
+            + urgent_nodes(content, label))

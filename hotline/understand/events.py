@@ -16,18 +16,24 @@ from hotline.engine import (
     path_to,
 )
 from hotline.i18n import SOURCE, normalize
+from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify
 from hotline.understand.numbers import number_in
+from hotline.understand.safety import BOTH_NUMBERS, CRISIS, CRISIS_SURE, RIVAL, URGENT, urgent_named
 from hotline.understand.search import Hit
+from hotline.understand.translit import READ_BACK
 from hotline.understand.vocabulary import lexicon
 
 SYMBOLS = {"0": HOME, "#": BACK, "*": REPEAT}
-MAX_CHARS = 320      # two SMS of words are plenty to tell what someone asks; the rest is ignored
+MAX_CHARS = 800      # five SMS of words: long voice-to-text is read in stretches (rank)
 DIRECT = 0.12        # a node's share of what the text could score, to go there directly
 LISTED = 0.1         # ... to be offered in a short list
 CLOSE = 0.8          # runners-up within this share of the best are offered with it
 MAX_OFFER = 3
+WEAK_PAIR = 0.9      # a weak best alone: offered with a runner-up scoring this share of LISTED, if any
+WINDOW = 10          # words in a stretch of a long text
+STRETCH = 0.8        # a stretch's score counts this much: the whole text says more
 LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
 
 
@@ -47,7 +53,7 @@ def understand(content: Content, session: Session | None, text: str,
     choosing a language (default: every offered language, numbered from 1). `spoken`: a
     speech result, where a label or navigation word comes wrapped in other words
     ("go back", "the main menu please")."""
-    text = text[:MAX_CHARS]
+    text = simplified(text[:MAX_CHARS])  # Traditional Chinese keywords too: 語言, 選單, 幫助
     word = normalize(text)
     if session is None:
         return first_text(content, text)
@@ -101,8 +107,15 @@ def first_text(content: Content, text: str, lang: str | None = None) -> Event:
 
 def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer | None:
     """The node the words are about, or a short list when two or three may be; None when
-    none fits well enough to say so. `guessed`: the language was told from these words."""
+    none fits well enough to say so. `guessed`: the language was told from these words.
+    Urgent situations first (safety.py): never a wrong page stated in their place."""
     hits = rank(content, lang, text)
+    named = urgent_named(content, lang, text)
+    if named == [CRISIS]:  # both numbers, at once (with another urgent node: a list, below)
+        return Goto(BOTH_NUMBERS, lang, guessed)
+    named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
+    if named:
+        return _urgent(content, lang, guessed, named, hits)
     if not hits or hits[0].score < LISTED:
         return None
     best = hits[0].node
@@ -113,23 +126,75 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     close = [h.node for h in hits[:MAX_OFFER + 1] if h.node not in above
              and h.score >= max(LISTED, hits[0].score * CLOSE)][:MAX_OFFER]
     if len(close) == 1:  # one node fits: go there when it fits well, else ask again
-        return Goto(best, lang, guessed) if hits[0].score >= DIRECT else None
+        if hits[0].score < DIRECT:
+            runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
+                           and h.score >= LISTED * WEAK_PAIR), None)
+            return Offer((best, runner), lang, guessed) if runner else None
+        if best == CRISIS:  # by its words alone, not its phrases: sure, or a list of both pages
+            return Goto(BOTH_NUMBERS, lang, guessed) if hits[0].score >= CRISIS_SURE else Offer(
+                (BOTH_NUMBERS, CRISIS), lang, guessed)
+        rival = next((h.node for h in hits[1:MAX_OFFER + 1] if h.node in URGENT and h.node not in above
+                      and best not in URGENT and h.score >= max(LISTED, hits[0].score * RIVAL)), None)
+        if rival:  # in doubt between a page and an urgent one: both
+            return Offer((best, rival), lang, guessed)
+        if best not in URGENT and _mostly_unknown(content, lang, text):  # about something else
+            runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
+                           and h.score >= LISTED * WEAK_PAIR), None)
+            return Offer((best, runner), lang, guessed) if runner else None
+        return Goto(best, lang, guessed)
     return Offer(tuple(close), lang, guessed)
+
+
+def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
+    """More of the text's telling words (three letters or more, no function word) are
+    words the line never uses in this language than words it does: "como saco mi pasaporte
+    mexicano" is about a passport, which no page is about, whatever "mexicano" matches.
+    Not for Chinese and Korean, whose sentences are one "word"."""
+    words_of = lexicon(content)
+    index, weak = words_of.index(lang), words_of.function_words(lang)
+    telling = [w for w in normalize(simplified(text)).split() if w not in weak and len(w) >= 3
+               and not any(ord(ch) >= 0x2E80 for ch in w) and not w.isdecimal()]
+    unknown = [w for w in telling if w not in index.postings]
+    return len(unknown) > len(telling) - len(unknown)
+
+
+def _urgent(content: Content, lang: str, guessed: bool, named: list[str], hits: list[Hit]) -> Goto | Offer:
+    """The urgent nodes the text names, and the pages that fit it as well as they do."""
+    flow = content.flow
+    named = [n for n in named if not any(n in path_to(flow, other) for other in named)]  # a page, not its menu
+    score = {h.node: h.score for h in hits}
+    top = max((score.get(n, 0.0) for n in named), default=0.0)
+    others = [h.node for h in hits[:MAX_OFFER] if h.node not in named and h.node != flow.start
+              and h.score >= max(DIRECT, top) and not any(h.node in path_to(flow, n) for n in named)]
+    listed = (named + others)[:MAX_OFFER]
+    return Goto(listed[0], lang, guessed) if len(listed) == 1 else Offer(tuple(listed), lang, guessed)
 
 
 def rank(content: Content, lang: str, text: str) -> list[Hit]:
     """Every node the words fit, best first, without the greeting and help words around
     them ("hola, necesito un abogado"). One word alone leads only where it is a whole
     title or `also:` phrase ("abogado", "migra"): an everyday word ("hindi", "yes") is no
-    question."""
+    question. A long text is read in overlapping stretches too, and each node keeps its
+    best: what it asks is in a sentence or two of it, the rest would only dilute."""
     words_of = lexicon(content)
     keywords = set(content.texts_for(lang).navigation) | words_of.greetings(lang)
-    words = [w for w in normalize(text).split() if w not in keywords]
+    words = [w for w in normalize(simplified(text)).split() if w not in keywords]
     if not words:
         return []
-    hits = words_of.index(lang).search(" ".join(words))
-    if len(words) == 1 and not _unspaced(words[0]):  # a Chinese "word" is a whole sentence
-        named = words_of.named(lang, words[0])
+    index, weak = words_of.index(lang), words_of.function_words(lang)
+    read_back = READ_BACK.get(lang)
+    if read_back:  # "potriben advokat": a Latin word the line never uses is read in Cyrillic
+        words = [word if word in index.postings or word in weak else read_back(word) or word for word in words]
+    hits = index.search(" ".join(words), weak)
+    if len(words) > WINDOW:
+        best = {h.node: h.score for h in hits}
+        for start in range(0, len(words) - WINDOW // 2, WINDOW // 2):
+            for h in index.search(" ".join(words[start:start + WINDOW]), weak):
+                best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
+        hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
+    telling = [w for w in words if w not in weak]
+    if len(telling) <= 1 and not (telling and _unspaced(telling[0])):  # a Chinese "word" is a sentence
+        named = words_of.named(lang, telling[0]) if telling else frozenset()
         hits = [h for h in hits if h.node in named]
     return hits
 
@@ -181,7 +246,10 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
 
 
 def _unspaced(word: str) -> bool:
-    return any(ord(ch) >= 0x2E80 and not 0xAC00 <= ord(ch) <= 0xD7A3 for ch in word)
+    """A whole sentence in one "word": Chinese or Japanese, or Korean written without
+    spaces (five syllables or more: "이민국이문앞에와있어요")."""
+    return any(ord(ch) >= 0x2E80 and not 0xAC00 <= ord(ch) <= 0xD7A3 for ch in word) or (
+        len(word) >= 5 and all(0xAC00 <= ord(ch) <= 0xD7A3 for ch in word))
 
 
 def _telling(word: str) -> bool:

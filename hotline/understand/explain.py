@@ -5,6 +5,7 @@ from hotline.content import Content
 from hotline.engine import Session, step
 from hotline.understand.events import CLOSE, DIRECT, LISTED, rank, understand
 from hotline.understand.language import identify
+from hotline.understand.safety import urgent_named
 
 
 def explain(content: Content, text: str, lang: str | None = None, at: str | None = None) -> list[str]:
@@ -21,6 +22,9 @@ def explain(content: Content, text: str, lang: str | None = None, at: str | None
         lines.append(f"best nodes in {search_in} (direct at {DIRECT}, listed at {LISTED}, "
                      f"runners-up within {CLOSE:.0%}):")
         lines += [f"  {h.score:.2f}  {h.node}" for h in hits] or ["  (none: no word of the text is in what the line says)"]
+        named = urgent_named(content, search_in, text)
+        if named:
+            lines.append(f"urgent: the text holds a phrase of {', '.join(named)} (safety.py: it is answered with it)")
     session = Session(lang=lang, node=at or content.flow.start) if lang else None
     event = understand(content, session, text)
     after, reply = step(content.flow, session, event)

@@ -20,6 +20,7 @@ _PAIR = struct.Struct("<Hf")  # a node's number and a term's share of its score
 NGRAM = 4            # letters per n-gram, of a word padded with spaces: " abo", "abog", ...
 NGRAM_WEIGHT = 0.5   # an n-gram's share of a word's say
 GRAMS_FROM = 3.0     # n-grams only from a node's own title and phrases: page texts add chance letters
+WEAK = 0.2           # a function word's share of a word ("how", "I want": vocabulary.FUNCTION)
 
 
 def grams(word: str) -> list[str]:
@@ -71,10 +72,15 @@ class Index:
         self.postings = {t: b"".join(_PAIR.pack(d, share) for d, share in p) for t, p in postings.items()}
         self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
 
-    def search(self, text: str) -> list[Hit]:
-        """Nodes by how well they fit `text`, best first; only those that fit at all."""
+    def search(self, text: str, weak: frozenset[str] = frozenset()) -> list[Hit]:
+        """Nodes by how well they fit `text`, best first; only those that fit at all.
+        `weak`: words (and character pairs) that say little of what is asked: they count
+        WEAK of a word, and their n-grams not at all."""
         query: defaultdict[str, float] = defaultdict(float)
         for word in self.tokens(text):
+            if word in weak:
+                query[word] += WEAK
+                continue
             query[word] += 1.0
             for gram in grams(word):
                 query[gram] += NGRAM_WEIGHT

@@ -19,14 +19,54 @@ from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
 from hotline.i18n import SOURCE, Texts, normalize
 from hotline.understand import numbers
+from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
 
 # Everyday words the catalogs may not hold but residents write all the time, where they
 # collide with another language's keyword (see keywords.py). Normalized, space-separated.
+# And the words of languages written in Latin letters (Hinglish, Arabizi, Ukrainian and
+# Russian): the catalogs hold their scripts only.
 EVERYDAY: dict[str, str] = {
     "tl": "basta pare hindi oo opo po sige talaga kasi naman lang wala meron alam salamat para",
+    "hi": "hai hain nahi nahin kya kaise kahan kaha mera meri mere mujhe hum ko ne se ke ki ka aur bhi ghar "
+          "madad chahiye karu karein kar raha rahi gaya gayi liya wale wala walo bahut abhi pata kuch ji",
+    "ar": "el al ana enta inta 3and 3end 3ala 3al fi ma bidi badi wein wen kif keef shu sho leh mesh la2 "
+          "w ya 3am kteer hayda hal",
+    "uk": "ya ne ty vin vona my de shcho yak chy ni tak mene meni moho moya miy khochu hochu treba "
+          "gde muzh pomogite nuzhen",
+}
+# Words that ask but say nothing of what about ("how", "I want", "can I", "where"), per
+# language (and in Latin letters for Hindi, Arabic and Ukrainian), normalized: left out of the search, so they never decide a page ("어떻게",
+# "quero", "怎么" each stood in one node's phrases only). In Chinese and Korean, the
+# character pairs they make.
+FUNCTION: dict[str, str] = {
+    "en": "you can how what where when who do does is are am want need please the a an to of for "
+          "in on at it this that with have has get",
+    "es": "yo me mi mis tu como que donde cuando quien puedo puede quiero necesito por favor el la los las "
+          "un una de del en con es son para hay tengo",
+    "pt": "eu me meu minha voce vc como que onde quando quem posso pode quero preciso por favor o a os as "
+          "um uma de do da em no na com e sao pra para tem tenho",
+    "fr": "je j me moi mon ma mes tu vous comment que quoi ou quand qui peux peut veux besoin svp le la les "
+          "un une de du des en au aux avec est sont pour il y a ai",
+    "ht": "mwen m ou li yo kijan kisa ki kote kilè kile ki moun mwen vle bezwen tanpri la a yon nan pou ak se "
+          "gen eske èske",
+    "pl": "ja mi mnie moj moja moje ty jak co gdzie kiedy kto moge moze chce potrzebuje prosze w na z do o "
+          "jest sa czy",
+    "tl": "ako ko ka mo siya paano ano saan kailan sino pwede gusto kailangan po ng ang sa mga na ay ba",
+    "uk": "я мені мене мій моя ти ви як що де коли хто можу може хочу треба потрібно будь ласка в у на з до "
+          "і чи це как что где когда кто могу может хочу нужно пожалуйста ya de yak shcho chy i u v na z "
+          "mene meni tse ale",
+    "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج لو سمحت في على من الى هل "
+          "el al ll lal bel 3and 3end 3andi 3ala 3al fi ma w ya kif keef wen wein shu sho bidi badi ana enta "
+          "inta hal bas lazem",
+    "hi": "मैं मुझे मेरा मेरी मेरे आप कैसे क्या कहाँ कहां कब कौन सकता सकती चाहिए चाहता चाहती कृपया में पर से को का की के है हैं "
+          "hai hain nahi nahin kya kaise kahan kaha mera meri mere mujhe ko ne se ke ki ka aur bhi ji kar karu "
+          "karein agar to pe me",
+    "zh-Hans": "我的 你的 怎么 怎樣 怎样 什么 什麼 哪里 哪裡 可以 需要 请问 請問 一下 我想 想要 要怎 么办 麼辦",
+    "ko": "어떻 떻게 해요 어요 하나 나요 싶어 있어 있나 세요 주세 려주 습니 니다 는데 할까 까요 뭐예 어디 디서",
 }
 MENU_WEIGHT = 0.3  # a menu's words count this much: its pages say the same more precisely
+STRONG = 5  # letters of a single word that names an urgent node by itself ("auxilio", not "hurt")
 FUZZY_MIN = 4  # words at least this long also match with one letter more, less or wrong
 # In Ukrainian the apostrophe is inside a word (б'є, м'ясо) and is often left out: drop it.
 _APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
@@ -36,7 +76,7 @@ def tokens(text: str) -> list[str]:
     """Words, and for scripts written without spaces (Chinese, Japanese) or that pack a word
     with its particles (Korean), also each pair of characters: "免费律师" holds "律师"."""
     out: list[str] = []
-    for word in normalize(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text))).split():
+    for word in normalize(simplified(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text)))).split():
         if word.isdecimal():  # numbers are options and phone numbers, in every language
             continue
         out.append(word)
@@ -63,6 +103,7 @@ class Lexicon:
     owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    _urgent: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -101,6 +142,10 @@ class Lexicon:
     def everyday(self, tag: str) -> frozenset[str]:
         """Words of this language as the line writes it, and everyday words residents use."""
         return self._words[tag][0] if tag in self._words else frozenset()
+
+    def function_words(self, tag: str) -> frozenset[str]:
+        """FUNCTION's words of this language and English (residents mix in "how", "can")."""
+        return frozenset(normalize(FUNCTION.get(tag, "") + " " + FUNCTION["en"]).split())
 
     def greetings(self, tag: str) -> frozenset[str]:
         """The single words of a language's (and English) greeting, menu and help keywords:
@@ -147,6 +192,24 @@ class Lexicon:
                         found.setdefault(normalize(phrase), set()).add(node.id)
                 self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
             return self._named[tag]
+
+    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str], ...]:
+        """(phrase, node) for these nodes' titles and `also:` phrases, here and in English,
+        long enough to tell on their own (the urgent nodes: safety.py): a phrase of two
+        words or more, one word of STRONG letters or more, or two ideographs or syllables.
+        Longest first; made once per language (`nodes` is always the same set)."""
+        with self._lock:
+            if tag not in self._urgent:
+                texts, out = self.content.texts_for(tag), set[tuple[str, str]]()
+                for node in nodes & set(self.content.flow.nodes):
+                    title, _, also = node_texts(texts, self.content.flow.nodes[node])
+                    english = self.content.flow.nodes[node]
+                    for phrase in map(normalize, (title, *also.split(","), english.title, *english.also.split(","))):
+                        dense = any(ord(ch) >= 0x2E80 for ch in phrase)
+                        if " " in phrase or len(phrase) >= (2 if dense else STRONG):
+                            out.add((phrase, node))
+                self._urgent[tag] = tuple(sorted(out, key=lambda pn: -len(pn[0])))
+            return self._urgent[tag]
 
     def index(self, tag: str) -> Index:
         """The search index of one language, built the first time it is needed."""

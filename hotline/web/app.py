@@ -262,17 +262,19 @@ def twiml(body: str) -> Response:
 @webhooks.post("/sms")
 @signed
 def incoming_sms() -> Response:
-    """A text, by SMS or WhatsApp: Twilio posts both here. Only `Body` and `OptOutType` are
-    read besides `From`, which is hashed with its channel and never kept."""
+    """A text, by SMS or WhatsApp: Twilio posts both here. Only `Body`, `OptOutType` and
+    `NumMedia` (whether a photo or voice note came) are read besides `From`, which is hashed
+    with its channel and never kept."""
     current = line()
     content = current.content
     channel, sender = current.texting(request.form.get("From", "").strip())
     g.channel = channel.name  # the metrics count WhatsApp apart
     body = request.form.get("Body", "")
     opt_out_type = request.form.get("OptOutType", "")
+    media = request.form.get("NumMedia", "0").strip() not in ("", "0")  # a photo or voice note: never read
 
     def handle(session: Session | None) -> tuple[Session | None, messaging.TextAnswer]:
-        answer = messaging.answer(content, session, body, channel, opt_out_type)
+        answer = messaging.answer(content, session, body, channel, opt_out_type, media)
         return answer.session, answer
 
     if not sender:  # nothing to key a session on: answer as to a first text
