@@ -124,12 +124,16 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     texts = content.texts_for(lang)
     folds = content.locales[texts.locale.tag].folds
     head = _notice(texts, notice, channel)
-    if notice == "language" and node_id != content.flow.start:  # the main menu's footer says it
-        head = [texts.phrase(WRONG_LANGUAGE)]
+    # The language was told from the resident's words: how to change it (the main menu's
+    # footer says it already). After a page's text, so that what they asked for (911, a
+    # number, "do not open the door") comes first; before a short list.
+    hint = [texts.phrase(WRONG_LANGUAGE)] if notice == "language" and node_id != content.flow.start else []
     if node_id is None:
+        head += hint
         tail = [_language_list(content)]
         folds = False  # each language's name as it is written ("Français"); the list is UCS-2 anyway
     elif offer:  # what the resident's words may have meant, instead of where they are
+        head += hint
         tail = [_numbered(content, texts, offer), texts.phrase(MENU_FOOTER)]
     else:
         node = content.flow.nodes[node_id]
@@ -137,6 +141,7 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         head += [heading] if heading else []
         if notice != "help":  # the description of the line stands in for the node's text
             head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
+        head += hint
         tail = _tail(content, texts, node, channel)
     # What to do next comes first when a reply is paged (a menu's options, a service's
     # number), except after HELP: what the line is, and who runs it, was the question.
