@@ -33,11 +33,11 @@ if os.environ.get("HOTLINE_METRICS_TOKEN"):
                     or Path(tempfile.gettempdir()) / f"hotline-metrics-{os.getpid()}")
     atexit.register(_remove, _metrics, os.getpid())
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics)
-    from hotline.web import metrics  # noqa: E402 - after the folder is set
-
     try:  # figures of an earlier run must not be added to this one's
         shutil.rmtree(_metrics, ignore_errors=True)
         _metrics.mkdir(parents=True)
+        from hotline.web import metrics  # after the folder is made: a figure without labels has a file at once
+
         metrics.probe(_metrics)
     except OSError as exc:
         sys.exit(f"The line cannot start: the metrics folder {_metrics} cannot be written "
