@@ -14,8 +14,14 @@ steps:
     not: ["Sorry"]                        # text it must not contain    (or as a caller hears it)
   - send: la migra está en mi puerta      # a resident's own words
     reaches: [ice_door]                   # the node(s) they must lead to, or be in the short list
+  - send: "1"
+    whole: true                           # expect/not: in any message of the reply, MORE included
+    expect: ["No abra la puerta", "orden firmada por un juez"]
 ```
-Matching ignores case, accents (SMS may fold them) and line breaks. A test stops at its
+Matching ignores case, accents (SMS may fold them) and line breaks. Without `whole` a text
+step checks the one message the resident receives; with it, every message the reply takes
+(what MORE would bring), so the test holds at any segment budget. A call and WhatsApp give
+the whole reply anyway. A test stops at its
 first failing step: the steps after it depend on where that one left the resident.
 """
 from __future__ import annotations
@@ -35,7 +41,7 @@ from hotline.channels.render import fill
 FOLDER = "tests"
 CHANNELS = (SMS, WHATSAPP, VOICE)
 TEST_KEYS = {"name", "channel", "steps"}
-STEP_KEYS = {"send", "expect", "not", "reaches"}
+STEP_KEYS = {"send", "expect", "not", "reaches", "whole"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,7 @@ class Step:
     absent: tuple[str, ...]
     line: int
     reaches: tuple[str, ...] = ()  # node ids: where the resident must be, or in the short list
+    whole: bool = False  # check every message of the reply (through MORE), not only the one sent
 
 
 @dataclass(frozen=True)
@@ -100,13 +107,17 @@ def read_test(data: Any, label: str) -> tuple[str, str, list[Step], list[Problem
             bad(data.lines.get("steps", 1), "each step is '- send: ...' with 'expect:' and/or 'not:'")
             continue
         for key in item.keys() - STEP_KEYS:
-            bad(item.lines[key], f"unknown key '{key}'; a step has send, expect, not and reaches")
+            bad(item.lines[key], f"unknown key '{key}'; a step has send, expect, not, reaches and whole")
         if item.get("send") is None or isinstance(item["send"], bool):
             bad(item.line, "write what the step sends in quotes: send: \"#\" (YAML reads a bare # as a "
                            "comment, and yes, no, on, off as true or false)")
             continue
+        whole = item.get("whole", False)
+        if not isinstance(whole, bool):
+            bad(item.lines.get("whole", item.line), "whole: write true (check every message MORE brings) or false")
+            whole = False
         steps.append(Step(str(item["send"]), _texts(item.get("expect")), _texts(item.get("not")), item.line,
-                          _texts(item.get("reaches"))))
+                          _texts(item.get("reaches")), whole))
     return name, channel, steps, problems
 
 
@@ -144,13 +155,17 @@ Replies = Iterator[tuple[str, str, tuple[str, ...]]]  # what was received, the n
 
 
 def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Replies:
-    """What each text gets back, and the node (and short list) it leaves the resident at."""
+    """What each text gets back (with `whole`, every message of the reply from the one
+    sent on), and the node (and short list) it leaves the resident at."""
     session: Session | None = None
     for step in steps:
         answer = messaging.answer(content, session, step.send, channel)
         session = answer.session
         reply = answer.reply
-        yield "\n".join(answer.texts), (reply.node or "") if reply else "", reply.offer if reply else ()
+        texts = answer.texts
+        if step.whole and reply and session:
+            texts = tuple(messaging.render(content, reply, channel)[session.page:])
+        yield "\n".join(texts), (reply.node or "") if reply else "", reply.offer if reply else ()
 
 
 def _voice_replies(content: Content, steps: list[Step]) -> Replies:
