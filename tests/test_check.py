@@ -199,8 +199,8 @@ def test_every_mistake_is_reported_at_once(line):
 
 def test_old_or_missing_review_dates_warn(line):
     path = line / "flows/main.yaml"
-    edit(path, "reviewed: 2026-12-01", "reviewed: 2020-01-01")
-    edit(path, "    reviewed: 2026-12-01\n", "")
+    edit(path, "reviewed: 2026-12-07", "reviewed: 2020-01-01")
+    edit(path, "    reviewed: 2026-12-07\n", "")
     result = hotline(line, "check", HOTLINE_REVIEW_MAX_DAYS="180")
     assert result.exit_code == 0, result.output
     assert f"flows/main.yaml:{line_of(path, 'wco:')} [wco]: warning: 'reviewed: 2020-01-01' is" in result.output
@@ -209,11 +209,61 @@ def test_old_or_missing_review_dates_warn(line):
 
 def test_stale_dates():
     flow, _ = read_flow(ROOT / "flows")
-    day = date(2026, 12, 1)
+    day = date(2026, 12, 7)
     assert not check.stale(flow, day, 180)
     later = check.stale(flow, date(2027, 6, 1), 180)
     assert {p.node for p in later} >= {"wco", "icirr"} and all(p.severity == "warning" for p in later)
     assert "in the future" in check.stale(flow, date(2026, 1, 1), 180)[0].message
+
+
+RECHECK_FLOW = """
+nodes:
+  main:
+    type: menu
+    title: Main menu
+    text: Choose.
+    options: [court_case, law]
+  court_case:
+    type: page
+    title: A pending case
+    text: As of January 2026 the case was pending.
+    source: a court's page
+    reviewed: 2026-12-07
+    recheck: 2027-01-07
+  law:
+    type: page
+    title: A statute
+    text: The law says so.
+    source: the statute
+    reviewed: 2026-12-07
+"""
+
+
+def test_a_passed_recheck_date_warns(tmp_path):
+    """A fact resting on a pending case is said only until its recheck date; then
+    `hotline check` asks staff to check its sources again, and a page without one is named."""
+    (tmp_path / "flows").mkdir()
+    (tmp_path / "flows/main.yaml").write_text(RECHECK_FLOW)
+    (tmp_path / "flows/services.yaml").write_text(
+        "line:\n  name: A line\n  phone: 312-555-0100\n  source: s\n  verified: 2026-12-07\n  recheck: 2027-03-01\n")
+    flow, problems = read_flow(tmp_path / "flows")
+    assert not problems and flow.nodes["court_case"].recheck == "2027-01-07"
+    before = check.stale(flow, date(2027, 1, 7), 180)
+    assert [(p.node, p.severity) for p in before] == [("law", "warning")]
+    assert "no 'recheck:' date" in before[0].message
+    after = {p.node: p for p in check.stale(flow, date(2027, 3, 2), 180)}
+    assert set(after) == {"court_case", "law", "line"} and all(p.severity == "warning" for p in after.values())
+    assert "'recheck: 2027-01-07' has passed" in after["court_case"].message
+    assert after["court_case"].line == 8 and after["court_case"].file.endswith("main.yaml")
+    assert "'recheck: 2027-03-01' has passed" in after["line"].message
+
+
+def test_a_passed_recheck_date_warns_in_hotline_check(line):
+    path = line / "flows/main.yaml"
+    edit(path, "recheck: 2027-01-07", "recheck: 2026-01-07")
+    result = hotline(line, "check")
+    assert result.exit_code == 0, result.output
+    assert f"flows/main.yaml:{line_of(path, 'kift_act:')} [kift_act]: warning: 'recheck: 2026-01-07' has passed" in result.output
 
 
 def test_character_forcing_ucs2_is_named(line):

@@ -41,7 +41,7 @@ def test_hotline_serve_dev_answers_texts_in_conversation(tmp_path):
                 time.sleep(0.1)
         started = time.monotonic()
         assert "1 Sus derechos en Chicago" in text(port, "hola")
-        assert "Conozca sus derechos si llegan agentes" in text(port, "3")
+        assert "Los agentes pueden ser de ICE o de la Patrulla Fronteriza" in text(port, "3")
         assert time.monotonic() - started < 5  # no read waits on the client to hang up
     finally:
         line.send_signal(signal.SIGTERM)

@@ -64,6 +64,7 @@ def test_the_main_menus_first_text_carries_911_and_the_notice_in_every_language(
     from hotline.engine import Reply
     from hotline.channels.messaging import render
     from hotline.channels.sms import SmsSettings
+    assert say(app, "en", "main", "text").startswith("Information for immigrants in Chicago. Not legal advice.")
     for lang in content.offered:
         first = render(content, Reply(node="main", lang=lang), SmsSettings())[0]
         assert "911" in first and say(app, lang, "main", "text") in first, lang
@@ -72,6 +73,23 @@ def test_the_main_menus_first_text_carries_911_and_the_notice_in_every_language(
         helped = render(content, Reply(node="main", lang=lang, notice="help"), SmsSettings())
         # After HELP what the line is comes first (it was the question), then the menu.
         assert f"8 {say(app, lang, 'talk_to_person')}" in "".join(helped) and "911" in "".join(helped), lang
+
+
+def test_ice_at_the_door_says_do_not_open_and_gives_icirr_on_its_first_text_in_every_language(app):
+    """The first text of "ICE at your door" is what a resident must act on at once: do not
+    open the door, and ICIRR's number. It must not wait for MORE, in any language."""
+    content = app.extensions["hotline"].content
+    from hotline.engine import Reply
+    from hotline.channels.messaging import render
+    from hotline.channels.sms import SmsSettings
+    icirr = content.flow.services["icirr"].phone
+    assert say(app, "en", "ice_door", "text").startswith("Do not open the door.")
+    assert say(app, "es", "ice_door", "text").startswith("No abra la puerta.")
+    for lang in content.offered:
+        first = render(content, Reply(node="ice_door", lang=lang), SmsSettings())[0]
+        opening = say(app, lang, "ice_door", "text")  # "Do not open the door. ... ICIRR at {icirr} ..."
+        assert icirr in opening and opening in first, lang
+        assert gsm.segments(first) <= 3, lang
 
 
 def test_a_page_that_gives_a_number_gives_it_on_its_first_text(app):

@@ -89,7 +89,7 @@ def test_a_question_at_a_menu_reaches_its_page_and_back_leads_to_its_menu(reside
 
 def test_words_that_fit_two_pages_get_a_short_numbered_list_and_a_number_picks(resident, content):
     resident.text("hello")
-    reply = resident.text("free lawyer")
+    reply = resident.text("ice detainer")
     lines = [line for line in reply.split("\n") if line[:2] in ("1 ", "2 ", "3 ")]
     assert 2 <= len(lines) <= 3 and all(" " in line for line in lines)
     assert content.flow.nodes["main"].text[:20] not in reply  # just the list, not the menu again
@@ -178,7 +178,7 @@ def test_a_caller_asks_in_a_sentence_and_reaches_the_page(call, content):
 
 
 def test_a_caller_whose_words_fit_two_pages_hears_just_those_and_presses_one(call, content):
-    call.start().press("1").say("free lawyer")
+    call.start().press("1").say("ice detainer")
     offers = [say.text for say in call.says]
     assert 2 <= len(offers) <= 4 and offers[0].startswith("For ") and offers[0].endswith("press 1.")
     assert content.flow.nodes["main"].text[:20] not in call.text

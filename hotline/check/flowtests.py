@@ -14,6 +14,8 @@ steps:
     not: ["Sorry"]                        # text it must not contain    (or as a caller hears it)
   - send: la migra está en mi puerta      # a resident's own words
     reaches: [ice_door]                   # the node(s) they must lead to, or be in the short list
+  - send: "1"
+    expect: ["No abra la puerta", "orden firmada por un juez"]
 ```
 Matching ignores case, accents (SMS may fold them) and line breaks. A text step is judged
 by the whole page it shows, every part a resident can read with MORE (without the line's

@@ -140,17 +140,35 @@ def _date_warning(what: str, value: str, today: date, max_days: int) -> str | No
     return None
 
 
+def _recheck_warning(value: str, today: date) -> str | None:
+    """A fact with a life cycle (a pending case, a proposal, a program that may end) is
+    checked again by its `recheck` date; until then the line may say it."""
+    if not value:
+        return "no 'recheck:' date: add the day by which its sources must be checked again"
+    try:
+        due = date.fromisoformat(value)
+    except ValueError:
+        return f"'recheck: {value}' is not a date like 2027-03-01"
+    if due < today:
+        return (f"'recheck: {value}' has passed: check its sources again (flows/README.md, 'Facts with a "
+                "life cycle'), then set reviewed: to today and a new recheck: date")
+    return None
+
+
 def stale(flow: Flow, today: date, max_days: int) -> list[Problem]:
-    """Pages' `reviewed` and services' `verified` dates that are missing, odd or too old."""
+    """Pages' `reviewed` and services' `verified` dates that are missing, odd or too old,
+    and their `recheck` dates that are missing, odd or past."""
     out = []
     for n in flow.nodes.values():
-        message = _date_warning("reviewed", n.reviewed, today, max_days) if n.kind == PAGE else None
-        if message:
-            out.append(_warn(n.file, n.line, n.id, message))
+        if n.kind == PAGE:
+            for message in (_date_warning("reviewed", n.reviewed, today, max_days), _recheck_warning(n.recheck, today)):
+                if message:
+                    out.append(_warn(n.file, n.line, n.id, message))
     for s in flow.services.values():
-        message = _date_warning("verified", s.verified, today, max_days) if s.verified else None  # loader: missing
-        if message:
-            out.append(_warn(s.file, s.line, s.id, message))
+        verified = _date_warning("verified", s.verified, today, max_days) if s.verified else None  # loader: missing
+        for message in (verified, _recheck_warning(s.recheck, today)):
+            if message:
+                out.append(_warn(s.file, s.line, s.id, message))
     return out
 
 

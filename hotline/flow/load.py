@@ -164,7 +164,7 @@ def _services(data: Any, label: str, problems: list[Problem]) -> dict[str, Servi
             id=sid, name=_text(raw.get("name")), phone=phone, dial=dial,
             hours=_text(raw.get("hours")), source=_text(raw.get("source")),
             verified=_text(raw.get("verified")), check=_text(raw.get("check")), file=label, line=line,
-            wording_only=_wording_only(raw, ("name", "hours"), label, sid, problems),
+            wording_only=_wording_only(raw, ("name", "hours"), label, sid, problems), recheck=_text(raw.get("recheck")),
         )
     return services
 
@@ -249,7 +249,8 @@ def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) ->
     return Node(
         id=nid, kind=kind, title=_text(raw.get("title")), text=str(raw.get("text") or "").strip(),
         options=tuple(options), service=_text(raw.get("service")) or None,
-        source=_text(raw.get("source")), reviewed=_text(raw.get("reviewed")), file=label, line=line,
+        source=_text(raw.get("source")), reviewed=_text(raw.get("reviewed")), recheck=_text(raw.get("recheck")),
+        file=label, line=line,
         also=" ".join(_text(also).split()),
         wording_only=_wording_only(raw, ("title", "text"), label, nid, problems),
     )

@@ -28,6 +28,7 @@ class Service:
     file: str
     line: int
     wording_only: tuple[str, ...] = ()  # fields reworded without changing their meaning
+    recheck: str = ""  # the day by which its sources must be checked again
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Node:
     service: str | None = None
     source: str = ""
     reviewed: str = ""
+    recheck: str = ""  # the day by which a page's sources must be checked again
     file: str = ""
     line: int = 0
     also: str = ""  # what residents may write for this node, comma-separated; never shown
