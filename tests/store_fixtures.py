@@ -22,7 +22,7 @@ def shipped() -> dict[str, bytes]:
 def postgres_database() -> tuple[str, object]:
     """A new empty database (its URL) and how to drop it; skips when PostgreSQL does not answer."""
     psycopg = pytest.importorskip("psycopg")
-    name = f"h18a_test_{uuid.uuid4().hex[:10]}"
+    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
     try:
         admin = psycopg.connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres", autocommit=True,
                                 connect_timeout=3)
