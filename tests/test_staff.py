@@ -16,7 +16,7 @@ from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
 from hotline.channels.render import paragraphs, title
-from hotline.staff.pages import BAR, chart
+from hotline.staff.looking.counts import BAR, chart
 from tests.conftest import Call, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"

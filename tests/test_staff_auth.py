@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hotline.staff import pages as staff
+from hotline.staff import shared as staff
 from hotline.staff import throttle
 from tests.conftest import redis_dump
 
