@@ -38,7 +38,7 @@ from hotline.store import rules, signin
 
 if TYPE_CHECKING:
     from hotline.store import Store
-    from hotline.web.app import Line
+    from hotline.web.line import Line
 
 log = logging.getLogger("hotline")
 COOKIE = "hotline_staff"
