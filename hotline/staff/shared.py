@@ -199,8 +199,10 @@ def signed_out(response: ResponseBase) -> ResponseBase:
 
 
 def _with_cookie(response: ResponseBase, value: str) -> ResponseBase:
-    """The sign-in cookie: signed, HttpOnly, SameSite=Strict, Secure behind HTTPS, /staff only."""
-    secure = request.is_secure or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:")
+    """The sign-in cookie: signed, HttpOnly, SameSite=Strict, /staff only; Secure outside
+    development mode, and behind HTTPS."""
+    secure = (not current_app.config.get("DEV") or request.is_secure
+              or str(current_app.config.get("PUBLIC_URL") or "").startswith("https:"))
     response.set_cookie(COOKIE, value, max_age=COOKIE_AGE, path="/staff", secure=secure, httponly=True,
                         samesite="Strict")
     return response
@@ -243,6 +245,8 @@ def _guard() -> ResponseBase | None:
         return None
     g.staff = account_by_cookie(found) if found is not None else None
     if g.staff is not None:
+        if not _csrf_ok():
+            return _forged()
         if two_factor_missing(g.staff) and not _marked(BEFORE_SECOND_FACTOR):
             return redirect(url_for("staff.signing.account"))
         return None
@@ -255,11 +259,26 @@ def _guard() -> ResponseBase | None:
         throttle().failed(client())
         log.warning("staff token refused")
     elif key is not None and _signed_in_by_cookie(key):
-        return None
+        return None if _csrf_ok() else _forged()
     if request.method == "GET" and request.accept_mimetypes.accept_html:
         return redirect(url_for("staff.signing.login"))
     return Response("Sign in: send Authorization: Bearer <HOTLINE_STAFF_TOKEN>, or use /staff/login\n",
                     401, {"WWW-Authenticate": 'Bearer realm="hotline staff"'}, mimetype="text/plain")
+
+
+def _csrf_ok() -> bool:
+    """A request signed by the cookie changes nothing unless it carries this sign-in's CSRF
+    token: another site can make a browser send the cookie, never read the token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    given = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+    return same(given, csrf_token())
+
+
+def _forged() -> Response:
+    log.warning("staff request refused: no CSRF token")
+    return Response("This form has expired or came from another site: reload the page and try again.\n", 403,
+                    mimetype="text/plain")
 
 
 def _headers(response: Response) -> Response:
