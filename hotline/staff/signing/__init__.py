@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import redis
+import segno
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
 
@@ -89,6 +90,12 @@ def welcome(token: str) -> ResponseBase | tuple[str, int] | str:
         return render_template("staff/signing/welcome.html", failed=str(exc)), 400
 
 
+def _qr(uri: str) -> str:
+    """The key as a QR code for a phone's authenticator app, an SVG `data:` URL (the pages'
+    Content-Security-Policy allows images from data:, nothing fetched)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
+
+
 @blueprint.route("/account", methods=["GET", "POST"])
 @shared.before_second_factor
 def account() -> ResponseBase | tuple[str, int] | str:
@@ -97,8 +104,8 @@ def account() -> ResponseBase | tuple[str, int] | str:
     if store is None or who is None:
         return render_template("staff/signing/account.html", who=None), 404
     secret = request.form.get("secret") or passwords.new_totp_secret()
-    shown = {"who": who, "secret": secret, "uri": passwords.totp_uri(secret, who.email),
-             "required": shared.two_factor_missing(who)}
+    uri = passwords.totp_uri(secret, who.email)
+    shown = {"who": who, "secret": secret, "uri": uri, "qr": _qr(uri), "required": shared.two_factor_missing(who)}
     if request.method == "GET":
         return render_template("staff/signing/account.html", **shown)
     try:
