@@ -13,10 +13,10 @@ from hotline.store import Refused, rules
 
 blueprint = Blueprint("accounts", __name__, template_folder="templates")
 ROLES = {  # what each role may do, in the words the page uses
-    rules.EDITOR: "Editor: changes the English and the facts, and asks for review",
-    rules.TRANSLATOR: "Translator: translates into their languages",
-    rules.PUBLISHER: "Publisher: approves and publishes what others wrote",
-    rules.ADMIN: "Admin: adds and removes staff, reads the audit log",
+    rules.EDITOR: "Editor: writes the English and the facts",
+    rules.TRANSLATOR: "Translator: translates their languages",
+    rules.PUBLISHER: "Publisher: approves and publishes",
+    rules.ADMIN: "Admin: manages staff accounts",
 }
 
 
