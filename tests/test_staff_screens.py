@@ -2,14 +2,17 @@
 admin: a screenshot of each at a phone's width and a desktop's (`tests/staff_screens.py`),
 and what a phone, keyboard or screen-reader user would trip on: a page wider than the
 phone, a field without a label, a page without its landmarks, or a skip link that goes
-nowhere."""
+nowhere. And what the issue's security asks, seen in the browser: a `<script>` in a
+translation shows as text, and a POST without its CSRF token is refused."""
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
 from tests import store_fixtures as fx
 from tests.staff_screens import PHONE, screenshots
-from tests.test_staff_browser import ARGS, CHROMIUM, serving, sync_api
+from tests.test_staff_browser import ARGS, CHROMIUM, STAFF, serving, sync_api
 
 database, make_store = fx.database, fx.make_store
 __all__ = ["screenshots"]
@@ -94,3 +97,30 @@ def test_every_staff_page_at_phone_and_desktop_widths(served, page, screenshots)
     expect(page.locator("[role=status]")).to_contain_text("maria@line.org is added")
     assert page.locator("#new-link").input_value().startswith(f"{base}/staff/welcome/")
     looked_at(page, screenshots, "accounts-added")
+
+
+def test_in_the_browser_a_script_in_a_translation_is_text_and_a_post_without_its_token_is_refused(
+        make_app, tmp_path, page, screenshots):
+    shutil.copytree(fx.SMALL, tmp_path / "line")
+    catalog = tmp_path / "line/translations/es/LC_MESSAGES/messages.po"
+    catalog.write_text(catalog.read_text(encoding="utf-8").replace(
+        'msgstr "Sus derechos"', 'msgstr "Sus derechos <script>alert(1)</script>"', 1), encoding="utf-8")
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1",
+                   FLOWS=str(tmp_path / "line/flows"), TRANSLATIONS=str(tmp_path / "line/translations"))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with serving(app) as base:
+        page.goto(base + "/staff/login")
+        page.fill("#token", STAFF)
+        page.press("#token", "Enter")
+        page.wait_for_url(base + "/staff/")
+        page.goto(base + "/staff/node/rights")
+        sync_api.expect(page.locator("[lang=es] h3")).to_have_text("Sus derechos <script>alert(1)</script>")
+        looked_at(page, screenshots, "node-with-a-script-in-spanish")
+        assert dialogs == []  # shown, never run
+
+        forged = page.request.post(base + "/staff/logout", max_redirects=0)  # the browser's cookie, no token
+        assert forged.status == 403
+        token = page.locator("meta[name=csrf-token]").get_attribute("content")
+        signed_out = page.request.post(base + "/staff/logout", headers={"X-CSRF-Token": token}, max_redirects=0)
+        assert signed_out.status == 302
