@@ -11,9 +11,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The whole line: the content store (with `CONTENT=store`, the default: the revision
     published in the database is what every process serves), the web edge
     (`hotline.web.app`) and the staff pages (`hotline.staff`: one blueprint per job, nested in
-    the guarded staff blueprint). The web edge itself
-    imports neither. Imported when called, so that importing a part of the package (the
-    gunicorn settings, a command) does not load the whole app."""
+    the guarded staff blueprint). The web edge itself imports neither. Imported when called,
+    so that importing a part of the package (the gunicorn settings, a command) does not load
+    the whole app."""
     from hotline import staff
     from hotline.staff import shared
     from hotline.web.app import create_app as make
