@@ -10,10 +10,12 @@ if TYPE_CHECKING:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The whole line: the content store (with `CONTENT=store`, the default: the revision
     published in the database is what every process serves), the web edge
-    (`hotline.web.app`) and the staff pages (`hotline.staff.pages`). The web edge itself
-    imports neither. Imported when called, so that importing a part of the package (the
-    gunicorn settings, a command) does not load the whole app."""
-    from hotline.staff import pages
+    (`hotline.web.app`) and the staff pages (`hotline.staff`: one blueprint per job, nested in
+    the guarded staff blueprint). The web edge itself imports neither. Imported when called,
+    so that importing a part of the package (the gunicorn settings, a command) does not load
+    the whole app."""
+    from hotline import staff
+    from hotline.staff import shared
     from hotline.web.app import create_app as make
 
     config, store = _with_store(config)
@@ -21,8 +23,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     line = app.extensions["hotline"]
     if store is not None:
         app.extensions["hotline_store"] = store
-    pages.init(app, line.store.client, line.secret)
-    app.register_blueprint(pages.blueprint)
+    shared.init_app(app, line.store.client, line.secret)
+    pages = shared.make_blueprint()
+    staff.register(pages)
+    app.register_blueprint(pages)
     return app
 
 

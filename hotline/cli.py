@@ -110,7 +110,7 @@ def fallback(channel: str | None) -> None:
     911, in English and Spanish, for texts and for calls. Served by Twilio, it answers when
     this line's host cannot (README: "Connecting a Twilio number")."""
     from hotline.channels.sms import SmsSettings
-    from hotline.web.app import text_apology, voice_apology
+    from hotline.web.webhooks import text_apology, voice_apology
 
     content = _content()
     documents = {"sms": text_apology(content, SmsSettings()), "voice": voice_apology(content)}

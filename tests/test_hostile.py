@@ -15,7 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from hotline import bench
 from hotline.bench import siege
-from hotline.web import app as web
+from hotline.web import guards as web
 
 
 @pytest.fixture(scope="module")

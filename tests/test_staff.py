@@ -16,8 +16,9 @@ from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
 from hotline.channels.render import paragraphs, title
-from hotline.staff.pages import BAR, chart
+from hotline.staff.looking.counts import BAR, chart
 from tests.conftest import Call, Texter, Twilio
+from tests.staff_forms import csrf
 
 STAFF = "staff-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {STAFF}"}
@@ -91,7 +92,7 @@ def test_closed_without_the_token(staff_app, caplog):
     client.set_cookie("hotline_staff", cookie.split(";")[0].split("=", 1)[1] + "x", path="/staff")
     assert client.get("/staff/").status_code == 401  # a forged cookie
     client.post("/staff/login", data={"token": STAFF})
-    client.post("/staff/logout")
+    client.post("/staff/logout", data={"csrf_token": csrf(client)})
     assert client.get("/staff/").status_code == 401
 
 

@@ -10,9 +10,10 @@ import pytest
 import redis
 
 from hotline import bench
-from hotline.staff import pages as staff
+from hotline.staff import shared as staff
 from hotline.web import throttle
 from tests.conftest import redis_dump
+from tests.staff_forms import csrf
 from tests.test_procfile import environment
 from tests.test_resilience import free_port, server  # noqa: F401 - a redis-server of the test's own
 
@@ -70,7 +71,7 @@ def test_sign_out_ends_the_sign_in_for_every_copy_of_the_cookie(staff_app):
     thief = staff_app.test_client()
     thief.set_cookie("hotline_staff", cookie, path="/staff")
     assert thief.get("/staff/").status_code == 200
-    assert client.post("/staff/logout").status_code == 302
+    assert client.post("/staff/logout", data={"csrf_token": csrf(client)}).status_code == 302
     assert thief.get("/staff/").status_code == 401
     again = staff_app.test_client()
     again.set_cookie("hotline_staff", cookie, path="/staff")

@@ -41,7 +41,7 @@ def serving(app) -> Iterator[str]:
 
 @pytest.fixture
 def served(make_app):
-    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")  # plain http: no Secure cookie
+    app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")  # plain http (Chromium keeps Secure cookies for 127.0.0.1)
     with serving(app) as base:
         yield app, base
 

@@ -9,6 +9,7 @@ import pytest
 from hotline.web import throttle
 from hotline.store import signin
 from tests import store_fixtures as fx
+from tests.staff_forms import csrf
 
 database, make_store = fx.database, fx.make_store
 PASSWORD = "correct horse battery staple"
@@ -62,7 +63,7 @@ def test_a_persons_sessions_end_at_once(line, ending):
         sign_in(browser)
         assert browser.get("/staff/").status_code == 200
     if ending == "sign-out elsewhere":
-        phone.post("/staff/logout")
+        phone.post("/staff/logout", data={"csrf_token": csrf(phone)})
     elif ending == "role change":
         store.set_role("ed@line.org", "translator", ["es"])
     elif ending == "removal":
@@ -81,9 +82,10 @@ def test_a_second_factor_once_turned_on_is_asked_for(line):
     sign_in(client)
     page = client.get("/staff/account").get_data(as_text=True)
     secret = page.split('name="secret" value="')[1].split('"')[0]
-    wrong = client.post("/staff/account", data={"action": "totp", "secret": secret, "code": "000000"})
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    wrong = client.post("/staff/account", data={"action": "totp", "secret": secret, "code": "000000", "csrf_token": token})
     assert wrong.status_code == 400
-    assert client.post("/staff/account", data={"action": "totp", "secret": secret,
+    assert client.post("/staff/account", data={"action": "totp", "secret": secret, "csrf_token": token,
                                                "code": pyotp.TOTP(secret).now()}).status_code == 302
     assert "Second factor: on" in client.get("/staff/account").get_data(as_text=True)
     other = app().test_client()

@@ -1,4 +1,25 @@
-"""What staff use to change and watch what the line says: `pages` (the staff pages), `preview`
-(a draft beside what residents get), `graph` (the flow as a picture); the sign-in's
-limits are the web edge's throttle (`hotline.web.throttle`, also `/metrics`'). The check they run (`hotline check`, the Problems page) is
-`hotline.check`, the line's own serving gate."""
+"""What staff use to change and watch what the line says, in the browser: `shared` (the staff
+blueprint at /staff, its guard, sign-in cookie, CSRF token), and one blueprint per job, nested
+in it by `register`. Beside them: `preview` (a draft beside what residents get), `graph` (the
+flow as a picture). The sign-in's limits are the web edge's throttle (`hotline.web.throttle`).
+The check they run (the Problems page) is `hotline.check`, the line's own serving gate."""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+JOBS = (  # hotline.staff.<job>, each a package with `blueprint` and its templates
+    "signing",    # sign in and out, the welcome link, one's own account
+    "looking",    # home (try the line), a node in every language, flow picture, counts, problems
+    "accounts",   # admins: staff accounts, roles, languages
+    "audit",      # admins: the audit log
+)
+
+
+def register(parent: Blueprint) -> None:
+    """Nest every job's blueprint in the staff blueprint, so that its guard stands before all."""
+    for job in JOBS:
+        parent.register_blueprint(importlib.import_module(f"hotline.staff.{job}").blueprint)

@@ -257,6 +257,15 @@ class Store:
             audit.append(session, by, "role changed", account.email, "",
                          {"before": before, "after": {"role": role, "languages": ",".join(languages)}})
 
+    def reset_two_factor(self, email: str, by: str | None = None) -> None:
+        """Turn off an account's second factor (a lost phone): they sign in with their password
+        alone and turn it on again; their sessions end."""
+        with self.session() as session:
+            by = self._admin(session, by)
+            account = self._account(session, email)
+            account.totp_secret, account.generation = None, account.generation + 1
+            audit.append(session, by, "second factor reset", account.email)
+
     # Drafts ------------------------------------------------------------------------------
 
     def _new_draft(self, session: Session, base: int, changes: Mapping[str, bytes | None], author: str,

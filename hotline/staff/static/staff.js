@@ -13,6 +13,7 @@
   const pad = document.getElementById("voice-pad");
   const sayForm = document.getElementById("say-form");
   const sayInput = document.getElementById("say-input");
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;  // the guard refuses a POST without it
   let session = null;
   let queue = Promise.resolve();  // one exchange at a time, in the order typed
   let round = 0;                  // "Start over" drops answers still on their way
@@ -83,14 +84,14 @@
     try {
       const response = await fetch(sim.dataset.url, {
         method: "POST",
-        headers: {"Content-Type": "application/json"},
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
         body: JSON.stringify({channel: channel(), lang: lang.value || null, session, input,
                               version: sim.dataset.version}),
       });
       const data = await response.json().catch(() => ({}));
       if (mine !== round) return;
       if (!response.ok) {
-        add("note", response.status === 401 ? "Signed out: reload the page and sign in."
+        add("note", response.status === 401 || response.status === 403 ? "Signed out or out of date: reload the page."
           : data.error || `Something went wrong (${response.status}).`);
         return;
       }

@@ -1,0 +1,43 @@
+"""Screenshots of the staff pages, for people to look at: each page at a phone's width and a
+desktop's, saved as `<name>-phone.png` and `<name>-desktop.png` in the folder
+`HOTLINE_SCREENSHOTS` names (CI sets `screenshots/` in the clone), else the test's own tmp
+folder. `screenshots` is the fixture: `screenshots(page, "accounts")`."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
+
+
+def folder(tmp_path: Path) -> Path:
+    chosen = os.environ.get("HOTLINE_SCREENSHOTS")
+    path = Path(chosen) if chosen else tmp_path
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def save(page, name: str, where: Path) -> list[Path]:
+    """The page as it is now at both widths (the whole page, scrolled), then back at the
+    width it had; the paths written."""
+    before = page.viewport_size
+    saved = []
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        path = where / f"{name}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        saved.append(path)
+    if before:
+        page.set_viewport_size(before)
+    return saved
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Callable[..., list[Path]]:
+    where = folder(tmp_path)
+    return lambda page, name: save(page, name, where)
