@@ -1,4 +1,4 @@
-"""`hotline bench`, briefly (about 15 s): both apps start as the Procfile runs them, residents
+"""`hotline bench`, briefly (one second per app): both apps start as the Procfile runs them, residents
 text and call them with real signatures, a publish reaches every worker of a fresh instance,
 the report has every field, nothing fails and nothing is left running. No assertion on
 speed: reporting speed is the bench's own job."""

@@ -6,6 +6,8 @@ redis-server this run starts and stops, then driven in turns, never at once. Sim
 residents walk whole conversations with real Twilio signatures: SMS texts chosen from the
 menus each reply shows, and calls that follow the action URLs of the TwiML they get. The
 line's figures are reported next to the ceiling's (`hotline.bench.ceiling`) and as ratios.
+A fresh instance on its embedded defaults then gives what one instance costs, and how soon a
+publish in its content store is served by each of its workers (`hotline.bench.publish`).
 
 Every address is on this machine: HTTP goes to 127.0.0.1 only (the public URL is used for
 signatures, never contacted), and a REDIS_URL elsewhere is refused.
@@ -553,7 +555,7 @@ def publish_to_served(server: Server, instance: Path) -> dict[str, Any]:
         published, version, publish_s = publish.publish(instance, read_settings({"INSTANCE": str(instance),
                                                                                  "DATABASE_URL": None}))
         workers = publish.served(server.target.port, server.workers, version, published)
-    except (publish.NotServed, Refused) as exc:
+    except (publish.NotServed, Refused, OSError, http.client.HTTPException) as exc:
         raise BenchError(f"publish to served: {exc}\n{server.log.read_text(errors='replace')[-2000:]}") from None
     return {"seconds": max(workers.values()), "workers": {str(pid): s for pid, s in sorted(workers.items())},
             "publish_s": round(publish_s, 2)}
