@@ -1,6 +1,7 @@
-"""`hotline bench`, briefly (about 5 s): both apps start as the Procfile runs them, residents
-text and call them with real signatures, the report has every field, nothing fails and
-nothing is left running. No assertion on speed: reporting speed is the bench's own job."""
+"""`hotline bench`, briefly (one second per app): both apps start as the Procfile runs them, residents
+text and call them with real signatures, a publish reaches every worker of a fresh instance,
+the report has every field, nothing fails and nothing is left running. No assertion on
+speed: reporting speed is the bench's own job."""
 from __future__ import annotations
 
 import json
@@ -20,12 +21,20 @@ APP_FIELDS = {
 REDIS_FIELDS = {"commands", "round_trips", "by_command"}
 
 
-def test_bench_runs_both_apps_and_cleans_up(monkeypatch) -> None:
-    monkeypatch.delenv("REDIS_URL", raising=False)  # the bench starts, and must stop, its own Redis
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
-    result = CliRunner().invoke(main, ["bench", "--seconds", "1", "--concurrency", "2", "--json"])
+@pytest.fixture(scope="module")
+def ran() -> tuple[dict, set[int]]:
+    """One short bench for the module: its report, and the processes it left running."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("REDIS_URL", raising=False)  # the bench starts, and must stop, its own Redis
+        before = {p.pid for p in psutil.Process().children(recursive=True)}
+        result = CliRunner().invoke(main, ["bench", "--seconds", "1", "--concurrency", "2", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    left = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()} - before
+    return json.loads(result.output), left
+
+
+def test_bench_runs_both_apps_and_cleans_up(ran) -> None:
+    report, left = ran
 
     assert {"machine", "settings", "load_content_s", "line", "ceiling", "goals"} <= report.keys()
     for name in ("line", "ceiling"):
@@ -42,8 +51,21 @@ def test_bench_runs_both_apps_and_cleans_up(monkeypatch) -> None:
     assert report["instance"]["processes"] == 4 and report["instance"]["workers"] == 2
     assert 0 < report["instance"]["master_pss_mb"] < report["instance"]["instance_pss_mb"]
     assert "throughput_ratio" in bench.render(report)
-    left = {p.pid for p in psutil.Process().children(recursive=True) if p.is_running()} - before
     assert not left, "the bench left processes running"
+
+
+def test_the_report_gives_the_seconds_from_publish_to_served_on_every_worker(ran) -> None:
+    report, _left = ran
+    served = report["publish_to_served"]
+    assert len(served["workers"]) == report["instance"]["workers"] == 2  # one figure per worker process
+    assert all(pid.isdigit() for pid in served["workers"])
+    assert all(isinstance(s, float | int) and 0 < s < bench.publish.LIMIT for s in served["workers"].values())
+    assert served["seconds"] == max(served["workers"].values()) and served["publish_s"] > 0
+    text = bench.render(report)
+    assert f"publish to served: {served['seconds']} s (" in text
+    assert all(f"worker {pid}: {s} s" in text for pid, s in served["workers"].items())
+    goal = next(g for g in report["goals"] if g["name"] == "publish_to_served_s")
+    assert goal["value"] == served["seconds"] and goal["goal"] == "<= 2"
 
 
 def test_servers_listen_on_loopback_only() -> None:

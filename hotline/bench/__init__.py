@@ -6,6 +6,8 @@ redis-server this run starts and stops, then driven in turns, never at once. Sim
 residents walk whole conversations with real Twilio signatures: SMS texts chosen from the
 menus each reply shows, and calls that follow the action URLs of the TwiML they get. The
 line's figures are reported next to the ceiling's (`hotline.bench.ceiling`) and as ratios.
+A fresh instance on its embedded defaults then gives what one instance costs, and how soon a
+publish in its content store is served by each of its workers (`hotline.bench.publish`).
 
 Every address is on this machine: HTTP goes to 127.0.0.1 only (the public URL is used for
 signatures, never contacted), and a REDIS_URL elsewhere is refused.
@@ -41,8 +43,10 @@ import redis
 from redis import Redis  # for annotations inside Sample, whose field `redis` hides the module
 from twilio.request_validator import RequestValidator
 
+from hotline.bench import publish
 from hotline.config import ROOT, read as read_settings
 from hotline.content import load_content
+from hotline.store import Refused
 from hotline.understand.cost import FREE_TEXTS
 
 PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
@@ -72,6 +76,7 @@ GOALS = (  # (field of the report's "goals", comparison, target)
     ("redis_round_trips_per_webhook", "<=", 2.0),
     ("instance_pss_mb", "<=", 200.0),  # master + workers + embedded Redis: what a platform bills
     ("startup_s", "<", 1.0),
+    ("publish_to_served_s", "<=", 2.0),  # from a publish's commit to its serving by the instance's last worker
     ("understanding_added_cpu_ms", "<=", 1.0),   # per free-text message, over a keyword or number
     ("understanding_added_rss_mb", "<=", 30.0),  # per worker: the language model and the indexes
 )
@@ -519,20 +524,41 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
     }
 
 
-def instance_memory(env: dict[str, str], seconds: float, concurrency: int, voice_share: float) -> dict[str, Any]:
-    """One instance as a platform runs it: the Procfile's command without REDIS_URL (so with
-    its embedded Redis, a child of the master) on a fresh instance folder, driven with the
-    same mix for `seconds`; then the PSS of every process of it added up (shared pages
-    counted once: what the instance costs, as a platform bills it)."""
+def fresh_instance(env: dict[str, str], seconds: float, concurrency: int,
+                   voice_share: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One instance as a platform runs it: the Procfile's command on its embedded defaults
+    (without REDIS_URL, so with its embedded Redis, a child of the master; without
+    DATABASE_URL, so with SQLite in a fresh instance folder: the bench never publishes to a
+    real database), driven with the same mix for `seconds`. Two figures: what it costs
+    (`instance_memory`), then how soon each of its workers serves a publish (`publish_to_served`)."""
     with tempfile.TemporaryDirectory() as folder:
-        own = {k: v for k, v in env.items() if k != "REDIS_URL"}
+        own = {k: v for k, v in env.items() if k not in ("REDIS_URL", "DATABASE_URL", "HOTLINE_CONTENT")}
         own["HOTLINE_INSTANCE"] = str(Path(folder) / "instance")
         with gunicorn("hotline:create_app()", own, Path(folder) / "instance.log") as server:
             drive(server.target, seconds, concurrency, voice_share, 10_000)
-            master = psutil.Process(server.proc.pid)
-            pss = [_pss_mb(p) for p in (master, *master.children(recursive=True))]
-            return {"instance_pss_mb": round(sum(pss), 1), "processes": len(pss),
-                    "workers": len(server.workers), "master_pss_mb": round(pss[0], 1)}
+            return instance_memory(server), publish_to_served(server, Path(own["HOTLINE_INSTANCE"]))
+
+
+def instance_memory(server: Server) -> dict[str, Any]:
+    """The PSS of every process of an instance added up (shared pages counted once: what the
+    instance costs, as a platform bills it)."""
+    master = psutil.Process(server.proc.pid)
+    pss = [_pss_mb(p) for p in (master, *master.children(recursive=True))]
+    return {"instance_pss_mb": round(sum(pss), 1), "processes": len(pss),
+            "workers": len(server.workers), "master_pss_mb": round(pss[0], 1)}
+
+
+def publish_to_served(server: Server, instance: Path) -> dict[str, Any]:
+    """A one-text change published in the instance's store (`hotline.bench.publish`): the
+    seconds until every worker serves it, and each worker's."""
+    try:
+        published, version, publish_s = publish.publish(instance, read_settings({"INSTANCE": str(instance),
+                                                                                 "DATABASE_URL": None}))
+        workers = publish.served(server.target.port, server.workers, version, published)
+    except (publish.NotServed, Refused, OSError, http.client.HTTPException) as exc:
+        raise BenchError(f"publish to served: {exc}\n{server.log.read_text(errors='replace')[-2000:]}") from None
+    return {"seconds": max(workers.values()), "workers": {str(pid): s for pid, s in sorted(workers.items())},
+            "publish_s": round(publish_s, 2)}
 
 
 def _pss_mb(proc: psutil.Process) -> float:
@@ -570,13 +596,14 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
                 tallies[name].merge(drive(server.target, seconds / rounds, concurrency, voice_share, turn))
                 used[name] += Sample.take(server, client) - before
         line, ceiling = (_result(s, client, tallies[n], used[n], voice_share) for n, s in servers.items())
-    instance = instance_memory(env, seconds / rounds, concurrency, voice_share)
+    instance, served = fresh_instance(env, seconds / rounds, concurrency, voice_share)
     ratios = {k: round(line[k] / ceiling[k], 2) if ceiling[k] else None for k in RATIOS}
     values = {
         "throughput_ratio": ratios["requests_per_s"], "p99_ratio": ratios["p99_ms"],
         "redis_round_trips_per_webhook": max(v["round_trips"] for k, v in line["redis"].items() if k != "mixed"),
         "instance_pss_mb": instance["instance_pss_mb"],
         "startup_s": line["startup_s"],
+        "publish_to_served_s": served["seconds"],
         "understanding_added_cpu_ms": understanding["added_cpu_ms_per_free_text"],
         "understanding_added_rss_mb": understanding["added_rss_mb"],
     }
@@ -586,6 +613,7 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
         "settings": {"seconds": seconds, "concurrency": concurrency, "voice_share": voice_share,
                      "rounds": rounds, "redis": redis_from, "procfile": procfile_web()},
         "load_content_s": round(load_s, 3), "understanding": understanding, "instance": instance,
+        "publish_to_served": served,
         "line": line, "ceiling": ceiling, "ratios": ratios,
         "goals": [{"name": name, "value": values[name], "goal": f"{op} {target:g}",
                    "met": values[name] is not None and _holds(values[name], op, target)}
@@ -644,6 +672,10 @@ def render(report: dict) -> str:
             "instance memory (the line without REDIS_URL, fresh instance, after one turn of the mix): "
             "{instance_pss_mb} MB PSS over {processes} processes (master {master_pss_mb} MB, {workers} workers, "
             "embedded Redis)".format(**report["instance"]),
+            "publish to served: {seconds} s ({each}) on that instance, for a one-text change an editor imported, "
+            "a second publisher approved and a publisher published (the publish itself, check included, took "
+            "{publish_s} s)".format(**report["publish_to_served"], each=", ".join(
+                f"worker {pid}: {s} s" for pid, s in report["publish_to_served"]["workers"].items())),
             f"load_content (flows + all catalogs, in-process): {report['load_content_s']} s",
             "understanding residents' own words (in-process, {texts} texts): {free_text_ms} ms CPU per free "
             "text against {plain_text_ms} ms for a number or keyword: {added_cpu_ms_per_free_text} ms added; "
