@@ -13,7 +13,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     (`hotline.web.app`) and the staff pages (`hotline.staff.pages`). The web edge itself
     imports neither. Imported when called, so that importing a part of the package (the
     gunicorn settings, a command) does not load the whole app."""
-    from hotline.staff import pages
+    from hotline.staff import pages, register
     from hotline.web.app import create_app as make
 
     config, store = _with_store(config)
@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if store is not None:
         app.extensions["hotline_store"] = store
     pages.init(app, line.store.client, line.secret)
+    register(pages.blueprint)
     app.register_blueprint(pages.blueprint)
     return app
 

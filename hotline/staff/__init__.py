@@ -2,3 +2,18 @@
 (a draft beside what residents get), `graph` (the flow as a picture), `throttle` (the
 sign-in's limits). The check they run (`hotline check`, the Problems page) is
 `hotline.check`, the line's own serving gate."""
+from __future__ import annotations
+
+import functools
+
+from flask import Blueprint
+
+
+@functools.cache
+def register(parent: Blueprint) -> None:
+    """Nest each job's pages in the staff blueprint (so its sign-in guard applies), once: the
+    blueprints are module-level and every app made in one process shares them."""
+    from hotline.staff import editing, reviewing
+
+    for child in (editing.blueprint, reviewing.blueprint):
+        parent.register_blueprint(child)

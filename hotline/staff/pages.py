@@ -47,6 +47,7 @@ from hotline.check.rules import WARNING
 from hotline.check.version import run as run_check
 from hotline.staff import graph
 from hotline.staff import preview
+from hotline.staff import versions
 from hotline.channels import NAMES, gsm, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.content import Content
@@ -373,6 +374,11 @@ class Shown:
 
 def _shown(version: str | None) -> Shown:
     live = _line().content
+    if version == versions.MINE:
+        mine = versions.mine()
+        if isinstance(mine, str):
+            return Shown(preview.LIVE, live, [], f"Your draft cannot be tried yet: {mine}")
+        return Shown(versions.MINE, mine, preview.changes(live, mine))
     try:
         draft = _line().live.draft()
     except FlowError as exc:
@@ -412,7 +418,7 @@ def simulate() -> Response | tuple[Response, int]:
         return jsonify(error="session is what the last answer returned, or null"), 400
     current = _line()
     shown = _shown(version)
-    if version == preview.DRAFT and shown.version != preview.DRAFT:
+    if version in (preview.DRAFT, versions.MINE) and shown.version != version:
         return jsonify(error=shown.problem), 409
     content, lang, text = shown.content, lang or None, None if text is None else text[:MAX_INPUT]
     texting = {c.name: c for c in (current.sms, current.whatsapp)}.get(str(channel))

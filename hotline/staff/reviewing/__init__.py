@@ -1,0 +1,134 @@
+"""Review, publish and history (/staff/review): drafts waiting for a publisher, each with what
+residents will read and hear differently (`proof`), approved or sent back with a comment, and
+published; every revision with who wrote, approved and why, and a restore for publishers.
+The store decides who may do what (`hotline.store.rules`); its refusal is shown as said."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as ResponseBase
+
+from hotline.staff import versions
+from hotline.staff.reviewing import proof
+from hotline.store import Refused, rules
+from hotline.store.diff import describe
+from hotline.store.store import EDITING, IN_REVIEW, SENT_BACK, Store
+
+blueprint = Blueprint("reviewing", __name__, url_prefix="/review", template_folder="templates")
+
+
+def _store() -> Store:
+    return versions.store() or abort(404)
+
+
+def _actor() -> Any:
+    who = g.get("staff")
+    if who is None:
+        abort(403, "Sign in with your own account: the shared token may only look.")
+    return who
+
+
+def _channels() -> proof.Channels:
+    line = current_app.extensions["hotline"]
+    return proof.Channels(line.sms, line.whatsapp, line.voice)
+
+
+def _comments(store: Store, draft_id: int) -> list[Any]:
+    """What was said about a draft: the reason asked with, and publishers' comments."""
+    return [e for e in store.audit_entries() if e.target == f"draft {draft_id}"
+            and e.action in ("review asked", "draft sent back", "draft approved")]
+
+
+@blueprint.get("/")
+def index() -> str:
+    store = _store()
+    drafts = [d for d in store.drafts() if d.status in (IN_REVIEW, SENT_BACK) or
+              (d.status == EDITING and g.get("staff") is not None and d.author == g.staff.email)]
+    return render_template("staff/reviewing/index.html", drafts=drafts,
+                           waits={d.id: store.waits_for(d) for d in drafts if d.status == IN_REVIEW})
+
+
+def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]:
+    store = _store()
+    draft = next((d for d in store.drafts(open_only=False) if d.id == draft_id), None) or abort(404)
+    live_number = store.published_number()
+    live_files = store.files(live_number) if live_number is not None else {}
+    files = store.files(draft.revision_id) if draft.revision_id is not None else store.draft_files(draft_id)
+    live, mine = versions.loaded(live_files), versions.loaded(files)
+    screens, renumbered = [], []
+    if live.content is not None and mine.content is not None:
+        screens = proof.screens(live.content, mine.content, _channels())
+        renumbered = proof.renumbered(live.content, mine.content)
+    who = g.get("staff")
+    return render_template("staff/reviewing/draft.html", draft=draft, lines=describe(live_files, files),
+                           screens=screens, renumbered=renumbered, problems=mine.problems, failed=failed,
+                           waits=store.waits_for(draft) if draft.status == IN_REVIEW else "",
+                           comments=_comments(store, draft_id),
+                           publisher=who is not None and who.role == rules.PUBLISHER), status
+
+
+@blueprint.get("/<int:draft_id>")
+def draft(draft_id: int) -> tuple[str, int]:
+    return _page(draft_id)
+
+
+def _act(draft_id: int, action: Any) -> ResponseBase | tuple[str, int]:
+    try:
+        action(_store(), _actor().email)
+    except Refused as exc:
+        return _page(draft_id, str(exc), 403)
+    return redirect(url_for(".draft", draft_id=draft_id))
+
+
+@blueprint.post("/<int:draft_id>/ask")
+def ask(draft_id: int) -> ResponseBase | tuple[str, int]:
+    return _act(draft_id, lambda store, by: store.ask_review(draft_id, by, request.form.get("reason", "")))
+
+
+@blueprint.post("/<int:draft_id>/approve")
+def approve(draft_id: int) -> ResponseBase | tuple[str, int]:
+    return _act(draft_id, lambda store, by: store.approve(draft_id, by))
+
+
+@blueprint.post("/<int:draft_id>/send-back")
+def send_back(draft_id: int) -> ResponseBase | tuple[str, int]:
+    comment = request.form.get("comment", "").strip()
+    if not comment:
+        return _page(draft_id, "say what to change: the author reads your comment.", 400)
+    return _act(draft_id, lambda store, by: store.send_back(draft_id, by, comment))
+
+
+@blueprint.post("/<int:draft_id>/publish")
+def publish(draft_id: int) -> ResponseBase | tuple[str, int]:
+    return _act(draft_id, lambda store, by: store.publish(draft_id, by))
+
+
+@blueprint.get("/history")
+def history() -> str:
+    store = _store()
+    revisions = list(reversed(store.history()))
+    parents = {r.id: r.parent_id for r in revisions}
+    shown = int(request.args.get("revision", 0) or 0) or None
+    lines = []
+    if shown in parents:
+        parent = parents[shown]
+        lines = describe(store.files(parent) if parent else {}, store.files(shown))
+    who = g.get("staff")
+    return render_template("staff/reviewing/history.html", revisions=revisions, shown=shown, lines=lines,
+                           live=store.published_number(), failed=request.args.get("failed", ""),
+                           done=request.args.get("done", ""),
+                           publisher=who is not None and who.role == rules.PUBLISHER)
+
+
+@blueprint.post("/history/<int:number>/restore")
+def restore(number: int) -> ResponseBase:
+    try:
+        outcome = _store().restore(number, _actor().email, request.form.get("reason", ""))
+    except Refused as exc:
+        return redirect(url_for(".history", revision=number, failed=str(exc)))
+    if outcome.revision is None:
+        return redirect(url_for(".history", revision=number,
+                                failed=f"not published yet (draft {outcome.draft}): {outcome.waiting}"))
+    return redirect(url_for(".history", revision=outcome.revision,
+                            done=f"Revision {number}'s content is live again as revision {outcome.revision}."))
