@@ -216,3 +216,39 @@ def test_facts_due_for_a_recheck_are_on_the_staff_home_page(line):
     section = home[home.index('id="recheck"'):]
     assert "Your rights" in section and soon in section and "laws-and-rights.md" in section
     assert "Help line</a>" not in section
+
+
+# Proofing --------------------------------------------------------------------------------------
+
+def proofed(**fields: object) -> tuple[list[proof.Screen], list[proof.Renumbered]]:
+    from hotline import config
+    from hotline.channels import sms, voice, whatsapp
+    from hotline.check.version import gate
+
+    cfg = config.read({})
+    files = fx.shipped()
+    draft = {**files, MAIN: flowedit.edit(files[MAIN].decode(), "rights", fields).encode()}
+    live, mine = gate(files, cfg).content, gate(draft, cfg).content
+    channels = proof.Channels(sms.SmsSettings.from_config(cfg), whatsapp.WhatsAppSettings.from_config(cfg),
+                              voice.VoiceSettings.from_config(cfg))
+    return proof.screens(live, mine, channels), proof.renumbered(live, mine)
+
+
+def test_proofing_shows_each_changed_screen_per_language_and_channel_and_what_falls_back():
+    screens, renumbered = proofed(title="Your rights in Chicago")
+    assert [s.title for s in screens] == ["Main menu", "Your rights in Chicago"] and renumbered == []
+    menu, rights = screens
+    seen = {(d.lang, d.channel) for d in menu.differences}  # the menu lists the title on every channel
+    assert {("en", "SMS"), ("en", "WhatsApp"), ("en", "Voice"), ("es", "SMS"), ("es", "Voice")} <= seen
+    assert {(d.lang, d.channel) for d in rights.differences} >= {("en", "WhatsApp"), ("es", "WhatsApp")}
+    assert not [d for d in rights.differences if d.channel == "SMS"]  # a page's SMS does not show its title
+    spanish = next(d for d in rights.differences if (d.lang, d.channel) == ("es", "WhatsApp"))
+    assert "Sus derechos" in spanish.before.messages[0] and "Your rights in Chicago" in spanish.after.messages[0]
+    assert "characters" in spanish.after.notes[0]
+    sms = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "SMS"))
+    assert "segment" in sms.after.notes[0] and "Your rights in Chicago" in sms.after.messages[0]
+    spoken = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "Voice"))
+    assert "Polly.Joanna" in spoken.after.notes[0]  # the English words, said by the English voice
+    assert rights.fallbacks == ["Español (es): the title in English (changed in English, not translated yet)",
+                                "Polski (pl): the title in English (not translated yet)"]
+

@@ -102,9 +102,9 @@ def screens(live: Content, draft: Content, channels: Channels) -> list[Screen]:
             keys = {"title": (nid, node.title), "text": (nid, node.text)}
             for tag in tags:
                 served = draft.coverage[tag].fallback if tag in draft.coverage else {}
-                before = live.coverage[tag].fallback if tag in live.coverage else {}
+                earlier = live.coverage[tag].fallback if tag in live.coverage else {}
                 for what, key in keys.items():
-                    if key in served and before.get(key) != served[key]:  # new with this draft
+                    if key in served and earlier.get(key) != served[key]:  # new with this draft
                         how = "from the earlier English" if served[key].how == OLDER else "in English"
                         screen.fallbacks.append(f"{draft.locales[tag].name} ({tag}): the {what} {how} "
                                                 f"({REASONS[served[key].reason]})")
