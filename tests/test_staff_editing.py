@@ -245,6 +245,8 @@ def test_proofing_shows_each_changed_screen_per_language_and_channel_and_what_fa
     spanish = next(d for d in rights.differences if (d.lang, d.channel) == ("es", "WhatsApp"))
     assert "Sus derechos" in spanish.before.messages[0] and "Your rights in Chicago" in spanish.after.messages[0]
     assert "characters" in spanish.after.notes[0]
+    assert [w for w, changed in spanish.after.marks[0] if changed] == ["*Your", "rights", "in", "Chicago*"]
+    assert [w for w, changed in spanish.before.marks[0] if changed] == ["*Sus", "derechos*"]
     sms = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "SMS"))
     assert "segment" in sms.after.notes[0] and "Your rights in Chicago" in sms.after.messages[0]
     spoken = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "Voice"))

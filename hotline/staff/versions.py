@@ -3,6 +3,7 @@ signed-in person's working draft, and any version loaded as `Content` through th
 serving gate (kept for the few versions being looked at, so typing and trying stay quick)."""
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 MINE = "mine"  # "Try the line" on the signed-in person's draft
 KEPT = 4
 _loaded: OrderedDict[str, Loaded] = OrderedDict()
+_lock = threading.Lock()  # the staff pages are served by several threads
 
 
 def store() -> Store | None:
@@ -49,13 +51,18 @@ class Loaded:
 
 def loaded(files: dict[str, bytes]) -> Loaded:
     key = content_hash(files)
-    if key not in _loaded:
-        report = gate(files, current_app.config)
-        _loaded[key] = Loaded(report.content, tuple(str(p) for p in report.refusals))
+    with _lock:
+        found = _loaded.get(key)
+        if found is not None:
+            _loaded.move_to_end(key)
+            return found
+    report = gate(files, current_app.config)
+    found = Loaded(report.content, tuple(str(p) for p in report.refusals))
+    with _lock:
+        _loaded[key] = found
         while len(_loaded) > KEPT:
             _loaded.popitem(last=False)
-    _loaded.move_to_end(key)
-    return _loaded[key]
+    return found
 
 
 def mine() -> Content | str:

@@ -4,7 +4,9 @@ now; which of its strings are served in English or from an earlier English; and 
 whose numbers shift. Pure: two loaded `Content`s and the channels' settings in, rows out."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import re
+from dataclasses import dataclass, field, replace
 
 from hotline.channels import gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
@@ -28,6 +30,29 @@ class Shown:
 
     messages: tuple[str, ...]
     notes: tuple[str, ...] = ()  # per message: "2 segments, GSM-7"; or the voice
+    marks: tuple[tuple[tuple[str, bool], ...], ...] = ()  # per message: its words, each marked when it changed
+
+
+def _words(text: str) -> list[str]:
+    return re.split(r"(\s+)", text)
+
+
+def _marked(before: Shown | None, after: Shown | None) -> tuple[Shown | None, Shown | None]:
+    """Both sides with the words that differ marked, message by message."""
+    if before is None or after is None:
+        return before, after
+    old_marks, new_marks = [], []
+    for i in range(max(len(before.messages), len(after.messages))):
+        a = _words(before.messages[i]) if i < len(before.messages) else []
+        b = _words(after.messages[i]) if i < len(after.messages) else []
+        kept_a, kept_b = [False] * len(a), [False] * len(b)
+        for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
+            kept_a[block.a:block.a + block.size] = [True] * block.size
+            kept_b[block.b:block.b + block.size] = [True] * block.size
+        old_marks.append(tuple((w, not k and bool(w.strip())) for w, k in zip(a, kept_a, strict=True)))
+        new_marks.append(tuple((w, not k and bool(w.strip())) for w, k in zip(b, kept_b, strict=True)))
+    return (replace(before, marks=tuple(old_marks[:len(before.messages)])),
+            replace(after, marks=tuple(new_marks[:len(after.messages)])))
 
 
 @dataclass(frozen=True)
@@ -97,7 +122,7 @@ def screens(live: Content, draft: Content, channels: Channels) -> list[Screen]:
             for channel in (SMS, WHATSAPP, VOICE):
                 before, after = _shown(live, channels, nid, tag, channel), _shown(draft, channels, nid, tag, channel)
                 if before != after:
-                    screen.differences.append(Difference(tag, locale.name, channel, before, after))
+                    screen.differences.append(Difference(tag, locale.name, channel, *_marked(before, after)))
         if screen.differences and nid in draft.flow.nodes:
             keys = {"title": (nid, node.title), "text": (nid, node.text)}
             for tag in tags:
