@@ -254,3 +254,23 @@ def test_proofing_shows_each_changed_screen_per_language_and_channel_and_what_fa
     assert rights.fallbacks == ["Español (es): the title in English (changed in English, not translated yet)",
                                 "Polski (pl): the title in English (not translated yet)"]
 
+
+
+def test_a_draft_sent_back_reaches_its_author_with_the_comment_and_script_stays_text(line):
+    app, store = line
+    editor = client_for(app, "ed@line.org")
+    post(editor, "/staff/edit/node/help_line",
+         **node_form(store, "ed@line.org", "help_line", text="Call {helpers}. <script>alert(1)</script>"))
+    draft = store.working_draft("ed@line.org")
+    editor.post(f"/staff/review/{draft.id}/ask", data={"csrf_token": token_of(editor), "reason": "a <b>test</b>"})
+    pat = client_for(app, "pat@line.org")
+    page = pat.get(f"/staff/review/{draft.id}").get_data(as_text=True)
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>test" not in page
+    empty = pat.post(f"/staff/review/{draft.id}/send-back", data={"csrf_token": token_of(pat), "comment": " "})
+    assert empty.status_code == 400 and "say what to change" in empty.get_data(as_text=True)
+    pat.post(f"/staff/review/{draft.id}/send-back", data={"csrf_token": token_of(pat), "comment": "no markup, please"})
+    assert store.working_draft("ed@line.org").id == draft.id  # back with its author
+    back = editor.get(f"/staff/review/{draft.id}").get_data(as_text=True)
+    assert "Sent back" in back and "pat@line.org sent it back: “no markup, please”" in back
+    assert "sent it back to you" in editor.get("/staff/edit/").get_data(as_text=True)

@@ -68,10 +68,13 @@ def _nodes(files: dict[str, bytes]) -> dict[str, dict]:
     return out
 
 
-def _save(path: str, old: bytes, text: str) -> None:
+def _save(files: Mapping[str, bytes], changed: Mapping[str, bytes]) -> None:
+    """Into the signed-in editor's own draft (the store refuses what their role may not
+    change); saving what is already there does nothing (an approval stays valid)."""
     store, who = versions.store(), _author()
-    if text.encode("utf-8") != old:
-        store.save(versions.my_draft().id, who.email, {path: text.encode("utf-8")})  # type: ignore[union-attr]
+    changed = {p: d for p, d in changed.items() if files.get(p) != d}
+    if changed:
+        store.save(versions.my_draft().id, who.email, changed)  # type: ignore[union-attr]
 
 
 def _form_values(names: tuple[str, ...], given: Mapping[str, str]) -> dict[str, object]:
@@ -121,7 +124,7 @@ def node(nid: str) -> ResponseBase | tuple[str, int] | str:
         return render_template("staff/editing/node.html", **shown)
     values = node_values(request.form)
     try:
-        _save(path, files[path], flowedit.edit(files[path].decode("utf-8"), nid, values))
+        _save(files, {path: flowedit.edit(files[path].decode("utf-8"), nid, values).encode("utf-8")})
     except (Refused, EditError) as exc:
         return render_template("staff/editing/node.html", failed=str(exc), **shown), 403
     return redirect(url_for(".node", nid=nid, saved=1))
@@ -138,8 +141,8 @@ def service(sid: str) -> ResponseBase | tuple[str, int] | str:
     if request.method == "GET":
         return render_template("staff/editing/service.html", **shown)
     try:
-        _save(SERVICES, files[SERVICES], flowedit.edit(files[SERVICES].decode("utf-8"), sid,
-                                                       _form_values(SERVICE_TEXT, request.form)))
+        _save(files, {SERVICES: flowedit.edit(files[SERVICES].decode("utf-8"), sid,
+                                       _form_values(SERVICE_TEXT, request.form)).encode("utf-8")})
     except (Refused, EditError) as exc:
         return render_template("staff/editing/service.html", failed=str(exc), **shown), 403
     return redirect(url_for(".service", sid=sid, saved=1))
@@ -172,7 +175,7 @@ def add_page(nid: str) -> ResponseBase:
                                                           "source": "", "reviewed": None}, nid)
     text = flowedit.edit(text, nid, {"options": [*(menu.get("options") or []), key]})
     try:
-        _save(path, files[path], text)
+        _save(files, {path: text.encode("utf-8")})
     except Refused as exc:
         return _refused(str(exc))
     return redirect(url_for(".node", nid=key))
@@ -189,36 +192,26 @@ def options(nid: str) -> ResponseBase:
     if option not in listed:
         return _refused("that option is no longer on this menu.")
     at = listed.index(option)
-    changes: dict[str, str] = {}
+    texts = {path: files[path].decode("utf-8")}
     if action in ("up", "down"):
         to = at - 1 if action == "up" else at + 1
         if 0 <= to < len(listed):
             listed[at], listed[to] = listed[to], listed[at]
-    elif action == "off":
+    elif action in ("off", "move"):
         listed.pop(at)
-    elif action == "move":
-        target = request.form.get("to", "")
-        target_path = flowedit.where(files, target)
-        if target_path is None or target == nid:
-            return _refused("choose the menu to move it to.")
-        options_there = list(_entries(files, target_path)[target].get("options") or [])
-        if option in options_there:
-            return _refused("that menu already leads to it.")
-        listed.pop(at)
-        moved = files[target_path].decode("utf-8") if target_path != path else None
-        if moved is not None:
-            changes[target_path] = flowedit.edit(moved, target, {"options": [*options_there, option]})
     else:
         return _refused("choose up, down, move or take off.")
-    text = flowedit.edit(files[path].decode("utf-8"), nid, {"options": listed})
-    if action == "move" and not changes:
+    texts[path] = flowedit.edit(texts[path], nid, {"options": listed})
+    if action == "move":
         target = request.form.get("to", "")
-        text = flowedit.edit(text, target, {"options": [*(_entries(files, path)[target].get("options") or []),
-                                                         option]})
+        there = flowedit.where(files, target)
+        there_options = list(_entries(files, there)[target].get("options") or []) if there else []
+        if there is None or target == nid or option in there_options:
+            return _refused("choose another menu, one that does not lead to it yet.")
+        texts[there] = flowedit.edit(texts.get(there, files[there].decode("utf-8")), target,
+                                     {"options": [*there_options, option]})
     try:
-        store, who = versions.store(), _author()
-        store.save(versions.my_draft().id, who.email,  # type: ignore[union-attr]
-                   {path: text.encode("utf-8"), **{p: t.encode("utf-8") for p, t in changes.items()}})
+        _save(files, {p: t.encode("utf-8") for p, t in texts.items()})
     except Refused as exc:
         return _refused(str(exc))
     return redirect(url_for(".index") + f"#menu-{nid}")
@@ -238,7 +231,7 @@ def remove(nid: str) -> ResponseBase | tuple[str, int] | str:
                ": take it off those menus first.")
         return _refused(f"'{nodes[nid].get('title') or nid}' cannot be removed: {why}")
     try:
-        _save(path, files[path], flowedit.remove(files[path].decode("utf-8"), nid))
+        _save(files, {path: flowedit.remove(files[path].decode("utf-8"), nid).encode("utf-8")})
     except Refused as exc:
         return _refused(str(exc))
     return redirect(url_for(".index"))
