@@ -129,6 +129,8 @@ def emit(name: str, value: object, indent: int, like: str = "") -> str:
 
 
 def _same(old: object, new: object) -> bool:
+    if isinstance(old, list) and isinstance(new, str):  # `also:` written as a list, edited as one line
+        old = ", ".join(str(o) for o in old)
     def norm(value: object) -> object:
         if isinstance(value, date):
             return value.isoformat()

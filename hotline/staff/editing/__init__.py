@@ -254,4 +254,7 @@ def check() -> ResponseBase | tuple[ResponseBase, int]:
         return jsonify(error="no such node or service"), 404
     fields = data["fields"]
     values = _form_values(SERVICE_TEXT, fields) if service else node_values(fields)
-    return jsonify(checking.check(files, path, key, values))
+    try:
+        return jsonify(checking.check(files, path, key, values))
+    except EditError as exc:
+        return jsonify(error=str(exc)), 409
