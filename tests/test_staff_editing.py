@@ -140,8 +140,12 @@ def test_an_edit_lands_in_the_editors_draft_and_the_publisher_publishes_it(line)
     assert b"312-660-1370" in store.files(number)["flows/services.yaml"]
     history = pat.get("/staff/review/history").get_data(as_text=True)
     assert "new number" in history and "ed@line.org" in history and "pat@line.org" in history
+    changed = pat.get(f"/staff/review/history?revision={number}").get_data(as_text=True)
+    assert "service Helpers: phone 1-855-435-7693 → 312-660-1370" in changed
+    assert "&#39;Help line&#39;: text changed" in changed
     restored = pat.post("/staff/review/history/1/restore", data={"csrf_token": token_of(pat), "reason": "undo"})
     waiting = pat.get(restored.headers["Location"]).get_data(as_text=True)
+    assert "Open draft" in waiting
     assert re.search(r"not published yet \(draft \d+\): .*a publisher other than its author pat@line.org", waiting), waiting[waiting.find("<main"):][:600]
     restore = store.drafts()[-1]
     sam = client_for(app, "sam@line.org")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
 
-from hotline.staff import versions
+from hotline.staff import preview, versions
 from hotline.staff.reviewing import proof
 from hotline.store import Refused, merge, rules
 from hotline.store.diff import describe
@@ -123,13 +123,19 @@ def history() -> str:
     store = _store()
     revisions = list(reversed(store.history()))
     parents = {r.id: r.parent_id for r in revisions}
-    shown = int(request.args.get("revision", 0) or 0) or None
-    lines = []
-    if shown in parents:
-        parent = parents[shown]
-        lines = describe(store.files(parent) if parent else {}, store.files(shown))
+    shown = request.args.get("revision", 0, type=int) or None
+    lines: list[str] = []
+    changes: list[preview.Change] = []
+    parent = parents.get(shown) if shown else None
+    if shown in parents and parent is not None:
+        before, after = store.files(parent), store.files(shown)
+        lines = describe(before, after)
+        old, new = versions.loaded(before).content, versions.loaded(after).content
+        changes = preview.changes(old, new) if old is not None and new is not None else []
     who = g.get("staff")
     return render_template("staff/reviewing/history.html", revisions=revisions, shown=shown, lines=lines,
+                           changes=changes, first=shown is not None and shown in parents and parent is None,
+                           waiting=request.args.get("waiting", 0, type=int),
                            live=store.published_number(), failed=request.args.get("failed", ""),
                            done=request.args.get("done", ""),
                            publisher=who is not None and who.role == rules.PUBLISHER)
@@ -142,7 +148,7 @@ def restore(number: int) -> ResponseBase:
     except Refused as exc:
         return redirect(url_for(".history", revision=number, failed=str(exc)))
     if outcome.revision is None:
-        return redirect(url_for(".history", revision=number,
+        return redirect(url_for(".history", revision=number, waiting=outcome.draft,
                                 failed=f"not published yet (draft {outcome.draft}): {outcome.waiting}"))
     return redirect(url_for(".history", revision=outcome.revision,
                             done=f"Revision {number}'s content is live again as revision {outcome.revision}."))
