@@ -146,7 +146,7 @@ def test_an_edit_lands_in_the_editors_draft_and_the_publisher_publishes_it(line)
     assert "service Helpers: phone 1-855-435-7693 → 312-660-1370" in changed
     assert "&#39;Help line&#39;: text changed" in changed
     restored = pat.post("/staff/review/history/1/restore", data={"csrf_token": token_of(pat), "reason": "undo"})
-    waiting = pat.get(restored.headers["Location"]).get_data(as_text=True)
+    waiting = restored.get_data(as_text=True)
     assert "Open draft" in waiting
     assert re.search(r"not published yet \(draft \d+\): .*a publisher other than its author pat@line.org", waiting), waiting[waiting.find("<main"):][:600]
     restore = store.drafts()[-1]
@@ -156,7 +156,7 @@ def test_an_edit_lands_in_the_editors_draft_and_the_publisher_publishes_it(line)
     assert store.published_number() == number + 1
     assert b"1-855-435-7693" in store.files(number + 1)["flows/services.yaml"]
     refused = pat.post("/staff/review/history/1/restore", data={"csrf_token": token_of(pat), "reason": ""})
-    assert "needs a reason" in pat.get(refused.headers["Location"]).get_data(as_text=True)
+    assert refused.status_code == 403 and "needs a reason" in refused.get_data(as_text=True)
 
 
 def test_a_translator_cannot_edit_english_and_the_token_only_looks(line):
@@ -175,8 +175,8 @@ def test_a_translator_cannot_edit_english_and_the_token_only_looks(line):
 def test_removal_is_refused_while_a_menu_leads_there_and_reorder_moves_the_digits(line):
     app, store = line
     editor = client_for(app, "ed@line.org")
-    refused = editor.get(post(editor, "/staff/edit/node/rights/remove").headers["Location"])
-    assert "still an option of Main menu" in refused.get_data(as_text=True)
+    refused = post(editor, "/staff/edit/node/rights/remove")
+    assert refused.status_code == 403 and "still an option of Main menu" in refused.get_data(as_text=True)
     assert post(editor, "/staff/edit/menu/main/options", option="help_line", action="up").status_code == 302
     assert post(editor, "/staff/edit/menu/main/add", title="Food help").status_code == 302
     draft = store.working_draft("ed@line.org")

@@ -94,7 +94,9 @@ def node_values(given: Mapping[str, str]) -> dict[str, object]:
 
 
 @blueprint.get("/")
-def index() -> str:
+def index(failed: str = "") -> str:
+    """Every menu with its options, pages no menu leads to, and services; `failed`: why the
+    last action was refused (shown here, never read from the address)."""
     files = _files()
     nodes = _nodes(files)
     menus = {k: v for k, v in nodes.items() if v.get("type") == "menu"}
@@ -103,7 +105,7 @@ def index() -> str:
     draft = versions.my_draft() if who is not None and who.role in AUTHORS else None
     return render_template("staff/editing/index.html", nodes=nodes, menus=menus, services=_entries(files, SERVICES),
                            unlisted=[k for k in nodes if k not in listed and k not in menus], draft=draft,
-                           may_edit=draft is not None, failed=request.args.get("failed", ""))
+                           may_edit=draft is not None, failed=failed)
 
 
 def _node_or_404(files: dict[str, bytes], nid: str) -> tuple[str, dict]:
@@ -156,12 +158,12 @@ def _slug(title: str, taken: set[str]) -> str:
     return key
 
 
-def _refused(message: str) -> ResponseBase:
-    return redirect(url_for(".index", failed=message))
+def _refused(message: str) -> tuple[str, int]:
+    return index(message), 403
 
 
 @blueprint.post("/menu/<nid>/add")
-def add_page(nid: str) -> ResponseBase:
+def add_page(nid: str) -> ResponseBase | tuple[str, int]:
     """A new page as the last option of a menu: its title now, its words in the editor."""
     _author()
     files = _files()
@@ -182,7 +184,7 @@ def add_page(nid: str) -> ResponseBase:
 
 
 @blueprint.post("/menu/<nid>/options")
-def options(nid: str) -> ResponseBase:
+def options(nid: str) -> ResponseBase | tuple[str, int]:
     """Up, down, to another menu, or off this menu; a page no menu leads to may then be removed."""
     _author()
     files = _files()

@@ -119,11 +119,13 @@ def publish(draft_id: int) -> ResponseBase | tuple[str, int]:
 
 
 @blueprint.get("/history")
-def history() -> str:
+def history(shown: int | None = None, failed: str = "", waiting: int = 0) -> str:
+    """Every revision; `shown` (or ?revision=) with what it changed. A restore's outcome is
+    shown by the restore itself, never read from the address."""
     store = _store()
     revisions = list(reversed(store.history()))
     parents = {r.id: r.parent_id for r in revisions}
-    shown = request.args.get("revision", 0, type=int) or None
+    shown = shown or request.args.get("revision", 0, type=int) or None
     lines: list[str] = []
     changes: list[preview.Change] = []
     parent = parents.get(shown) if shown else None
@@ -135,20 +137,17 @@ def history() -> str:
     who = g.get("staff")
     return render_template("staff/reviewing/history.html", revisions=revisions, shown=shown, lines=lines,
                            changes=changes, first=shown is not None and shown in parents and parent is None,
-                           waiting=request.args.get("waiting", 0, type=int),
-                           live=store.published_number(), failed=request.args.get("failed", ""),
-                           done=request.args.get("done", ""),
+                           waiting=waiting, restored=request.args.get("restored", 0, type=int),
+                           live=store.published_number(), failed=failed,
                            publisher=who is not None and who.role == rules.PUBLISHER)
 
 
 @blueprint.post("/history/<int:number>/restore")
-def restore(number: int) -> ResponseBase:
+def restore(number: int) -> ResponseBase | tuple[str, int]:
     try:
         outcome = _store().restore(number, _actor().email, request.form.get("reason", ""))
     except Refused as exc:
-        return redirect(url_for(".history", revision=number, failed=str(exc)))
+        return history(number, str(exc)), 403
     if outcome.revision is None:
-        return redirect(url_for(".history", revision=number, waiting=outcome.draft,
-                                failed=f"not published yet (draft {outcome.draft}): {outcome.waiting}"))
-    return redirect(url_for(".history", revision=outcome.revision,
-                            done=f"Revision {number}'s content is live again as revision {outcome.revision}."))
+        return history(number, f"not published yet (draft {outcome.draft}): {outcome.waiting}", outcome.draft), 200
+    return redirect(url_for(".history", revision=outcome.revision, restored=number))
