@@ -280,3 +280,20 @@ def test_a_draft_sent_back_reaches_its_author_with_the_comment_and_script_stays_
     back = editor.get(f"/staff/review/{draft.id}").get_data(as_text=True)
     assert "Sent back" in back and "pat@line.org sent it back: “no markup, please”" in back
     assert "sent it back to you" in editor.get("/staff/edit/").get_data(as_text=True)
+
+
+def test_a_draft_is_proofed_as_it_would_go_live_merged_onto_what_was_published_since(line):
+    app, store = line
+    editor = client_for(app, "ed@line.org")
+    post(editor, "/staff/edit/node/help_line", **node_form(store, "ed@line.org", "help_line",
+                                                           text="Call {helpers} for free help."))
+    mine = store.working_draft("ed@line.org")
+    pat = client_for(app, "pat@line.org")
+    post(pat, "/staff/edit/node/rights", **node_form(store, "pat@line.org", "rights", title="Your rights here"))
+    theirs = store.working_draft("pat@line.org")
+    store.ask_review(theirs.id, "pat@line.org", "a shorter title")
+    store.approve(theirs.id, "sam@line.org")
+    store.publish(theirs.id, "pat@line.org")
+    page = pat.get(f"/staff/review/{mine.id}").get_data(as_text=True)
+    assert 'id="proof-help_line"' in page and "for free help" in page
+    assert 'id="proof-rights"' not in page  # publishing it keeps "Your rights here": nothing to proof there

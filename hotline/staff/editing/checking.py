@@ -13,6 +13,7 @@ from hotline.channels import messaging
 from hotline.check.rules import WARNING
 from hotline.check.version import check_files
 from hotline.engine import Reply
+from hotline.flow.model import Kind
 from hotline.store import flowedit
 from hotline.store.merge import yaml_blocks
 from hotline.store.flowedit import SERVICES
@@ -59,8 +60,9 @@ def check(files: Mapping[str, bytes], path: str, key: str, values: Mapping[str, 
     nodes = flowedit.leading_to(edited, key, service=True) if service else [key]
     problems = []
     for problem in report.problems:
-        if problem.node != key and problem.node not in nodes:
-            continue
+        if problem.node != key and problem.node not in nodes or (problem.kind == Kind.LANGUAGE and
+                                                                 problem.severity == WARNING):
+            continue  # what each language still lacks is the translators' queue, not this field's
         field = next((name for name, first, last in fields if problem.node == key and first <= problem.line <= last),
                      "") or (_named(problem.message, values) if problem.node == key else "")
         problems.append({"field": field, "message": problem.message, "warning": problem.severity == WARNING,
