@@ -1,6 +1,7 @@
 """What staff use to change and watch what the line says: `pages` (the staff pages), `preview`
 (a draft beside what residents get), `graph` (the flow as a picture), `throttle` (the
-sign-in's limits). The check they run (`hotline check`, the Problems page) is
+sign-in's limits), `editing` (changing content into one's draft), `reviewing` (review,
+proofing, publish, history), `versions` (the store's versions as they load). The check they run (`hotline check`, the Problems page) is
 `hotline.check`, the line's own serving gate."""
 from __future__ import annotations
 
