@@ -16,11 +16,11 @@ Block = tuple[str, str]  # (key, text); key "" is what comes before the first no
 NODES_KEY = re.compile(r"^nodes:\s*$")
 
 
-def _yaml_blocks(text: str) -> list[Block]:
+def yaml_blocks(text: str) -> list[Block]:
     """A flow file's nodes (under `nodes:`, two spaces in) or services (at the top level)."""
     lines = text.splitlines(keepends=True)
     nested = any(NODES_KEY.match(line) for line in lines)
-    item = re.compile(r"^  ([A-Za-z0-9_]+):" if nested else r"^([A-Za-z0-9_]+):")
+    item = re.compile(r"^  ([A-Za-z0-9_]+):" if nested else r"^[\"']?([A-Za-z0-9_]+)[\"']?:")  # "988": a quoted id
     blocks: list[list[str]] = [["", ""]]
     inside = not nested
     for line in lines:
@@ -70,7 +70,7 @@ def blocks(path: str, data: bytes) -> list[Block] | None:
     if path.endswith(".po"):
         found = _po_blocks(text)
     elif path.startswith("flows/") and path.count("/") == 1 and path.endswith(".yaml"):
-        found = _yaml_blocks(text)
+        found = yaml_blocks(text)
     else:
         return None
     return found if len({k for k, _ in found}) == len(found) else None  # a key twice: merged whole

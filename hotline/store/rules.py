@@ -16,7 +16,7 @@ from hotline.store.files import Files
 
 ADMIN, EDITOR, TRANSLATOR, PUBLISHER = "admin", "editor", "translator", "publisher"
 ROLES = (ADMIN, EDITOR, TRANSLATOR, PUBLISHER)
-FREE_FIELDS = {"also", "reviewed", "verified", "wording_only", "check"}  # never a fact on their own
+FREE_FIELDS = {"also", "reviewed", "recheck", "verified", "wording_only", "check"}  # never a fact on their own
 LOCALES = "translations/locales.yaml"
 
 

@@ -20,7 +20,7 @@ from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
 from hotline.i18n import OLDER, REASONS, Served
-from hotline.staff import graph, preview, shared
+from hotline.staff import graph, preview, shared, versions
 from hotline.staff.looking import counts as figures
 from hotline.staff.looking.simulator import MAX_INPUT, MAX_STATE, costed, text_turn, voice_turn
 
@@ -41,6 +41,11 @@ class Shown:
 
 def _shown(version: str | None) -> Shown:
     live = shared.line().content
+    if version == versions.MINE:
+        mine = versions.mine()
+        if isinstance(mine, str):
+            return Shown(preview.LIVE, live, [], f"Your draft cannot be tried yet: {mine}")
+        return Shown(versions.MINE, mine, preview.changes(live, mine))
     try:
         draft = shared.line().live.draft()
     except FlowError as exc:
@@ -80,7 +85,7 @@ def simulate() -> Response | tuple[Response, int]:
         return jsonify(error="session is what the last answer returned, or null"), 400
     current = shared.line()
     shown = _shown(version)
-    if version == preview.DRAFT and shown.version != preview.DRAFT:
+    if version in (preview.DRAFT, versions.MINE) and shown.version != version:
         return jsonify(error=shown.problem), 409
     content, lang, text = shown.content, lang or None, None if text is None else text[:MAX_INPUT]
     texting = {c.name: c for c in (current.sms, current.whatsapp)}.get(str(channel))
