@@ -1,6 +1,7 @@
 """hotline: a multilingual SMS and voice information line."""
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,8 +23,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if store is not None:
         app.extensions["hotline_store"] = store
     pages.init(app, line.store.client, line.secret)
+    _nest_staff_pages()
     app.register_blueprint(pages.blueprint)
     return app
+
+
+@cache
+def _nest_staff_pages() -> None:
+    """The staff pages' parts by job, nested in the staff blueprint so its guard applies to
+    them; once per process (a blueprint is set up before its first registration)."""
+    from hotline.staff import pages
+    from hotline.staff.translating import pages as translating
+
+    pages.blueprint.register_blueprint(translating.blueprint)
 
 
 def _with_store(config: dict[str, Any] | None) -> tuple[dict[str, Any] | None, Any]:
