@@ -268,3 +268,15 @@ def test_a_machine_draft_on_request_is_kept_as_a_draft_until_a_person_accepts_it
     assert item is not None and item.state == queue.TO_UPDATE and "free help" in item.machine
     page = tom.get(f"/staff/translate/pl/s/{new}").get_data(as_text=True)
     assert "Machine draft, not served" in page
+
+
+def test_the_shared_token_may_look_at_every_language_but_not_change_one(line):
+    app, store = line
+    app.config["STAFF_TOKEN"] = token = "shared-staff-token-0123456789"
+    client = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert client.get("/staff/translate/es", headers=bearer).status_code == 200
+    sid = queue.string_id(("main", "Main menu"))
+    refused = client.post(f"/staff/translate/pl/s/{sid}", data={"translation": "Menu"}, headers=bearer)
+    assert refused.status_code == 403 and "sign in with your own account" in refused.get_data(as_text=True)
+    assert store.drafts() == []

@@ -102,6 +102,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     tom = signed_in(browser, base, "tom@line.org")
     tom.goto(base + "/staff/translate/")
     expect(tom.locator("a", has_text="Spanish")).to_have_count(0)
+    shots(tom, tmp_path, "languages")
     tom.click("a:has-text('Polski')")
     changed = tom.locator("#changed")
     for words in (OLD, NEW, polish(OLD)):
@@ -138,6 +139,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
 
     ula = signed_in(browser, base, "ula@line.org")
     ula.goto(base + "/staff/translate/pl")
+    ula.click("#unreviewed summary")  # a long list starts folded
     waiting = ula.locator("#unreviewed li", has_text="Help line: text")
     expect(waiting).to_contain_text("Translated by tom@line.org")
     waiting.locator("a:has-text('Review it')").click()
@@ -145,6 +147,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     expect(ula.locator(".notice")).to_contain_text("Your review is saved")
     ula.goto(base + "/staff/translate/pl")
     expect(ula.locator("#reviewed li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
+    shots(ula, tmp_path, "reviewed")
     ula.fill("#reason", "Reviewed the help line in Polish")
     ula.click("button:has-text('Ask for review')")
     (review,) = [d for d in store.drafts() if d.author == "ula@line.org"]

@@ -22,7 +22,7 @@ from hotline.i18n import SOURCE, Review, placeholder_mismatch, po_bytes, read_po
 from hotline.staff.translating import glossary, queue
 from hotline.store import Refused, rules
 from hotline.store.files import Files
-from hotline.store.store import EDITING, IN_REVIEW, SENT_BACK
+from hotline.store.store import EDITING, IN_REVIEW, RELEASE, SENT_BACK
 
 if TYPE_CHECKING:
     from hotline.store import Store
@@ -94,6 +94,12 @@ def _translators(store: Store, tag: str, draft: Draft | None, keys: list[queue.K
         versions.append((history[number].author, store.files(number).get(path)))
         number = history[number].parent_id
     return queue.translators(versions, keys)
+
+
+@blueprint.app_template_global()
+def named(author: str | None) -> str:
+    """Who made a translation, said for staff: shipped content has no person behind it here."""
+    return "the shipped content" if author == RELEASE else author or "someone unknown"
 
 
 def _may_review(actor: rules.Actor | None, tag: str, translator: str) -> str | None:
