@@ -108,6 +108,19 @@ def test_glossary_terms_are_found_as_whole_words_in_any_case():
     assert glossary.read(glossary.write(terms)) == terms
 
 
+@pytest.mark.parametrize("actor, translator, refused", [
+    (rules.Actor("ula@line.org", rules.TRANSLATOR, ("pl",)), "tom@line.org", None),
+    (rules.Actor("tom@line.org", rules.TRANSLATOR, ("pl",)), "tom@line.org", "tom@line.org translated this string"),
+    (rules.Actor("sam@line.org", rules.TRANSLATOR, ("es",)), "tom@line.org", "sam@line.org does not review pl"),
+    (rules.Actor("pat@line.org", rules.PUBLISHER, ("pl",)), "release", None),
+    (rules.Actor("pia@line.org", rules.PUBLISHER, ()), "release", "pia@line.org does not review pl"),
+    (rules.Actor("ed@line.org", rules.EDITOR, ("pl",)), "tom@line.org", "ed@line.org does not review pl"),
+])
+def test_who_may_review_a_translation(actor, translator, refused):
+    said = rules.may_review_translation(actor, "pl", translator)
+    assert (said is None) if refused is None else refused in said
+
+
 # The pages -------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -155,7 +168,9 @@ def test_a_translator_sees_their_languages_only_and_is_refused_spanish(line):
     assert tom.get("/staff/translate/es").status_code == 403
     spanish = queue.string_id(("main", "Main menu"))
     assert tom.get(f"/staff/translate/es/s/{spanish}").status_code == 403
-    assert tom.post(f"/staff/translate/es/s/{spanish}", data={"translation": "Menú"}).status_code == 403
+    token = csrf(tom.get(f"/staff/translate/pl/s/{spanish}"))
+    assert tom.post(f"/staff/translate/es/s/{spanish}", data={"translation": "Menú", "csrf_token": token}
+                    ).status_code == 403
     assert tom.get("/staff/translate/es/glossary").status_code == 403
     editor = signed_in(app, "ed@line.org")
     assert editor.get("/staff/translate/es").status_code == 200
@@ -198,10 +213,10 @@ def test_a_saved_translation_lands_in_the_translators_draft_and_a_script_stays_t
         page = tom.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page
         assert html.escape("<script>alert(1)</script>") in page
-    checked = tom.post("/staff/translate/pl/check", json={"sid": sid, "text": typed},
-                       headers={"X-CSRF-Token": csrf(tom.get(f"/staff/translate/pl/s/{sid}"))}).get_json()
+    header = {"X-CSRF-Token": csrf(tom.get(f"/staff/translate/pl/s/{sid}"))}
+    checked = tom.post("/staff/translate/pl/check", json={"sid": sid, "text": typed}, headers=header).get_json()
     assert checked["placeholders"] == "" and checked["segments"] == 1 and checked["encoding"] == "GSM-7"
-    wrong = tom.post("/staff/translate/pl/check", json={"sid": sid, "text": "Zadzwoń {x}" * 40}).get_json()
+    wrong = tom.post("/staff/translate/pl/check", json={"sid": sid, "text": "Zadzwoń {x}" * 40}, headers=header).get_json()
     assert "lacks {helpers}" in wrong["placeholders"] and wrong["segments"] > 3
 
 
