@@ -9,16 +9,17 @@ translation of English that is already live needs no second approval."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from babel.messages.catalog import Catalog
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from hotline import catalogs, mt
 from hotline.channels import gsm
-from hotline.i18n import SOURCE, Review, placeholder_mismatch, po_bytes, read_po_bytes
+from hotline.i18n import SOURCE, Locale, Review, placeholder_mismatch, po_bytes, read_po_bytes
 from hotline.staff.translating import glossary, queue
 from hotline.store import Refused, rules
 from hotline.store.files import Files
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 blueprint = Blueprint("translating", __name__, url_prefix="/translate", template_folder="templates",
                       static_folder="static", static_url_path="/static")
 HISTORY = 30  # revisions looked back through to find who translated a string
+KEEP = "keep every {name} of the English exactly as written: each becomes a phone number."
 
 
 def _store() -> Store:
@@ -53,9 +55,8 @@ def _may_look(actor: rules.Actor | None, tag: str) -> bool:
     return actor is None or actor.role != rules.TRANSLATOR or tag in actor.languages
 
 
-def _languages(files: Files) -> dict[str, str]:
+def _languages(files: Files, locales: Mapping[str, Locale]) -> dict[str, str]:
     """tag -> name of every language with a catalog, in the order residents see them."""
-    _, locales = queue.load(files)
     return {t: loc.name for t, loc in locales.items() if t != SOURCE and queue.catalog_file(t) in files}
 
 
@@ -97,7 +98,7 @@ def _translators(store: Store, tag: str, draft: Draft | None, keys: list[queue.K
 
 
 @blueprint.app_template_global()
-def named(author: str | None) -> str:
+def translator_name(author: str | None) -> str:
     """Who made a translation, said for staff: shipped content has no person behind it here."""
     return "the shipped content" if author == RELEASE else author or "someone unknown"
 
@@ -108,13 +109,12 @@ def _may_review(actor: rules.Actor | None, tag: str, translator: str) -> str | N
     return rules.may_review_translation(actor, tag, translator)
 
 
-def _checks(tag: str, english: str, text: str, folds: bool) -> dict[str, Any]:
+def _checks(english: str, text: str, folds: bool) -> dict[str, Any]:
     """What the translator sees as they type: the placeholders, and what the text costs by SMS
     in this language (folded as the line folds it)."""
     wrong = placeholder_mismatch(english, text) if text else ""
     sent = gsm.fold(text) if folds else text
-    return {"placeholders": f"The translation {wrong}: keep every {{name}} of the English exactly as written."
-            if wrong else "", "segments": gsm.segments(sent) if text else 0, "encoding": gsm.encoding(sent),
+    return {"placeholders": f"The translation {wrong}: {KEEP}" if wrong else "", "segments": gsm.segments(sent) if text else 0, "encoding": gsm.encoding(sent),
             "characters": len(sent)}
 
 
@@ -125,7 +125,7 @@ def index() -> str:
     store, actor = _store(), _actor()
     files, draft = _files(store, actor)
     loaded = queue.load(files)
-    shown = {t: n for t, n in _languages(files).items() if _may_look(actor, t)}
+    shown = {t: n for t, n in _languages(files, loaded[1]).items() if _may_look(actor, t)}
     counts = {t: queue.build(files, t, loaded).counts for t in shown}
     return render_template("staff/translating/index.html", languages=shown, counts=counts, draft=draft,
                            sections=queue.SECTIONS)
@@ -158,7 +158,7 @@ def _string_page(tag: str, sid: str, status: int = 200, refused: str = "", typed
         "staff/translating/string.html", q=q, item=item, text=text, refused=refused, draft=draft,
         translated_by=by, review_refusal=_may_review(actor, tag, by) if by else "", may_act=actor is not None,
         terms=glossary.used_in(glossary.read(files.get(glossary.path_of(tag))), item.english),
-        checks=_checks(tag, item.english, text, q.locale.folds), machine_ready=_machine_ready(tag),
+        checks=_checks(item.english, text, q.locale.folds), machine_ready=_machine_ready(tag),
         budget=int(current_app.config.get("SMS_SEGMENTS") or 3)), status
 
 
@@ -167,7 +167,7 @@ def string(tag: str, sid: str) -> tuple[str, int]:
     return _string_page(tag, sid)
 
 
-def _edit_catalog(tag: str, change: Any) -> Draft:
+def _edit_catalog(tag: str, change: Callable[[Catalog], object]) -> Draft:
     """Apply `change(catalog)` to the person's draft of this catalog and save it; `change`
     raises Refused with the sentence to show."""
     store, actor = _store(), _actor()
@@ -206,15 +206,14 @@ def act(tag: str, sid: str) -> Response | tuple[str, int]:
     return redirect(url_for(".string", tag=tag, sid=sid, saved=action))
 
 
-def _translate(catalog: Any, item: queue.Item, text: str) -> None:
+def _translate(catalog: Catalog, item: queue.Item, text: str) -> None:
     if not text.strip():
         raise Refused("The translation is empty: write it, or leave the page to keep what is there.")
     if catalog.get(item.english, context=item.key[0] or None) is None:  # English changed since the catalog's update
         catalog.add(item.english, context=item.key[0] or None)
     refused = catalogs.take(catalog, {item.key: text}).refused
     if refused:
-        raise Refused(f"Not saved: {refused[0][1]}. Keep every {{name}} of the English exactly as written: "
-                      "each becomes a phone number.")
+        raise Refused(f"Not saved: {refused[0][1]}; {KEEP}")
 
 
 @lru_cache(maxsize=2)
@@ -231,7 +230,7 @@ def _machine_ready(tag: str) -> bool:
     return True
 
 
-def _machine_draft(catalog: Any, tag: str, key: queue.Key) -> None:
+def _machine_draft(catalog: Catalog, tag: str, key: queue.Key) -> None:
     """A machine draft of one string, marked fuzzy (never served) for a person to accept."""
     message = catalog.get(key[1], context=key[0] or None)
     if message is None:
@@ -240,7 +239,7 @@ def _machine_draft(catalog: Any, tag: str, key: queue.Key) -> None:
         drafter = _drafter(tag)
     except mt.MTError as exc:
         raise Refused(f"No machine draft: {exc}") from None
-    one = type(catalog)(locale=catalog.locale)
+    one = Catalog(locale=catalog.locale)
     one[message.id] = message
     report = mt.draft_catalog(one, drafter.from_code, drafter.to_code, drafter)
     if not report.drafted:
@@ -257,7 +256,7 @@ def check(tag: str) -> Response:
     item = q.find(str(data.get("sid", "")))
     if item is None:
         abort(404)
-    return jsonify(_checks(tag, item.english, str(data.get("text", ""))[:gsm.MAX_CHARACTERS * 2], q.locale.folds))
+    return jsonify(_checks(item.english, str(data.get("text", ""))[:gsm.MAX_CHARACTERS * 2], q.locale.folds))
 
 
 @blueprint.route("/<tag>/glossary", methods=["GET", "POST"])
