@@ -239,6 +239,8 @@ def test_a_second_speaker_reviews_and_the_translator_may_not(line):
         ("help_line", NEW)]
     assert entry.review == Review("ula@line.org", entry.review.on)
     assert "Reviewed by ula@line.org" in ula.get("/staff/translate/pl").get_data(as_text=True)
+    noted = [(e.actor, e.action, e.target) for e in store.audit_entries()]
+    assert ("ula@line.org", "translation reviewed", f"draft {review.id}") in noted
 
 
 def test_the_glossary_is_edited_into_the_draft_by_that_languages_translators(line):

@@ -196,7 +196,9 @@ def act(tag: str, sid: str) -> Response | tuple[str, int]:
             if request.form.get("seen") != item.translation:
                 raise Refused("This translation changed since you opened it: read it again, then sign it.")
             review = Review(actor.email, dt.date.today().isoformat())  # type: ignore[union-attr]
-            _edit_catalog(tag, lambda c: catalogs.sign(c, review, keys=[item.key]))
+            signed = _edit_catalog(tag, lambda c: catalogs.sign(c, review, keys=[item.key]))
+            store.record(review.by, "translation reviewed", f"draft {signed.id}", "",
+                         {"language": tag, "string": item.where, "translator": translator})
         elif action == "machine":
             _edit_catalog(tag, lambda c: _machine_draft(c, tag, item.key))
         else:

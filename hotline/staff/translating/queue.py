@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from babel.messages.catalog import Catalog
 
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
 from hotline.content.model import wording_only
@@ -62,7 +60,6 @@ class Item:
     detail: str = ""      # what is wrong with the placeholders
     review: Review | None = None
     voided: bool = False  # a review that an edit since has voided
-    searched: bool = False  # an `also:` list: searched, never shown
 
     @property
     def english(self) -> str:
@@ -78,7 +75,6 @@ class Queue:
     tag: str
     locale: Locale
     items: tuple[Item, ...]
-    catalog: Catalog = field(repr=False)
 
     def section(self, state: str) -> list[Item]:
         return [i for i in self.items if i.state == state]
@@ -95,7 +91,7 @@ _PHRASES = {"keywords": "words residents type", "sms": "text messages", "voice":
             "notice": "notices", "fallback": "when the line cannot answer"}
 
 
-def _where(flow: Flow, key: Key, comments: list[str]) -> str:
+def _where(flow: Flow, key: Key) -> str:
     context, english = key
     node = flow.nodes.get(context)
     if node is not None:
@@ -140,12 +136,11 @@ def build(files: Files, tag: str, loaded: Loaded | None = None) -> Queue:
         machine = (entry.string if entry is not None and entry.machine else "") or (
             beside_draft(message) if message is not None else "")
         items.append(Item(
-            key, _where(flow, key, comments), " ".join(comments), _state(how.reason, bool(entry and entry.review)),
+            key, _where(flow, key), " ".join(comments), _state(how.reason, bool(entry and entry.review)),
             entry.string if entry is not None else "", how.older, how.stale if how.reason == CHANGED else "",
-            machine, how.detail, entry.review if entry is not None else None, bool(entry and entry.review_voided),
-            key in searched and key not in shown))
+            machine, how.detail, entry.review if entry is not None else None, bool(entry and entry.review_voided)))
     order = list(SECTIONS)
-    return Queue(tag, locale, tuple(sorted(items, key=lambda i: order.index(i.state))), catalog)
+    return Queue(tag, locale, tuple(sorted(items, key=lambda i: order.index(i.state))))
 
 
 def translations(data: bytes | None) -> dict[Key, str]:
