@@ -18,6 +18,7 @@ from babel.messages.catalog import Catalog, Message
 from hotline.i18n import (
     PLACEHOLDERS, REASONS, REVIEWED, Key, Review, Served, placeholder_mismatch, review_comment,
 )
+from hotline.mt import without_drafts
 
 CSV_COLUMNS = ("context", "string", "why", "earlier English", "English", "earlier translation", "translation")
 
@@ -137,7 +138,8 @@ class Imported:
 def take(catalog: Catalog, translations: Mapping[Key, str]) -> Imported:
     """Put finished translations into the catalog: each must be for English the catalog
     has now and carry exactly its {placeholders}; a taken entry is no longer fuzzy, no
-    longer has a previous msgid, and loses any review (it is a new translation)."""
+    longer has a previous msgid, and loses any review and machine-draft note (it is a
+    person's new translation)."""
     report = Imported()
     for key, string in translations.items():
         message = catalog.get(key[1], context=key[0] or None)
@@ -151,20 +153,20 @@ def take(catalog: Catalog, translations: Mapping[Key, str]) -> Imported:
         message.string = string
         message.flags.discard("fuzzy")
         message.previous_id = []
-        message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED)]
+        message.user_comments = [c for c in without_drafts(message.user_comments) if not c.startswith(REVIEWED)]
         report.taken.append(key)
     return report
 
 
-def sign(catalog: Catalog, review: Review, contexts: Iterable[str] = ()) -> list[Key]:
+def sign(catalog: Catalog, review: Review, contexts: Iterable[str] = (), keys: Iterable[Key] = ()) -> list[Key]:
     """Record that a fluent speaker approved the translated, non-fuzzy entries (of these
-    nodes, or all); an edit of the English or of the translation voids it."""
-    only = set(contexts)
+    nodes, or these strings, or all); an edit of the English or of the translation voids it."""
+    only, strings = set(contexts), set(keys)
     signed = []
     for message in catalog:
         key = _key(message)
         if (not message.id or not isinstance(message.string, str) or not message.string or message.fuzzy
-                or (only and key[0] not in only)):
+                or (only and key[0] not in only) or (strings and key not in strings)):
             continue
         message.user_comments = [c for c in message.user_comments if not c.startswith(REVIEWED)]
         message.user_comments.append(review_comment(review, key[1], message.string))

@@ -92,12 +92,16 @@ _PREVIOUS_LINE = re.compile(r'^\|\s*(msgid_plural|msgid|msgctxt)?\s*("(?:[^"\\]|
 
 
 def read_po_file(path: Path) -> Catalog:
+    return read_po_bytes(path.read_bytes())
+
+
+def read_po_bytes(data: bytes) -> Catalog:
     """A catalog with its previous msgids (`#| msgid`): Babel's reader keeps those as plain
     comments, and writing them back would lose the hint that tells translators what the
     English said before. Obsolete (`#~`) entries are dropped: they hold superseded texts
-    the line must never serve, and no command writes them back."""
-    with path.open("rb") as fh:
-        catalog = read_po(fh, ignore_obsolete=True)
+    the line must never serve, and no command writes them back. (`po_bytes` writes it back
+    byte for byte.)"""
+    catalog = read_po(io.BytesIO(data), ignore_obsolete=True)
     for message in catalog:
         lines = [c for c in message.user_comments if c.startswith("|")]
         if not lines or message.previous_id:
@@ -199,7 +203,10 @@ class CatalogState:
 
 
 def read_catalog(path: Path) -> CatalogState:
-    catalog = read_po_file(path)
+    return catalog_state(read_po_file(path))
+
+
+def catalog_state(catalog: Catalog) -> CatalogState:
     entries = {}
     for message in catalog:
         if not message.id or isinstance(message.id, (tuple, list)) or isinstance(message.string, (tuple, list)):

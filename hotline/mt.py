@@ -61,6 +61,8 @@ __all__ = [
     "draft_po_file",
     "DRAFT_COMMENT_PREFIX",
     "is_machine_draft",
+    "beside_draft",
+    "without_drafts",
     "load_drafter",
     "package_label",
 ]
@@ -636,6 +638,24 @@ def _without_beside(comments: list[str]) -> list[str]:
         inside = False
         kept.append(c)
     return kept
+
+
+def beside_draft(message: Message) -> str:
+    """The machine draft of this very English kept beside a person's earlier translation
+    ('' when there is none): Babel splits the comment in lines, joined here with spaces."""
+    mark = f"{BESIDE_PREFIX} ({_digest(message)},"
+    parts: list[str] = []
+    for c in message.user_comments:
+        if parts and c.startswith(("|", "Reviewed:", DRAFT_COMMENT_PREFIX, BESIDE_PREFIX)):
+            break
+        if parts or c.startswith(mark):
+            parts.append(c)
+    return " ".join(parts).partition("): ")[2]
+
+
+def without_drafts(comments: list[str]) -> list[str]:
+    """The comments without any machine-draft note: a person's translation replaced the draft."""
+    return [c for c in _without_beside(comments) if not c.startswith(DRAFT_COMMENT_PREFIX) and c != DRAFT_COMMENT_REVIEW]
 
 
 def _needs_draft(message: Message) -> bool:

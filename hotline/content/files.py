@@ -14,12 +14,13 @@ from hotline.i18n import LOCALES_FILE
 
 Files = Mapping[str, bytes]
 FLOWS, TRANSLATIONS = "flows", "translations"  # the two folders under the content root
+GLOSSARY = "glossary.yaml"  # translations/<tag>/glossary.yaml: a language's legal terms, kept with its catalog
 
 
 def content_files(flows: Path, translations: Path) -> list[Path]:
     """The files a version of the content is made of, in a stable order."""
     return sorted([*flows.glob("*.yaml"), *flows.glob("tests/*.yaml"), translations / LOCALES_FILE,
-                   *translations.glob("*/LC_MESSAGES/messages.po")])
+                   *translations.glob("*/LC_MESSAGES/messages.po"), *translations.glob(f"*/{GLOSSARY}")])
 
 
 def files_from_dirs(flows: Path, translations: Path) -> dict[str, bytes]:

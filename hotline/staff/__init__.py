@@ -18,6 +18,7 @@ JOBS = (  # hotline.staff.<job>, each a package with `blueprint` and its templat
     "audit",      # admins: the audit log
     "editing",    # editors and publishers: pages, menus and services into one's draft
     "reviewing",  # review, proofing in every language and channel, publish, history and restore
+    "translating",  # translators: each language's queue, editing in place, glossary, review by a second speaker
 )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hotline.content.files import FLOWS, TRANSLATIONS, Files, digest, files_from_dirs, write_files
+from hotline.content.files import FLOWS, GLOSSARY, TRANSLATIONS, Files, digest, files_from_dirs, write_files
 
-__all__ = ["FLOWS", "TRANSLATIONS", "Files", "content_hash", "export", "files_from_dirs", "write_files"]
+__all__ = ["FLOWS", "GLOSSARY", "TRANSLATIONS", "Files", "content_hash", "export", "files_from_dirs", "write_files"]
 
 
 def export(files: Files, root: Path) -> None:

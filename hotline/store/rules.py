@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from hotline.store.files import Files
+from hotline.store.files import GLOSSARY, Files
 
 ADMIN, EDITOR, TRANSLATOR, PUBLISHER = "admin", "editor", "translator", "publisher"
 ROLES = (ADMIN, EDITOR, TRANSLATOR, PUBLISHER)
@@ -37,8 +37,13 @@ class Change:
 
 
 def _language(path: str) -> str | None:
+    """The language whose translators own this file: its catalog or its glossary."""
     parts = path.split("/")
-    return parts[1] if len(parts) == 4 and parts[0] == "translations" and parts[2] == "LC_MESSAGES" else None
+    if parts[0] != "translations":
+        return None
+    if len(parts) == 4 and parts[2] == "LC_MESSAGES" or len(parts) == 3 and parts[2] == GLOSSARY:
+        return parts[1]
+    return None
 
 
 def _load(data: bytes | None) -> dict:
@@ -126,6 +131,17 @@ def may_author(actor: Actor, change: Change) -> str | None:
             return f"{actor.email} translates {', '.join(actor.languages) or 'no language'}, not {', '.join(others)}."
         return None
     return f"{actor.email} is an {actor.role}: content is changed by editors, translators and publishers."
+
+
+def may_review_translation(actor: Actor, tag: str, translator: str) -> str | None:
+    """None when `actor` may sign a translation into `tag` as reviewed: a second speaker of
+    the language (it is among their languages; a translator or a publisher, who may draft
+    catalogs), never the person who translated it."""
+    if actor.role not in (TRANSLATOR, PUBLISHER) or tag not in actor.languages:
+        return f"{actor.email} does not review {tag}: a translator or publisher who speaks it does."
+    if actor.email == translator:
+        return f"{actor.email} translated this string: a second speaker of {tag} reviews it."
+    return None
 
 
 def may_approve(actor: Actor, author: str) -> str | None:

@@ -1,0 +1,159 @@
+"""The translator's workspace in a real browser (Debian's Chromium through Playwright, as
+tests/test_staff_browser.py drives it), on the small fixture flow served from the store: a
+Polish translator sees a string whose English changed, with the old and the new English,
+translates it and asks for review; a publisher publishes it alone (a translation of live
+English); a second Polish speaker signs it, and their review is published too; a resident's
+signed text in Polish gets the new words. Screenshots at phone and desktop widths are saved
+in the test's tmp folder."""
+from __future__ import annotations
+
+import time
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from hotline.channels import gsm
+from hotline.staff.translating import queue
+from hotline.store.store import IN_REVIEW
+from tests.conftest import sign, sms_params
+from tests.store_fixtures import SMALL
+from tests.test_staff_browser import ARGS, CHROMIUM, serving
+from tests.translating_fixtures import NEW, OLD, english_changed, polish, translated
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
+PASSWORD = "correct horse battery staple"
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+POLISH = "Zadzwoń pod {helpers} po bezpłatną pomoc, dzień i noc."
+
+
+@pytest.fixture
+def line(make_app, tmp_path):
+    """The app serving the store's published revision: Polish translated, then the help
+    line's English changed (approved by a second publisher, as a fact needs)."""
+    app = make_app(CONTENT="store", FLOWS=str(SMALL / "flows"), TRANSLATIONS=str(SMALL / "translations"),
+                   INSTANCE=str(tmp_path / "instance"), PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1",
+                   RELOAD_INTERVAL=0.2)
+    store = app.extensions["hotline_store"]
+    for email, role, languages in (("tom@line.org", "translator", ["pl"]), ("ula@line.org", "translator", ["pl"]),
+                                   ("pat@line.org", "publisher", []), ("quinn@line.org", "publisher", [])):
+        store.add_account(email, email[:3], role, languages, PASSWORD)
+    draft = store.import_files(english_changed(translated(store.files(1))), "pat@line.org", "Polish; help line reworded")
+    store.approve(draft.id, "quinn@line.org")
+    store.publish(draft.id, "pat@line.org")
+    with serving(app) as base:
+        yield store, base
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def shots(page, tmp_path, name: str) -> None:
+    """The page as a phone and a desktop show it."""
+    for width, size in WIDTHS.items():
+        page.set_viewport_size(size)
+        page.screenshot(path=str(tmp_path / f"translate-{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(WIDTHS["phone"])
+
+
+def signed_in(browser, base: str, email: str):
+    page = browser.new_page(viewport=WIDTHS["phone"])
+    page.goto(base + "/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in') >> nth=0")
+    page.wait_for_url(base + "/staff/")
+    return page
+
+
+def resident_reads(base: str, words: str, number: str) -> str:
+    """What a resident texting in Polish gets on the help line, once it holds `words`."""
+    def text(body: str) -> str:
+        params = sms_params(number, body)
+        request = urllib.request.Request(base + "/sms", urllib.parse.urlencode(params).encode(),
+                                         {"X-Twilio-Signature": sign(base + "/sms", params)})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return "\n".join(m.text or "" for m in ET.fromstring(response.read()).iter("Message"))
+
+    deadline = time.monotonic() + 15  # the loader thread takes up a publish within about a second
+    while True:
+        for body in ("LANGUAGE", "3"):
+            text(body)
+        reply = text("2")
+        if words in reply or time.monotonic() > deadline:
+            return reply
+        time.sleep(0.2)
+
+
+def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_published(line, browser, tmp_path):
+    store, base = line
+    expect = sync_api.expect
+
+    tom = signed_in(browser, base, "tom@line.org")
+    tom.goto(base + "/staff/translate/")
+    expect(tom.locator("a", has_text="Spanish")).to_have_count(0)
+    shots(tom, tmp_path, "languages")
+    tom.click("a:has-text('Polski')")
+    changed = tom.locator("#changed")
+    for words in (OLD, NEW, polish(OLD)):
+        expect(changed).to_contain_text(words)
+    expect(changed).to_contain_text("Old English")
+    expect(tom.locator("#unreviewed")).to_be_visible()
+    shots(tom, tmp_path, "queue")
+
+    tom.click("#changed a:has-text('Help line: text')")
+    expect(tom.locator("#english")).to_have_text(NEW)
+    tom.fill("#translation", "Zadzwoń pod {helper} po pomoc.")
+    expect(tom.locator("#placeholders")).to_contain_text("lacks {helpers}")
+    tom.fill("#translation", POLISH)
+    expect(tom.locator("#placeholders")).to_be_hidden()
+    expect(tom.locator("#length")).to_contain_text("1 SMS segment (GSM-7")  # Polish folds into GSM-7
+    shots(tom, tmp_path, "string")
+    tom.click("button:has-text('Save in my draft')")
+    expect(tom.locator(".notice")).to_contain_text("Saved in your draft")
+
+    tom.goto(base + "/staff/translate/pl")
+    tom.fill("#reason", "Help line: the new English in Polish")
+    tom.click("button:has-text('Ask for review')")
+    expect(tom.locator("h1")).to_contain_text("waits for a publisher")
+    (asked,) = [d for d in store.drafts() if d.author == "tom@line.org"]
+    assert asked.status == IN_REVIEW
+    store.publish(asked.id, "pat@line.org")  # one publisher: a translation of English already live
+    tom.goto(base + "/staff/translate/pl/glossary")
+    tom.locator("input[name=english]").first.fill("removal order")
+    tom.locator("input[name=use]").first.fill("nakaz deportacji")
+    tom.click("button:has-text('Save in my draft')")
+    expect(tom.locator(".notice")).to_contain_text("Saved in your draft")
+    expect(tom.locator("input[value='nakaz deportacji']")).to_have_count(1)
+    shots(tom, tmp_path, "glossary")
+
+    ula = signed_in(browser, base, "ula@line.org")
+    ula.goto(base + "/staff/translate/pl")
+    ula.click("#unreviewed summary")  # a long list starts folded
+    waiting = ula.locator("#unreviewed li", has_text="Help line: text")
+    expect(waiting).to_contain_text("Translated by tom@line.org")
+    waiting.locator("a:has-text('Review it')").click()
+    ula.click("button:has-text('Sign as reviewed')")
+    expect(ula.locator(".notice")).to_contain_text("Your review is saved")
+    ula.goto(base + "/staff/translate/pl")
+    expect(ula.locator("#reviewed li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
+    shots(ula, tmp_path, "reviewed")
+    ula.fill("#reason", "Reviewed the help line in Polish")
+    ula.click("button:has-text('Ask for review')")
+    (review,) = [d for d in store.drafts() if d.author == "ula@line.org"]
+    store.publish(review.id, "pat@line.org")
+
+    served = queue.build(store.files(store.published_number()), "pl").find(queue.string_id(("help_line", NEW)))
+    assert served is not None and served.state == queue.REVIEWED and served.translation == POLISH
+    expected = gsm.fold(POLISH.split("{")[0].strip())
+    assert expected in resident_reads(base, expected, "+13125550188")
