@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from hotline.channels import voice
+from hotline.channels import calls, voice
 from hotline.content import Content, load_content
 from hotline.engine import Session
 
@@ -34,7 +34,7 @@ def rendered(content: Content, settings: voice.VoiceSettings, person: str) -> It
     heard = voice.heard_languages(content, settings)
     yield "start", voice.start(content, settings).twiml
     for page in range(len(voice._pages(heard))):
-        state = voice.encode(Session(lang=None, node=content.flow.start, page=page))
+        state = calls.encode(Session(lang=None, node=content.flow.start, page=page))
         for said in ("*", voice.MORE_KEY, "", "zzz qqq"):
             yield f"choose/{page}/{said}", voice.answer(content, settings, state, *_input(said)).twiml
     for tag in heard:
@@ -42,17 +42,17 @@ def rendered(content: Content, settings: voice.VoiceSettings, person: str) -> It
         for nid, node in content.flow.nodes.items():
             at = Session(lang=tag, node=nid, trail=(content.flow.start,) if nid != content.flow.start else ())
             for said in ("*", "#", "0", "", "zzz qqq"):
-                yield f"{tag}/{nid}/{said}", voice.answer(content, settings, voice.encode(at), *_input(said)).twiml
-            near = voice.encode(replace(at, misses=voice.MAX_MISSES - 1))
+                yield f"{tag}/{nid}/{said}", voice.answer(content, settings, calls.encode(at), *_input(said)).twiml
+            near = calls.encode(replace(at, misses=voice.MAX_MISSES - 1))
             yield f"{tag}/{nid}/offer", voice.answer(content, settings, near, "", "zzz qqq").twiml
-            last = voice.encode(replace(at, misses=voice.MAX_MISSES))
+            last = calls.encode(replace(at, misses=voice.MAX_MISSES))
             for said in (voice.PERSON_KEY, "2"):
                 yield f"{tag}/{nid}/person/{said}", voice.answer(content, settings, last, said, "").twiml
             for status in ("no-answer", "completed"):
-                yield f"{tag}/{nid}/dialed/{status}", voice.dialed(content, settings, voice.encode(at), status).twiml
+                yield f"{tag}/{nid}/dialed/{status}", voice.dialed(content, settings, calls.encode(at), status).twiml
                 yield f"{tag}/{nid}/dialed-last/{status}", voice.dialed(content, settings, last, status).twiml
             if node.options[1:]:
-                listed = voice.encode(replace(at, offer=node.options[:2]))
+                listed = calls.encode(replace(at, offer=node.options[:2]))
                 yield f"{tag}/{nid}/list", voice.answer(content, settings, listed, "*", "").twiml
 
 

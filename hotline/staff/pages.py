@@ -43,6 +43,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline import sessions, stats
+from hotline import simulate as simulator
 from hotline import config as settings
 from hotline.check.rules import WARNING
 from hotline.check.version import run as run_check
@@ -52,7 +53,7 @@ from hotline.staff import preview
 from hotline.channels import NAMES, gsm, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.content import Content
-from hotline.engine import Reply, Session, Start, step
+from hotline.engine import Reply, Session
 from hotline.flow.model import Flow, FlowError
 from hotline.i18n import OLDER, REASONS, Served
 from hotline.web.throttle import Throttle
@@ -456,22 +457,16 @@ def _text_turn(content: Content, channel: messaging.TextChannel, lang: str | Non
                text: str | None) -> dict[str, Any]:
     """`text` None: first contact in `lang`, as `hotline simulate --lang` starts; a text goes
     through `messaging.answer`, as the webhook's does."""
-    session: Session | None
-    if text is None:
-        session, reply = step(content.flow, None, Start(lang))
-        texts, stopped = tuple(messaging.render(content, reply, channel)[:1]), False
-    else:
-        answer = messaging.answer(content, sessions.decode(state), text, channel)
-        session, texts, stopped = answer.session, answer.texts, answer.stopped
+    answer = simulator.text_turn(content, channel, sessions.decode(state), text, lang)
+    session = answer.session
     return {"session": sessions.encode(session) if session else None, **_where(session),
-            "stopped": stopped, "replies": [_costed(t, channel) for t in texts]}
+            "stopped": answer.stopped, "replies": [_costed(t, channel) for t in answer.texts]}
 
 
 def _voice_turn(content: Content, settings: voice.VoiceSettings, lang: str | None, state: str | None,
                 text: str | None) -> dict[str, Any]:
-    heard = voice.turn(content, settings, lang, state, text)
-    session = voice.decode(content, settings, heard.state)
-    return {"session": heard.state, **_where(session), "prompts": heard.prompts,
+    heard = simulator.call_turn(content, settings, state, text, lang)
+    return {"session": heard.state, **_where(heard.session), "prompts": [simulator.shown(p) for p in heard.prompts],
             "listen": {"speech": heard.speech} if heard.state else None}
 
 
