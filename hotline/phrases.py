@@ -19,7 +19,16 @@ def pgettext(context: str, text: str) -> Phrase:
     return Phrase(context, text)
 
 
+# Twilio's own keywords, English only, whole message, any case (shared/sources/twilio.md:
+# long codes and toll-free numbers, Advanced Opt-Out's defaults). On those numbers Twilio
+# answers them itself; every opt-out one opts out on every channel. The only list of them.
+TWILIO_OPT_OUT = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
+TWILIO_OPT_IN = ("START", "YES", "UNSTOP")
+TWILIO_HELP = ("HELP", "INFO")
+
 # Keywords: comma-separated, any case, accents optional. Translators add their own words.
+# KEY_STOP is the opt-out words as translators see them (its English words are Twilio's;
+# all of TWILIO_OPT_OUT opt out whatever the language).
 KEY_START = pgettext("keywords.start", "HELLO, HI, START, MENU")
 KEY_HOME = pgettext("keywords.home", "MENU, HOME, MAIN")
 KEY_BACK = pgettext("keywords.back", "BACK, RETURN")

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline.channels import keywords
+from hotline.channels import MAX_MESSAGE, keywords
 from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
 from hotline.engine import Event, Notice, Reply, Session, Start, step
@@ -27,8 +27,6 @@ from hotline.phrases import (
 )
 from hotline.understand import understand
 
-
-MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
 
 
 @dataclass(frozen=True)

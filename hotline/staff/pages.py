@@ -50,7 +50,7 @@ from hotline.check.version import run as run_check
 from hotline.config import MIN_TOKEN
 from hotline.staff import graph
 from hotline.staff import preview
-from hotline.channels import NAMES, gsm, messaging, sms, voice
+from hotline.channels import MAX_MESSAGE, NAMES, gsm, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.content import Content
 from hotline.engine import Reply, Session
@@ -72,7 +72,7 @@ SIGNED_IN = "hl:staff:"  # Redis: one key per sign-in, deleted at sign-out
 OPEN = ("staff.login", "staff.static", "staff.welcome")  # reachable without signing in (only while enabled)
 TWO_FACTOR_ROLES = (rules.ADMIN, rules.PUBLISHER)  # who must use TOTP when HOTLINE_STAFF_2FA=required
 
-MAX_INPUT = 1600         # characters: the most Twilio delivers of one text
+MAX_INPUT = MAX_MESSAGE  # characters: the most Twilio delivers of one text
 MAX_STATE = 2000         # characters of a simulated session: the simulator's caches stay small
 DAYS = 14                # the counts shown
 BAR = 260                # pixels of the longest bar in the counts chart (360 wide)
