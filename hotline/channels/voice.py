@@ -29,6 +29,7 @@ from string import Formatter
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
+from hotline import config
 from hotline import phrases as P
 from hotline.channels.calls import (
     DIALED, STEP, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
@@ -118,7 +119,6 @@ def heard_languages(content: Content, settings: VoiceSettings | None = None) -> 
     """The offered languages a caller can choose, in the registry's order. Without
     `settings`, the configured ones (recordings on disk), as the commands need."""
     if settings is None:
-        from hotline import config
         settings = VoiceSettings.from_config(config.read())
     return tuple(t for t in content.offered if hearing(content, settings, t) != SMS_ONLY)
 
