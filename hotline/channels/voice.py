@@ -310,7 +310,7 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     node = flow.nodes[reply.node]
     service = flow.service_of(node) if node.kind == TRANSFER else None
     if service and service.dial and not reply.offer:
-        return _connect(content, settings, session, node, before + _body(content, texts, node))
+        return _connect(content, settings, session, service, service.dial, before + _body(content, texts, node))
     prompts = before + _notice(texts, reply.notice)
     if reply.notice not in (Notice.UNKNOWN, Notice.SILENCE) and not reply.offer:  # a re-prompt skips what was just heard
         prompts += _body(content, texts, node)
@@ -371,22 +371,22 @@ def _person_answer(content: Content, settings: VoiceSettings, session: Session, 
     texts = content.texts_for(session.lang)
     person = _person(content, settings)
     said = normalize(speech)
-    if person is None or not content.flow.service_of(person).dial:
+    service = content.flow.service_of(person) if person else None
+    if person is None or service is None or not service.dial:
         return _goodbye(settings, texts, [])
     named = not digits and said and option_named(content, session.lang, (person.id,), said, spoken=True)
     if digits != PERSON_KEY and not named:
         return _goodbye(settings, texts, [])
-    return _answer(settings, _connect(content, settings, session, person, []), session)
+    return _answer(settings, _connect(content, settings, session, service, service.dial, []), session)
 
 
-def _connect(content: Content, settings: VoiceSettings, session: Session, node: Node,
+def _connect(content: Content, settings: VoiceSettings, session: Session, service: Service, number: str,
              before: list[Prompt]) -> list[Step]:
-    """Say who the caller is connected to, then Dial; /voice/dialed hears how it ended."""
+    """Say who the caller is connected to, then dial `number`; /voice/dialed hears how it ended."""
     texts = content.texts_for(session.lang)
-    service = content.flow.service_of(node)
     connecting = Prompt(texts.phrase(P.VOICE_CONNECTING, name=service_name(texts, service)),
                         (P.VOICE_CONNECTING.context, service_context(service.id)))
-    return [*_speak(settings, before + [connecting], texts.locale), Dial(service.dial, session)]
+    return [*_speak(settings, before + [connecting], texts.locale), Dial(number, session)]
 
 
 def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceAnswer:
