@@ -109,7 +109,7 @@ def _simulate_call(content: Content, lang: str | None, lines: Iterator[str]) -> 
                 click.echo("  ...")
             else:
                 click.echo(f"  (dialing {prompt.number}; simulated: no answer)")
-        if heard.session is None:
+        if heard.call is None:
             click.echo("  (hangs up)\n(call ended)")
             return
         click.echo(f"  (listening: a key{', speech ' + heard.speech if heard.speech else ''})\n")

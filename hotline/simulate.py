@@ -65,14 +65,18 @@ class Heard:
     after a Gather is what silence leads to, heard on the next turn)."""
 
     prompts: tuple[Prompt, ...] = ()
-    session: Session | None = None  # where the call listens (None: the call ended)
+    call: calls.Call | None = None  # where the call listens (None: the call ended)
     speech: str | None = None       # the speech language it listens for
-    dialed: Session | None = field(default=None, repr=False)  # a transfer, reported back with this
+    dialed: calls.Call | None = field(default=None, repr=False)  # a transfer, reported back with this
+
+    @property
+    def session(self) -> Session | None:
+        return self.call.session if self.call else None
 
     @property
     def state(self) -> str | None:
         """The state as the call's URLs carry it."""
-        return calls.encode(self.session) if self.session else None
+        return calls.encode(self.call) if self.call else None
 
     @property
     def text(self) -> str:
@@ -103,7 +107,7 @@ def call_turn(content: Content, settings: voice.VoiceSettings, state: str | None
     turn = heard(answered.steps)
     if turn.dialed:
         after = heard(voice.dialed(content, settings, calls.encode(turn.dialed), "no-answer").steps)
-        turn = Heard(turn.prompts + after.prompts, after.session, after.speech)
+        turn = Heard(turn.prompts + after.prompts, after.call, after.speech)
     return turn
 
 
@@ -113,7 +117,7 @@ def call_turns(content: Content, settings: voice.VoiceSettings, lang: str | None
     turn = call_turn(content, settings, None, None, lang)
     yield None, turn
     for line in lines:
-        turn = call_turn(content, settings, turn.state, line) if turn.session else Heard()
+        turn = call_turn(content, settings, turn.state, line) if turn.call else Heard()
         yield line, turn
 
 

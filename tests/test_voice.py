@@ -284,8 +284,8 @@ def test_numbers_are_read_digit_by_digit_grouped_by_their_dashes():
 def test_state_round_trips_and_holds_no_identifier(content):
     settings = voice.VoiceSettings()
     session = Session(lang="es", node="ice_door", trail=("main", "ice"), misses=2)
-    assert voice.decode(content, settings, calls.encode(session)) == session
-    assert calls.encode(session) == "es.ice_door.2.0.main.ice"
+    assert voice.decode(content, settings, calls.encode(calls.Call(session))) == calls.Call(session)
+    assert calls.encode(calls.Call(session)) == "es.ice_door.2.0.main.ice"
 
 
 def many_languages(content: Content) -> Content:
@@ -355,7 +355,7 @@ def test_a_language_without_a_voice_is_heard_through_complete_recordings(content
     played: set[str] = set()
     documents = [voice.answer(content, settings, state_of(root), digit, "").twiml, voice.start(content, settings, "ht").twiml]
     for node in content.flow.nodes.values():
-        state = calls.encode(Session(lang="ht", node=node.id, trail=("main",)))
+        state = calls.encode(calls.Call(Session(lang="ht", node=node.id, trail=("main",))))
         documents.append(voice.answer(content, settings, state, "*", "").twiml)
         documents.append(voice.answer(content, settings, state, "", "blah").twiml)
         if node.kind == TRANSFER:

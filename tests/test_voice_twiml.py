@@ -34,7 +34,7 @@ def rendered(content: Content, settings: voice.VoiceSettings, person: str) -> It
     heard = voice.heard_languages(content, settings)
     yield "start", voice.start(content, settings).twiml
     for page in range(len(voice._pages(heard))):
-        state = calls.encode(Session(lang=None, node=content.flow.start, page=page))
+        state = calls.encode(calls.Call(Session(lang=None, node=content.flow.start, page=page)))
         for said in ("*", voice.MORE_KEY, "", "zzz qqq"):
             yield f"choose/{page}/{said}", voice.answer(content, settings, state, *_input(said)).twiml
     for tag in heard:
@@ -42,17 +42,17 @@ def rendered(content: Content, settings: voice.VoiceSettings, person: str) -> It
         for nid, node in content.flow.nodes.items():
             at = Session(lang=tag, node=nid, trail=(content.flow.start,) if nid != content.flow.start else ())
             for said in ("*", "#", "0", "", "zzz qqq"):
-                yield f"{tag}/{nid}/{said}", voice.answer(content, settings, calls.encode(at), *_input(said)).twiml
-            near = calls.encode(replace(at, misses=voice.MAX_MISSES - 1))
+                yield f"{tag}/{nid}/{said}", voice.answer(content, settings, calls.encode(calls.Call(at)), *_input(said)).twiml
+            near = calls.encode(calls.Call(replace(at, misses=calls.MAX_MISSES - 1)))
             yield f"{tag}/{nid}/offer", voice.answer(content, settings, near, "", "zzz qqq").twiml
-            last = calls.encode(replace(at, misses=voice.MAX_MISSES))
+            last = calls.encode(calls.Call(at, person_offered=True))
             for said in (voice.PERSON_KEY, "2"):
                 yield f"{tag}/{nid}/person/{said}", voice.answer(content, settings, last, said, "").twiml
             for status in ("no-answer", "completed"):
-                yield f"{tag}/{nid}/dialed/{status}", voice.dialed(content, settings, calls.encode(at), status).twiml
+                yield f"{tag}/{nid}/dialed/{status}", voice.dialed(content, settings, calls.encode(calls.Call(at)), status).twiml
                 yield f"{tag}/{nid}/dialed-last/{status}", voice.dialed(content, settings, last, status).twiml
             if node.options[1:]:
-                listed = calls.encode(replace(at, offer=node.options[:2]))
+                listed = calls.encode(calls.Call(replace(at, offer=node.options[:2])))
                 yield f"{tag}/{nid}/list", voice.answer(content, settings, listed, "*", "").twiml
 
 

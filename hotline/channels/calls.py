@@ -17,7 +17,17 @@ from twilio.twiml.voice_response import VoiceResponse
 from hotline.engine import Session
 
 TIMEOUT = 6  # seconds of silence after a prompt
+MAX_MISSES = 3  # prompts that got nothing usable before a person is offered
 STEP, DIALED = "step", "dialed"  # the webhooks a call's URLs name: a Gather's result, a Dial's end
+
+
+@dataclass(frozen=True)
+class Call:
+    """Where a call is: the engine's session, and the one place only a call has, the offer of
+    a person after MAX_MISSES misses (its answer is a yes or a goodbye, not a step)."""
+
+    session: Session
+    person_offered: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class Gather:
     `language`: the speech language listened for (None: keys only); `hints`: words to expect."""
 
     said: tuple[Said, ...]
-    state: Session
+    state: Call
     language: str | None
     hints: tuple[str, ...] = ()
 
@@ -56,14 +66,14 @@ class Dial:
     """A transfer; /voice/dialed hears how it ended, with `state`."""
 
     number: str
-    state: Session
+    state: Call
 
 
 @dataclass(frozen=True)
 class Redirect:
     """Back to /voice/step with `state`: how silence after a Gather arrives."""
 
-    state: Session
+    state: Call
 
 
 @dataclass(frozen=True)
@@ -74,15 +84,18 @@ class Hangup:
 Step = Say | Play | Pause | Gather | Dial | Redirect | Hangup
 
 
-def encode(session: Session) -> str:
+def encode(call: Call) -> str:
     """`lang.node.misses.page.trail...`: where the call is; never who is calling. A short
-    list offered for the caller's words rides on the node: `node+first+second`."""
-    fields = (session.lang or "", "+".join((session.node, *session.offer)), str(session.misses), str(session.page))
+    list offered for the caller's words rides on the node: `node+first+second`; the offer of
+    a person is misses at MAX_MISSES (`voice.decode` reads both back)."""
+    session = call.session
+    misses = MAX_MISSES if call.person_offered else session.misses
+    fields = (session.lang or "", "+".join((session.node, *session.offer)), str(misses), str(session.page))
     return ".".join(fields + session.trail)
 
 
-def url(base_url: str, action: str, session: Session) -> str:
-    return f"{base_url}/voice/{action}?s={quote(encode(session), safe='')}"
+def url(base_url: str, action: str, call: Call) -> str:
+    return f"{base_url}/voice/{action}?s={quote(encode(call), safe='')}"
 
 
 def twiml(steps: tuple[Step, ...], base_url: str) -> str:

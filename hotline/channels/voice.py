@@ -32,7 +32,7 @@ from urllib.parse import quote
 from hotline import config
 from hotline import phrases as P
 from hotline.channels.calls import (
-    DIALED, STEP, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
+    DIALED, MAX_MISSES, STEP, Call, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
 )
 from hotline.content import Content
 from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
@@ -45,7 +45,6 @@ from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import language_names
 
-MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
 PER_PAGE = 5          # languages offered first; MORE_KEY hears the others
 MORE_PER_PAGE = 8     # languages on each later page (keys 1-8): one press of MORE_KEY reaches 13
 MORE_KEY = "9"
@@ -86,11 +85,11 @@ class VoiceAnswer:
     it hangs up: the web edge counts the step from it), and the steps as TwiML."""
 
     steps: tuple[Step, ...]
-    state: Session | None
+    state: Call | None
     twiml: str
 
 
-def _answer(settings: VoiceSettings, steps: list[Step], state: Session | None) -> VoiceAnswer:
+def _answer(settings: VoiceSettings, steps: list[Step], state: Call | None) -> VoiceAnswer:
     return VoiceAnswer(tuple(steps), state, twiml(tuple(steps), settings.base_url))
 
 
@@ -170,7 +169,7 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
 # Call state in URLs ---------------------------------------------------------------------
 
 @lru_cache(maxsize=8192)
-def decode(content: Content, settings: VoiceSettings, state: str | None) -> Session | None:
+def decode(content: Content, settings: VoiceSettings, state: str | None) -> Call | None:
     """The session `encode` made, or None for anything else (a language no longer heard, a
     damaged or forged URL). A call at a node the flow no longer has (an edit went live
     meanwhile) goes on at the main menu, in its language."""
@@ -187,10 +186,11 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
             or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
         return None
     if node not in nodes or any(t not in nodes for t in (*trail, *offer)):
-        return Session(lang=lang, node=content.flow.start) if lang and all(
+        return Call(Session(lang=lang, node=content.flow.start)) if lang and all(
             re.fullmatch(r"[a-z0-9_]+", n) for n in (node, *trail)) else None
-    return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses),
-                   offer=tuple(offer))
+    session = Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses),
+                      offer=tuple(offer))
+    return Call(session, person_offered=session.misses >= MAX_MISSES)
 
 
 # Webhooks -------------------------------------------------------------------------------
@@ -229,34 +229,35 @@ def start(content: Content, settings: VoiceSettings, lang: str | None = None) ->
     lang = lang or (heard[0] if len(heard) == 1 else None)
     session, reply = step(content.flow, None, Start(lang=lang))
     welcome = _phrase(content.texts_for(lang), P.VOICE_WELCOME)
-    return _answer(settings, _respond(content, settings, session, reply, [welcome]), session)
+    return _answer(settings, _respond(content, settings, session, reply, [welcome]), Call(session))
 
 
 def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str, speech: str,
            sure: bool = True) -> VoiceAnswer:
     """A keypress, words, or silence (neither) at the prompt that `state` names; words the
     recognizer was not `sure` of are asked again rather than acted on."""
-    session = decode(content, settings, state)
-    if session is None:
+    call = decode(content, settings, state)
+    if call is None:
         return start(content, settings)
-    if session.misses >= MAX_MISSES:
-        return _person_answer(content, settings, session, digits, speech)
+    if call.person_offered:
+        return _person_answer(content, settings, call, digits, speech)
+    session = call.session
     event = _event(content, settings, session, digits, speech) if sure or digits else Unknown()
     session, reply = step(content.flow, session, event)
     pages = len(_pages(heard_languages(content, settings))) if session.choosing_language else 1
     session = replace(session, page=session.page % pages)  # a node is read whole: no pages
     if reply.misses >= MAX_MISSES:
         return _offer_person(content, settings, session, reply)
-    return _answer(settings, _respond(content, settings, session, reply), session)
+    return _answer(settings, _respond(content, settings, session, reply), Call(session))
 
 
 def dialed(content: Content, settings: VoiceSettings, state: str | None, status: str) -> VoiceAnswer:
     """A transfer ended. Not reached: the caller hears the number and goes back to the menu
     they came from (after misses: a goodbye). Reached: they have talked; goodbye."""
-    session = decode(content, settings, state)
-    if session is None:
+    call = decode(content, settings, state)
+    if call is None:
         return start(content, settings)
-    escalated = session.misses >= MAX_MISSES
+    session, escalated = call.session, call.person_offered
     node = _person(content, settings) if escalated else content.flow.nodes[session.node]
     if node is None or node.kind != TRANSFER:
         return start(content, settings)
@@ -267,7 +268,7 @@ def dialed(content: Content, settings: VoiceSettings, state: str | None, status:
     if escalated:
         return _goodbye(settings, texts, [missed])
     session, reply = step(content.flow, session, Navigate(BACK))
-    return _answer(settings, _respond(content, settings, session, reply, [missed]), session)
+    return _answer(settings, _respond(content, settings, session, reply, [missed]), Call(session))
 
 
 def _event(content: Content, settings: VoiceSettings, session: Session, digits: str, speech: str) -> Event:
@@ -310,7 +311,7 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     node = flow.nodes[reply.node]
     service = flow.service_of(node) if node.kind == TRANSFER else None
     if service and service.dial and not reply.offer:
-        return _connect(content, settings, session, service, service.dial, before + _body(content, texts, node))
+        return _connect(content, settings, Call(session), service, service.dial, before + _body(content, texts, node))
     prompts = before + _notice(texts, reply.notice)
     if reply.notice not in (Notice.UNKNOWN, Notice.SILENCE) and not reply.offer:  # a re-prompt skips what was just heard
         prompts += _body(content, texts, node)
@@ -327,7 +328,7 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     hints = [title(texts, flow.nodes[o]) for o in options]
     hints += [w.strip() for p in (P.KEY_REPEAT, P.KEY_BACK, P.KEY_HOME)
               for w in texts.phrase(p).lower().split(",")]
-    return [_gather(session, texts.locale, hints, _speak(settings, prompts, texts.locale)), Redirect(session)]
+    return [_gather(Call(session), texts.locale, hints, _speak(settings, prompts, texts.locale)), Redirect(Call(session))]
 
 
 def _language_choice(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
@@ -344,7 +345,7 @@ def _language_choice(content: Content, settings: VoiceSettings, session: Session
     for tag in pages[(session.page + 1) % len(pages)] if len(pages) > 1 else ():
         said += _speak(settings, [_phrase(content.texts_for(tag), P.VOICE_OTHER_LANGUAGES)], content.locales[tag])
     names = sorted({n for t in pages[session.page] for n in (content.locales[t].name, *language_names(content, t))})
-    return [_gather(session, english.locale, names, said), Redirect(session)]  # names in themselves and in English
+    return [_gather(Call(session), english.locale, names, said), Redirect(Call(session))]  # names in themselves and in English
 
 
 def _offer_person(content: Content, settings: VoiceSettings, session: Session,
@@ -358,16 +359,18 @@ def _offer_person(content: Content, settings: VoiceSettings, session: Session,
     if person is None or service is None or not service.dial:
         calls = [_service_prompt(texts, P.VOICE_CALL, service)] if service else []
         return _goodbye(settings, texts, notice + calls)
+    offered = Call(session, person_offered=True)
     offer = _speak(settings, notice + [_phrase(texts, P.VOICE_PERSON)], texts.locale)
-    steps: list[Step] = [_gather(session, texts.locale, [title(texts, person)], offer)]
+    steps: list[Step] = [_gather(offered, texts.locale, [title(texts, person)], offer)]
     steps += [*_speak(settings, [_phrase(texts, P.VOICE_GOODBYE)], texts.locale), Hangup()]
-    return _answer(settings, steps, session)  # listening for the answer first
+    return _answer(settings, steps, offered)  # listening for the answer first
 
 
-def _person_answer(content: Content, settings: VoiceSettings, session: Session, digits: str,
+def _person_answer(content: Content, settings: VoiceSettings, call: Call, digits: str,
                    speech: str) -> VoiceAnswer:
-    """The answer to the offer of a person: yes connects (misses stay at the limit, so a
+    """The answer to the offer of a person: yes connects (the call stays at the offer, so a
     failed transfer says goodbye), anything else says goodbye."""
+    session = call.session
     texts = content.texts_for(session.lang)
     person = _person(content, settings)
     said = normalize(speech)
@@ -377,16 +380,16 @@ def _person_answer(content: Content, settings: VoiceSettings, session: Session, 
     named = not digits and said and option_named(content, session.lang, (person.id,), said, spoken=True)
     if digits != PERSON_KEY and not named:
         return _goodbye(settings, texts, [])
-    return _answer(settings, _connect(content, settings, session, service, service.dial, []), session)
+    return _answer(settings, _connect(content, settings, call, service, service.dial, []), call)
 
 
-def _connect(content: Content, settings: VoiceSettings, session: Session, service: Service, number: str,
+def _connect(content: Content, settings: VoiceSettings, call: Call, service: Service, number: str,
              before: list[Prompt]) -> list[Step]:
     """Say who the caller is connected to, then dial `number`; /voice/dialed hears how it ended."""
-    texts = content.texts_for(session.lang)
+    texts = content.texts_for(call.session.lang)
     connecting = Prompt(texts.phrase(P.VOICE_CONNECTING, name=service_name(texts, service)),
                         (P.VOICE_CONNECTING.context, service_context(service.id)))
-    return [*_speak(settings, before + [connecting], texts.locale), Dial(number, session)]
+    return [*_speak(settings, before + [connecting], texts.locale), Dial(number, call)]
 
 
 def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceAnswer:
@@ -394,10 +397,10 @@ def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> Voi
     return _answer(settings, [*said, Hangup()], None)
 
 
-def _gather(session: Session, locale: Locale, hints: list[str], said: list[Said]) -> Gather:
+def _gather(call: Call, locale: Locale, hints: list[str], said: list[Said]) -> Gather:
     """One keypress or words in the caller's language (hints only where words are heard);
     `#` arrives as a key, not an end, and speech ends on the caller's natural pause (calls.twiml)."""
-    return Gather(tuple(said), session, locale.speech_language, tuple(hints))
+    return Gather(tuple(said), call, locale.speech_language, tuple(hints))
 
 
 def _speak(settings: VoiceSettings, prompts: Iterable[Prompt], locale: Locale) -> list[Said]:

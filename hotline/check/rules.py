@@ -390,7 +390,7 @@ def costs(content: Content, sms_settings: sms.SmsSettings, voice_settings: voice
             pages = messaging.render(content, Reply(node=nid, lang=tag), sms_settings)
             seconds = None
             if tag in heard:  # "*" repeats the node: its whole prompt, as a caller hears it
-                state = calls.encode(Session(lang=tag, node=nid))
+                state = calls.encode(calls.Call(Session(lang=tag, node=nid)))
                 seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", "").steps)
             out.append(Cost(nid, tag, tuple(pages), seconds))
     return out
