@@ -10,9 +10,21 @@ from enum import StrEnum
 
 from hotline.flow.model import MENU, Flow
 
-# Navigation actions every channel offers in every language.
-BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = "back", "home", "repeat", "help", "language", "more"
-NAVIGATION = (BACK, HOME, REPEAT, HELP, LANGUAGE, MORE)
+
+
+class Action(StrEnum):
+    """Navigation every channel offers in every language."""
+
+    BACK = "back"
+    HOME = "home"
+    REPEAT = "repeat"
+    HELP = "help"
+    LANGUAGE = "language"
+    MORE = "more"
+
+
+BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = Action  # the names the channels and tests use
+NAVIGATION = tuple(Action)
 MAX_TRAIL = 20
 
 
@@ -93,7 +105,7 @@ class SetLanguage:
 
 @dataclass(frozen=True)
 class Navigate:
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,7 @@ def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) 
     return _shown(session, Notice.LANGUAGE if event.guessed else None)
 
 
-def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:
+def _navigate(flow: Flow, session: Session, action: Action) -> tuple[Session, Reply]:
     if action == LANGUAGE:
         session = replace(session, lang=None, node=flow.start, trail=(), page=0, misses=0)
     elif action == HOME:

@@ -24,6 +24,7 @@ from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 from hotline import phrases
+from hotline.engine import Action
 from hotline.flow.extract import extract_flow
 from hotline.phrases import Phrase
 
@@ -386,9 +387,9 @@ class Texts:
         return words(self.get(phrase.context, phrase.text))
 
     @cached_property
-    def navigation(self) -> dict[str, str]:
+    def navigation(self) -> dict[str, Action]:
         """word -> navigation action, computed once per catalog."""
-        table: dict[str, str] = {}
+        table: dict[str, Action] = {}
         for action, phrase in phrases.NAVIGATION.items():
             for word in self.keywords(phrase):
                 table.setdefault(word, action)

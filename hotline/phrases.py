@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from hotline.engine import Action
+
 
 class Phrase(NamedTuple):
     context: str
@@ -38,8 +40,8 @@ KEY_LANGUAGE = pgettext("keywords.language", "LANGUAGE, LANG")
 KEY_MORE = pgettext("keywords.more", "MORE, NEXT")
 KEY_STOP = pgettext("keywords.stop", "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT")
 
-NAVIGATION = {"home": KEY_HOME, "back": KEY_BACK, "repeat": KEY_REPEAT, "help": KEY_HELP,
-              "language": KEY_LANGUAGE, "more": KEY_MORE}
+NAVIGATION = {Action.HOME: KEY_HOME, Action.BACK: KEY_BACK, Action.REPEAT: KEY_REPEAT, Action.HELP: KEY_HELP,
+              Action.LANGUAGE: KEY_LANGUAGE, Action.MORE: KEY_MORE}
 
 # SMS
 CHOOSE_LANGUAGE = pgettext("sms.language", "Reply with the number of your language:")
