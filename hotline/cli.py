@@ -14,11 +14,11 @@ from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
 from hotline import catalogs
+from hotline import simulate as simulator
 from hotline.staff import graph
 from hotline import config as settings
 from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
-from hotline.engine import Session, Start, step
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
@@ -67,32 +67,52 @@ def serve(dev: bool, host: str, port: int) -> None:
 def simulate(channel: str, lang: str | None) -> None:
     """Read a resident's inputs line by line from standard input and print what they receive.
 
-    SMS and WhatsApp: type texts. Voice: type digits (1, *, #), `say: words`, or an empty
-    line for silence. Needs no Twilio account and no Redis."""
+    SMS and WhatsApp: type texts. Voice: type a key (1, *, #), `say: words` (other lines are
+    words too: "12" is the words "12"), or an empty line for silence. Needs no Twilio
+    account and no Redis."""
     content = _content()
     if lang and lang not in content.offered:
         raise click.ClickException(f"{lang} is not offered; offered: {', '.join(content.offered)}")
+    lines = (raw.rstrip("\n") for raw in sys.stdin)
     if channel == VOICE:
-        from hotline.channels.voice import simulate as simulate_voice
-
-        simulate_voice(content, lang, sys.stdin, click.echo)
+        _simulate_call(content, lang, lines)
         return
-    from hotline.channels import messaging, sms, whatsapp
+    from hotline.channels import sms, whatsapp
 
     kind = sms.SmsSettings if channel == SMS else whatsapp.WhatsAppSettings
-    options = kind.from_config(settings.read())
-    session = Session(lang=lang) if lang else None
-    if session:
-        _print_text(messaging.render(content, step(content.flow, session, Start(lang))[1], options)[0], channel)
-    for raw in sys.stdin:
-        text = raw.rstrip("\n")
-        click.echo(f"> {text}")
-        answer = messaging.answer(content, session, text, options)
-        session = answer.session
-        if not answer.texts:
-            click.echo("(no reply)" + (" - conversation ended" if answer.stopped else ""))
+    for line, answer in simulator.text_turns(content, kind.from_config(settings.read()), lang, lines):
+        if line is not None:
+            click.echo(f"> {line}")
+            if not answer.texts:
+                click.echo("(no reply)" + (" - conversation ended" if answer.stopped else ""))
         for body in answer.texts:
             _print_text(body, channel)
+
+
+def _simulate_call(content: Content, lang: str | None, lines: Iterator[str]) -> None:
+    """Print what a caller hears, turn by turn, until the call ends or the input does."""
+    from hotline.channels import calls, voice
+
+    config = voice.VoiceSettings()
+    if lang and lang not in voice.heard_languages(content, config):
+        click.echo(f"{lang} cannot be heard on the voice line: {voice.describe(content, config, lang)}")
+        return
+    for line, heard in simulator.call_turns(content, config, lang, lines):
+        if line is not None:
+            click.echo(f"> {line}")
+        for prompt in heard.prompts:
+            if isinstance(prompt, calls.Say):
+                click.echo(f"  [{prompt.language} {prompt.voice or ''}] {prompt.text}")
+            elif isinstance(prompt, calls.Play):
+                click.echo(f"  [play] {prompt.url}")
+            elif isinstance(prompt, calls.Pause):
+                click.echo("  ...")
+            else:
+                click.echo(f"  (dialing {prompt.number}; simulated: no answer)")
+        if heard.call is None:
+            click.echo("  (hangs up)\n(call ended)")
+            return
+        click.echo(f"  (listening: a key{', speech ' + heard.speech if heard.speech else ''})\n")
 
 
 def _print_text(body: str, channel: str) -> None:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Config
 
+from hotline.channels import MAX_MESSAGE
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"  # the embedded Redis lives here when REDIS_URL is unset
 MIN_TOKEN = 20  # characters of a token anyone who finds its page may try (throttled): staff, metrics
@@ -82,7 +84,7 @@ def check(cfg: Config) -> None:
         raise RuntimeError(
             f"HOTLINE_SMS_SEGMENTS is {segments!r}; it must be a whole number from {SEGMENTS[0]} to {SEGMENTS[-1]}: "
             f"under {SEGMENTS[0]} a menu's options no longer fit one message in every language, and over "
-            f"{SEGMENTS[-1]} a message would pass the 1,600 characters Twilio sends.")
+            f"{SEGMENTS[-1]} a message would pass the {MAX_MESSAGE:,} characters Twilio sends.")
     token = cfg["METRICS_TOKEN"]
     if token and len(str(token)) < MIN_TOKEN:
         raise RuntimeError(

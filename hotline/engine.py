@@ -6,15 +6,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from hotline.flow.model import MENU, Flow
 
-# Navigation actions every channel offers in every language.
-BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = "back", "home", "repeat", "help", "language", "more"
-NAVIGATION = (BACK, HOME, REPEAT, HELP, LANGUAGE, MORE)
+
+
+class Action(StrEnum):
+    """Navigation every channel offers in every language."""
+
+    BACK = "back"
+    HOME = "home"
+    REPEAT = "repeat"
+    HELP = "help"
+    LANGUAGE = "language"
+    MORE = "more"
+
+
+BACK, HOME, REPEAT, HELP, LANGUAGE, MORE = Action  # the names the channels and tests use
+NAVIGATION = tuple(Action)
 MAX_TRAIL = 20
-# What may come before a reply's own text: "not understood", silence, what the line is, the language was guessed.
-NOTICES = ("unknown", "silence", "help", "language")
+
+
+class Notice(StrEnum):
+    """What may come before a reply's own text. Stored in sessions by its value."""
+
+    UNKNOWN = "unknown"    # not understood
+    SILENCE = "silence"    # nothing said (voice)
+    HELP = "help"          # what the line is
+    LANGUAGE = "language"  # the language was guessed: how to change it
+    MEDIA = "media"        # a photo or voice note without words (the text channels set it)
 
 
 @dataclass(frozen=True)
@@ -29,7 +50,7 @@ class Session:
     steps: int = 0
     offer: tuple[str, ...] = ()  # nodes a resident's words may have meant, numbered from 1
     by_words: bool = False       # this node was reached by the resident's own words (staff counts)
-    notice: str | None = None    # what was put before the reply being read: MORE pages that same reply
+    notice: Notice | None = None  # what was put before the reply being read: MORE pages that same reply
 
     def __post_init__(self) -> None:
         # A session read back from JSON has lists; keep it hashable and comparable.
@@ -84,7 +105,7 @@ class SetLanguage:
 
 @dataclass(frozen=True)
 class Navigate:
-    action: str
+    action: Action
 
 
 @dataclass(frozen=True)
@@ -104,7 +125,7 @@ class Reply:
     node: str | None          # None: the language choice
     lang: str | None
     page: int = 0
-    notice: str | None = None  # "unknown", "silence", "help" or "language" (it was guessed)
+    notice: Notice | None = None
     misses: int = 0
     offer: tuple[str, ...] = ()  # instead of the node's own text: a short numbered list
 
@@ -113,7 +134,7 @@ def _at(session: Session, node: str, trail: tuple[str, ...], by_words: bool = Fa
     return replace(session, node=node, trail=trail[-MAX_TRAIL:], page=0, misses=0, offer=(), by_words=by_words)
 
 
-def _shown(session: Session, notice: str | None = None) -> tuple[Session, Reply]:
+def _shown(session: Session, notice: Notice | None = None) -> tuple[Session, Reply]:
     """The session and the reply the resident now reads. The notice is kept in the session:
     whatever came before the node's text on the first message (a language hint, "not
     understood", help), MORE and REPEAT page that very reply, so nothing it pushed on is lost."""
@@ -152,7 +173,7 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
         start = event if isinstance(event, Start) else Start()
         lang = start.lang or (session.lang if session else None)
         fresh = Session(lang=lang, node=flow.start, steps=(session.steps if session else 0) + 1)
-        return _shown(fresh, "help" if start.help else "language" if start.guessed and lang else None)
+        return _shown(fresh, Notice.HELP if start.help else Notice.LANGUAGE if start.guessed and lang else None)
     same_reply = isinstance(event, Navigate) and event.action in (REPEAT, MORE)  # the list offered stays too
     offer, session = session.offer, replace(session, steps=session.steps + 1, offer=session.offer if same_reply else ())
     if session.node not in flow.nodes:
@@ -170,7 +191,7 @@ def step(flow: Flow, session: Session | None, event: Event) -> tuple[Session, Re
             return _shown(_at(session, node.options[event.number - 1], session.trail + (node.id,)))
     session = replace(session, page=0, misses=session.misses + 1)
     silence = isinstance(event, Unknown) and event.silence
-    return _shown(session, "silence" if silence else "unknown")
+    return _shown(session, Notice.SILENCE if silence else Notice.UNKNOWN)
 
 
 def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) -> tuple[Session, Reply]:
@@ -183,10 +204,10 @@ def _found(flow: Flow, session: Session | None, lang: str, event: Goto | Offer) 
         session = _at(session, event.node, path_to(flow, event.node), by_words=True)
     elif isinstance(event, Offer):
         session = replace(session, page=0, misses=0, offer=tuple(n for n in event.nodes if n in flow.nodes))
-    return _shown(session, "language" if event.guessed else None)
+    return _shown(session, Notice.LANGUAGE if event.guessed else None)
 
 
-def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply]:
+def _navigate(flow: Flow, session: Session, action: Action) -> tuple[Session, Reply]:
     if action == LANGUAGE:
         session = replace(session, lang=None, node=flow.start, trail=(), page=0, misses=0)
     elif action == HOME:
@@ -197,8 +218,8 @@ def _navigate(flow: Flow, session: Session, action: str) -> tuple[Session, Reply
     elif action == MORE:
         return _shown(replace(session, page=session.page + 1, misses=0), session.notice)
     elif action == REPEAT:  # the same reply, without "not understood" again where it would come first
-        unasked = session.page == 0 and session.notice in ("unknown", "silence")
+        unasked = session.page == 0 and session.notice in (Notice.UNKNOWN, Notice.SILENCE)
         return _shown(replace(session, misses=0), None if unasked else session.notice)
     elif action == HELP:
-        return _shown(replace(session, page=0, misses=0), "help")
+        return _shown(replace(session, page=0, misses=0), Notice.HELP)
     return _shown(session)

@@ -19,12 +19,13 @@ from collections.abc import Iterable, Mapping
 
 import yaml
 from babel import Locale as BabelLocale, UnknownLocaleError
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract, extract_from_dir
 from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 from hotline import phrases
-from hotline.mt import is_machine_draft
+from hotline.engine import Action
+from hotline.flow.extract import extract_flow
 from hotline.phrases import Phrase
 
 SOURCE = "en"
@@ -87,6 +88,17 @@ def catalog_path(folder: Path, tag: str) -> Path:
 
 
 # Catalog files ---------------------------------------------------------------------------
+
+# A machine draft's translator comment (`hotline i18n draft`, hotline.mt): part of the PO
+# format the line reads, so that a draft is never served as a translation.
+DRAFT_COMMENT_PREFIX = "machine draft (Argos Translate"
+DRAFT_COMMENT_REVIEW = "needs review by a fluent speaker"
+
+
+def is_machine_draft(message: Message) -> bool:
+    """True if ``message`` carries the machine-draft comment (review still pending)."""
+    return any(c.startswith(DRAFT_COMMENT_PREFIX) for c in message.user_comments)
+
 
 _PREVIOUS_LINE = re.compile(r'^\|\s*(msgid_plural|msgid|msgctxt)?\s*("(?:[^"\\]|\\.)*")\s*$')
 
@@ -382,9 +394,9 @@ class Texts:
         return words(self.get(phrase.context, phrase.text))
 
     @cached_property
-    def navigation(self) -> dict[str, str]:
+    def navigation(self) -> dict[str, Action]:
         """word -> navigation action, computed once per catalog."""
-        table: dict[str, str] = {}
+        table: dict[str, Action] = {}
         for action, phrase in phrases.NAVIGATION.items():
             for word in self.keywords(phrase):
                 table.setdefault(word, action)
@@ -439,8 +451,6 @@ def extract_catalog(flows: Path, code: Path) -> Catalog:
     """The template: every flow string (msgctxt = node id) and every phrase of the code,
     with translator comments saying where each is shown. `pybabel extract -F babel.cfg`
     gives the same for the standard layout."""
-    from hotline.flow.extract import extract_flow
-
     catalog = Catalog(project="hotline", charset="utf-8")
     for path in sorted(flows.glob("*.yaml")):
         label = f"{flows.name}/{path.name}"

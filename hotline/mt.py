@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Protocol
 
+from hotline.i18n import DRAFT_COMMENT_PREFIX, DRAFT_COMMENT_REVIEW, is_machine_draft, read_po_file, write_po_file
+
 if TYPE_CHECKING:  # pragma: no cover
     from babel.messages.catalog import Catalog, Message
 
@@ -59,8 +61,6 @@ __all__ = [
     "protected_items",
     "draft_catalog",
     "draft_po_file",
-    "DRAFT_COMMENT_PREFIX",
-    "is_machine_draft",
     "beside_draft",
     "without_drafts",
     "load_drafter",
@@ -68,8 +68,6 @@ __all__ = [
 ]
 
 INSTALL_EXTRA_HINT = "pip install 'hotline[mt]'"
-DRAFT_COMMENT_PREFIX = "machine draft (Argos Translate"
-DRAFT_COMMENT_REVIEW = "needs review by a fluent speaker"
 BESIDE_PREFIX = "machine draft of the new English"
 
 
@@ -581,11 +579,6 @@ def _draft_comment(label: str) -> list[str]:
     return [f"{DRAFT_COMMENT_PREFIX} {label}),", DRAFT_COMMENT_REVIEW]
 
 
-def is_machine_draft(message: Message) -> bool:
-    """True if ``message`` carries our machine-draft comment (review still pending)."""
-    return any(c.startswith(DRAFT_COMMENT_PREFIX) for c in message.user_comments)
-
-
 def _is_untranslated(message: Message) -> bool:
     string = message.string
     if isinstance(string, (tuple, list)):
@@ -765,8 +758,6 @@ def draft_po_file(
     model is loaded only if something needs drafting, and the file is rewritten
     (atomically, with babel's usual layout) only if a draft was added.
     """
-    from hotline.i18n import read_po_file, write_po_file  # i18n imports this module
-
     po_path = Path(po_path)
     catalog = read_po_file(po_path)
     if drafter is None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from hotline.engine import Action
+
 
 class Phrase(NamedTuple):
     context: str
@@ -19,7 +21,16 @@ def pgettext(context: str, text: str) -> Phrase:
     return Phrase(context, text)
 
 
+# Twilio's own keywords, English only, whole message, any case (shared/sources/twilio.md:
+# long codes and toll-free numbers, Advanced Opt-Out's defaults). On those numbers Twilio
+# answers them itself; every opt-out one opts out on every channel. The only list of them.
+TWILIO_OPT_OUT = ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT")
+TWILIO_OPT_IN = ("START", "YES", "UNSTOP")
+TWILIO_HELP = ("HELP", "INFO")
+
 # Keywords: comma-separated, any case, accents optional. Translators add their own words.
+# KEY_STOP is the opt-out words as translators see them (its English words are Twilio's;
+# all of TWILIO_OPT_OUT opt out whatever the language).
 KEY_START = pgettext("keywords.start", "HELLO, HI, START, MENU")
 KEY_HOME = pgettext("keywords.home", "MENU, HOME, MAIN")
 KEY_BACK = pgettext("keywords.back", "BACK, RETURN")
@@ -29,8 +40,8 @@ KEY_LANGUAGE = pgettext("keywords.language", "LANGUAGE, LANG")
 KEY_MORE = pgettext("keywords.more", "MORE, NEXT")
 KEY_STOP = pgettext("keywords.stop", "STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT")
 
-NAVIGATION = {"home": KEY_HOME, "back": KEY_BACK, "repeat": KEY_REPEAT, "help": KEY_HELP,
-              "language": KEY_LANGUAGE, "more": KEY_MORE}
+NAVIGATION = {Action.HOME: KEY_HOME, Action.BACK: KEY_BACK, Action.REPEAT: KEY_REPEAT, Action.HELP: KEY_HELP,
+              Action.LANGUAGE: KEY_LANGUAGE, Action.MORE: KEY_MORE}
 
 # SMS
 CHOOSE_LANGUAGE = pgettext("sms.language", "Reply with the number of your language:")

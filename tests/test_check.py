@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 
 from hotline import config
 from hotline.check import rules as check
-from hotline.channels import sms, voice
+from hotline.channels import calls, sms, voice
+from hotline.engine import Session
 from hotline.cli import main
 from hotline.content import load_content
 from hotline.flow.load import read_flow
@@ -351,9 +352,11 @@ def test_reply_over_the_segment_budget(content):
 
 
 def test_voice_seconds():
-    said = '<Response><Say>one two three four five</Say><Pause length="1"/><Say>你好你好</Say></Response>'
+    said = (calls.Say("one two three four five", "en-US"), calls.Pause(1), calls.Say("你好你好", "zh-CN"))
     assert check.spoken_seconds(said) == 4  # 5 words / 2.5 + 1 s pause + 4 characters / 4
-    assert check.spoken_seconds("<Response><Play>x.mp3</Play></Response>") is None
+    listening = (calls.Gather(said, Session(lang="en"), "en-US"), calls.Redirect(Session(lang="en")))
+    assert check.spoken_seconds(listening) == 4  # what a Gather says counts
+    assert check.spoken_seconds((calls.Play("x.mp3"),)) is None
 
 
 def test_every_node_has_a_cost_per_offered_language(content):

@@ -24,7 +24,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from hotline import mt
+from hotline import i18n, mt
 
 MSGFMT = shutil.which("msgfmt")
 
@@ -339,7 +339,7 @@ def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) ->
             "machine draft (Argos Translate translate-en_es 1.0),",
             "needs review by a fluent speaker",
         ]
-        assert mt.is_machine_draft(msg)
+        assert i18n.is_machine_draft(msg)
         assert mt.protected_items(msg.string) == mt.protected_items(msgid)
     plural = cat["There is one item."]
     # As many forms as the catalog's own plural rule has (CLDR data changes between Babel
@@ -352,7 +352,7 @@ def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) ->
     for msgid, string in [("Thank you.", "Gracias."), ("Press 1 for help.", "Marque 1 para ayuda.")]:
         msg = cat[msgid]
         assert msg.string == string and not msg.fuzzy
-        assert not any(c.startswith(mt.DRAFT_COMMENT_PREFIX) for c in msg.user_comments)
+        assert not any(c.startswith(i18n.DRAFT_COMMENT_PREFIX) for c in msg.user_comments)
 
     po = tmp_path / "es.po"
     with po.open("wb") as fh:
@@ -473,7 +473,7 @@ def test_staff_commands_install_a_package_and_draft_a_new_language(
         drafted = {(m.context, m.id): m for m in read_po(fh) if m.id}
     for message in emptied:
         entry = drafted[(message.context, message.id)]
-        assert entry.fuzzy and any(mt.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
+        assert entry.fuzzy and any(i18n.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
         assert entry.string == message.id  # the copy model: every number and {placeholder} kept
     content = load_content(flows, translations)  # drafts are never served: English meanwhile
     shown = [m for m in emptied if (m.context, m.id) in content.coverage["es"].fallback]  # `also:` is never shown

@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 import pytest
 
-from hotline.channels import messaging, voice
+from hotline.channels import calls, messaging, voice
 from hotline.channels.render import fill, paragraphs
 from hotline.channels.sms import SmsSettings
 from hotline.channels.whatsapp import WhatsAppSettings
@@ -105,7 +105,7 @@ def test_every_page_reached_by_words_is_heard_whole_in_every_language(content, m
     settings = voice.VoiceSettings()
     lost = []
     for tag in voice.heard_languages(content, settings):
-        state = voice.encode(Session(lang=tag, node=content.flow.start))
+        state = calls.encode(calls.Call(Session(lang=tag, node=content.flow.start)))
         for node in _nodes(content):
             monkeypatch.setattr(voice, "understand", _reached(content, node, tag))
             root = ET.fromstring(voice.answer(content, settings, state, "", "words about it").twiml)

@@ -167,6 +167,12 @@ def test_silence_and_the_end_of_a_call(staff):
     assert again["listen"] and again["node"] is None  # a key after the end: a new call
 
 
+def test_12_is_the_words_12_as_in_the_simulator_and_the_flow_tests(staff):
+    """One input syntax (hotline.simulate): one key is a keypress, every other line words."""
+    words, said, key = (simulate(staff, "voice", [None, line], lang="en")[-1] for line in ("12", "say: 12", "1"))
+    assert words == said and words["node"] == "main" != key["node"]
+
+
 def test_bad_requests(staff):
     for body in ({"channel": "fax"}, {"channel": "sms", "lang": "xx"}, {"channel": "voice", "lang": "ht"},
                  {"channel": "sms", "input": 5}, ["sms"]):

@@ -17,7 +17,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from hotline import bench
-from hotline.channels import gsm
+from hotline.channels import MAX_MESSAGE, gsm
 from tests.conftest import BASE, NUMBER, ROOT, TOKEN, Call, Texter, Twilio, messages, sign, sms_params
 
 SHARED = "shared-key-secret-0123456789abcdef"
@@ -133,15 +133,15 @@ def test_no_message_is_longer_than_1600_characters_whatever_the_budget(tmp_path,
     pages = [resident.text("1")]
     while "MORE" in pages[-1] and len(pages) < 10:
         pages.append(resident.text("MORE"))
-    assert len(pages) > 1 and sum(len(p) for p in pages) > gsm.MAX_CHARACTERS
-    assert all(len(p) <= gsm.MAX_CHARACTERS for p in resident.received)
+    assert len(pages) > 1 and sum(len(p) for p in pages) > MAX_MESSAGE
+    assert all(len(p) <= MAX_MESSAGE for p in resident.received)
     assert gsm.segments(pages[0]) > 3  # the budget is used: pages are cut by the cap, not the segments
 
 
 def test_twilio_posts_every_answer_quickly(twilio):
     """Bad input still gets an answer; a too-long Body is not a reason for a 5xx."""
     started = time.monotonic()
-    assert messages(twilio.post("/sms", sms_params(NUMBER, "x" * gsm.MAX_CHARACTERS * 3)))
+    assert messages(twilio.post("/sms", sms_params(NUMBER, "x" * MAX_MESSAGE * 3)))
     assert time.monotonic() - started < 5
 
 

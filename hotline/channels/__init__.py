@@ -5,4 +5,6 @@
 """
 
 SMS, WHATSAPP, VOICE = "sms", "whatsapp", "voice"
+MAX_MESSAGE = 1600  # characters: the most Twilio takes in one message, on any transport (error 21617),
+#                     and so the most it delivers of one
 NAMES = {SMS: "Text messages", WHATSAPP: "WhatsApp", VOICE: "Phone calls"}  # in the order staff see them

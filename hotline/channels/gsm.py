@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from hotline.channels import MAX_MESSAGE
+
 BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -16,7 +18,6 @@ EXTENSION = set("^{}\\[~]|€\f")  # each costs two septets
 GSM7, UCS2 = "GSM-7", "UCS-2"
 SINGLE = {GSM7: 160, UCS2: 70}
 PART = {GSM7: 153, UCS2: 67}
-MAX_CHARACTERS = 1600  # the most one message may hold, whatever it costs (Twilio error 21617)
 
 # What Twilio's Smart Encoding replaces, plus letters NFKD cannot take apart.
 _REPLACE = {
@@ -55,9 +56,9 @@ def segments(text: str) -> int:
 
 
 def fits(text: str, budget: int) -> bool:
-    """Within the segment budget, and a message Twilio accepts: at most MAX_CHARACTERS
+    """Within the segment budget, and a message Twilio accepts: at most MAX_MESSAGE
     (counted as UTF-16 code units, which is never fewer than characters)."""
-    return len(text.encode("utf-16-le")) // 2 <= MAX_CHARACTERS and segments(text) <= budget
+    return len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE and segments(text) <= budget
 
 
 def fold_char(ch: str) -> str:

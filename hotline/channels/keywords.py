@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.i18n import normalize
-from hotline.phrases import KEY_STOP, STOPPED
+from hotline.phrases import KEY_STOP, STOPPED, TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT
 from hotline.understand import is_stop
 
 if TYPE_CHECKING:
@@ -25,9 +25,7 @@ if TYPE_CHECKING:
 # the whole message, in any case.
 OPT_OUT, OPT_IN, HELP = "STOP", "START", "HELP"
 TWILIO_KEYWORDS: Mapping[str, str] = {
-    **dict.fromkeys(("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"), OPT_OUT),
-    **dict.fromkeys(("START", "YES", "UNSTOP"), OPT_IN),
-    **dict.fromkeys(("HELP", "INFO"), HELP),
+    **dict.fromkeys(TWILIO_OPT_OUT, OPT_OUT), **dict.fromkeys(TWILIO_OPT_IN, OPT_IN), **dict.fromkeys(TWILIO_HELP, HELP),
 }
 
 

@@ -16,10 +16,10 @@ from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
-from hotline.channels import keywords
+from hotline.channels import MAX_MESSAGE, keywords
 from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
-from hotline.engine import Event, Reply, Session, Start, step
+from hotline.engine import Event, Notice, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
@@ -27,9 +27,6 @@ from hotline.phrases import (
 )
 from hotline.understand import understand
 
-MEDIA_NOTICE = "media"  # a photo or voice note without words (answer)
-
-MAX_MESSAGE = 1600  # characters Twilio takes in one message, on any transport (error 21617)
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def answer(content: Content, session: Session | None, body: str, channel: TextCh
     (and how to reach a person, on the main menu), never that they were not understood."""
     if media and not body.strip():
         session, reply = step(content.flow, session, Start(session.lang if session else None))
-        reply = replace(reply, notice=MEDIA_NOTICE)
+        reply = replace(reply, notice=Notice.MEDIA)
         return TextAnswer(session, (render(content, reply, channel)[0],), reply)
     answered = keywords.answered_by_twilio(body, opt_out_type, channel)
     if answered:  # Twilio's reply is the one: act on it, send nothing
@@ -119,7 +116,7 @@ def render(content: Content, reply: Reply, channel: TextChannel) -> list[str]:
 
 
 @lru_cache(maxsize=8192)  # a few hundred (node, language, notice, channel) combinations per content
-def _render(content: Content, node_id: str | None, lang: str | None, notice: str | None,
+def _render(content: Content, node_id: str | None, lang: str | None, notice: Notice | None,
             channel: TextChannel, offer: tuple[str, ...] = ()) -> tuple[str, ...]:
     texts = content.texts_for(lang)
     folds = content.locales[texts.locale.tag].folds
@@ -127,7 +124,7 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
     # The language was told from the resident's words: how to change it (the main menu's
     # footer says it already). After a page's text, so that what they asked for (911, a
     # number, "do not open the door") comes first; before a short list.
-    hint = [texts.phrase(WRONG_LANGUAGE)] if notice == "language" and node_id != content.flow.start else []
+    hint = [texts.phrase(WRONG_LANGUAGE)] if notice == Notice.LANGUAGE and node_id != content.flow.start else []
     if node_id is None:
         head += hint
         tail = [_language_list(content)]
@@ -139,13 +136,13 @@ def _render(content: Content, node_id: str | None, lang: str | None, notice: str
         node = content.flow.nodes[node_id]
         heading = channel.heading(title(texts, node))
         head += [heading] if heading else []
-        if notice != "help":  # the description of the line stands in for the node's text
+        if notice != Notice.HELP:  # the description of the line stands in for the node's text
             head += [fill(p, content.flow, lambda s: s.phone) for p in paragraphs(texts, node)]
         head += hint
         tail = _tail(content, texts, node, channel)
     # What to do next comes first when a reply is paged (a menu's options, a service's
     # number), except after HELP: what the line is, and who runs it, was the question.
-    choices_first = (notice != "help" and node_id is not None and not offer
+    choices_first = (notice != Notice.HELP and node_id is not None and not offer
                      and content.flow.nodes[node_id].kind in (MENU, TRANSFER))
     # The main menu's first paragraph (911, not legal advice, privacy) comes with its options.
     lead = node_id == content.flow.start
@@ -158,12 +155,12 @@ def forget_rendered() -> None:
     twiml.cache_clear()
 
 
-def _notice(texts: Texts, notice: str | None, channel: TextChannel) -> list[str]:
-    if notice == "help":
+def _notice(texts: Texts, notice: Notice | None, channel: TextChannel) -> list[str]:
+    if notice == Notice.HELP:
         return [" ".join([texts.phrase(HELP), *channel.help_notes(texts)])]
-    if notice in ("unknown", "silence"):
+    if notice in (Notice.UNKNOWN, Notice.SILENCE):
         return [texts.phrase(NOT_UNDERSTOOD)]
-    if notice == MEDIA_NOTICE:
+    if notice == Notice.MEDIA:
         return [texts.phrase(MEDIA)]
     return []
 

@@ -22,20 +22,20 @@ Keys: a node id (its whole text), `<node>.title` (its label), `service.<id>` (th
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from typing import Any
-from collections.abc import Callable, Iterable, Mapping
-from urllib.parse import parse_qs, quote, urlsplit
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote
 
-from twilio.twiml.voice_response import Gather, VoiceResponse
-
+from hotline import config
 from hotline import phrases as P
+from hotline.channels.calls import (
+    DIALED, MAX_MISSES, STEP, Call, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
+)
 from hotline.content import Content
-from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Reply, Session, Start, Unknown, step
+from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
 from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
 from hotline.i18n import SOURCE, Locale, Texts, normalize
@@ -45,17 +45,15 @@ from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import language_names
 
-MAX_MISSES = 3        # prompts that got nothing usable before a person is offered
 PER_PAGE = 5          # languages offered first; MORE_KEY hears the others
 MORE_PER_PAGE = 8     # languages on each later page (keys 1-8): one press of MORE_KEY reaches 13
 MORE_KEY = "9"
 PERSON_KEY = "1"
-TIMEOUT = 6           # seconds of silence after a prompt
 UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL node ids)
 CHANNEL = VOICE
 VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
-NOTICES = {"unknown": P.NOT_UNDERSTOOD, "silence": P.VOICE_SILENCE, "help": P.HELP}
+NOTICES = {Notice.UNKNOWN: P.NOT_UNDERSTOOD, Notice.SILENCE: P.VOICE_SILENCE, Notice.HELP: P.HELP}
 # What a language without a voice must have recorded ("other languages, press 9" is said
 # in each language the key reaches).
 RECORDED_PHRASES = (P.VOICE_WELCOME, P.VOICE_LANGUAGE, P.VOICE_OTHER_LANGUAGES, P.VOICE_FOOTER_MAIN,
@@ -83,11 +81,16 @@ class VoiceSettings:
 
 @dataclass(frozen=True)
 class VoiceAnswer:
-    """The TwiML of one turn and where it leaves the call: the state its URLs carry, or
-    None when it hangs up. The web edge counts the step from `state`."""
+    """One turn: its steps, where it leaves the call (the state its URLs carry, or None when
+    it hangs up: the web edge counts the step from it), and the steps as TwiML."""
 
+    steps: tuple[Step, ...]
+    state: Call | None
     twiml: str
-    state: Session | None
+
+
+def _answer(settings: VoiceSettings, steps: list[Step], state: Call | None) -> VoiceAnswer:
+    return VoiceAnswer(tuple(steps), state, twiml(tuple(steps), settings.base_url))
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,6 @@ def heard_languages(content: Content, settings: VoiceSettings | None = None) -> 
     """The offered languages a caller can choose, in the registry's order. Without
     `settings`, the configured ones (recordings on disk), as the commands need."""
     if settings is None:
-        from hotline import config
         settings = VoiceSettings.from_config(config.read())
     return tuple(t for t in content.offered if hearing(content, settings, t) != SMS_ONLY)
 
@@ -166,15 +168,8 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
 
 # Call state in URLs ---------------------------------------------------------------------
 
-def encode(session: Session) -> str:
-    """`lang.node.misses.page.trail...`: where the call is; never who is calling. A short
-    list offered for the caller's words rides on the node: `node+first+second`."""
-    fields = (session.lang or "", "+".join((session.node, *session.offer)), str(session.misses), str(session.page))
-    return ".".join(fields + session.trail)
-
-
 @lru_cache(maxsize=8192)
-def decode(content: Content, settings: VoiceSettings, state: str | None) -> Session | None:
+def decode(content: Content, settings: VoiceSettings, state: str | None) -> Call | None:
     """The session `encode` made, or None for anything else (a language no longer heard, a
     damaged or forged URL). A call at a node the flow no longer has (an edit went live
     meanwhile) goes on at the main menu, in its language."""
@@ -191,14 +186,11 @@ def decode(content: Content, settings: VoiceSettings, state: str | None) -> Sess
             or not re.fullmatch(r"[0-9]{1,2}", page) or int(page) >= (1 if lang else len(_pages(heard)))):
         return None
     if node not in nodes or any(t not in nodes for t in (*trail, *offer)):
-        return Session(lang=lang, node=content.flow.start) if lang and all(
+        return Call(Session(lang=lang, node=content.flow.start)) if lang and all(
             re.fullmatch(r"[a-z0-9_]+", n) for n in (node, *trail)) else None
-    return Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses),
-                   offer=tuple(offer))
-
-
-def _url(settings: VoiceSettings, action: str, session: Session) -> str:
-    return f"{settings.base_url}/voice/{action}?s={quote(encode(session), safe='')}"
+    session = Session(lang=lang or None, node=node, trail=trail, page=int(page), misses=int(misses),
+                      offer=tuple(offer))
+    return Call(session, person_offered=session.misses >= MAX_MISSES)
 
 
 # Webhooks -------------------------------------------------------------------------------
@@ -224,9 +216,9 @@ def forget_rendered() -> None:
 @lru_cache(maxsize=8192)  # calls walk the same few hundred prompts: build each TwiML once
 def _respond_to(content: Content, settings: VoiceSettings, action: str, state: str | None,
                 digits: str, speech: str, status: str, sure: bool = True) -> VoiceAnswer:
-    if action == "step":
+    if action == STEP:
         return answer(content, settings, state, digits, speech, sure)
-    if action == "dialed":
+    if action == DIALED:
         return dialed(content, settings, state, status)
     return start(content, settings)
 
@@ -237,34 +229,35 @@ def start(content: Content, settings: VoiceSettings, lang: str | None = None) ->
     lang = lang or (heard[0] if len(heard) == 1 else None)
     session, reply = step(content.flow, None, Start(lang=lang))
     welcome = _phrase(content.texts_for(lang), P.VOICE_WELCOME)
-    return VoiceAnswer(str(_respond(content, settings, session, reply, [welcome])), session)
+    return _answer(settings, _respond(content, settings, session, reply, [welcome]), Call(session))
 
 
 def answer(content: Content, settings: VoiceSettings, state: str | None, digits: str, speech: str,
            sure: bool = True) -> VoiceAnswer:
     """A keypress, words, or silence (neither) at the prompt that `state` names; words the
     recognizer was not `sure` of are asked again rather than acted on."""
-    session = decode(content, settings, state)
-    if session is None:
+    call = decode(content, settings, state)
+    if call is None:
         return start(content, settings)
-    if session.misses >= MAX_MISSES:
-        return _person_answer(content, settings, session, digits, speech)
+    if call.person_offered:
+        return _person_answer(content, settings, call, digits, speech)
+    session = call.session
     event = _event(content, settings, session, digits, speech) if sure or digits else Unknown()
     session, reply = step(content.flow, session, event)
     pages = len(_pages(heard_languages(content, settings))) if session.choosing_language else 1
     session = replace(session, page=session.page % pages)  # a node is read whole: no pages
     if reply.misses >= MAX_MISSES:
         return _offer_person(content, settings, session, reply)
-    return VoiceAnswer(str(_respond(content, settings, session, reply)), session)
+    return _answer(settings, _respond(content, settings, session, reply), Call(session))
 
 
 def dialed(content: Content, settings: VoiceSettings, state: str | None, status: str) -> VoiceAnswer:
     """A transfer ended. Not reached: the caller hears the number and goes back to the menu
     they came from (after misses: a goodbye). Reached: they have talked; goodbye."""
-    session = decode(content, settings, state)
-    if session is None:
+    call = decode(content, settings, state)
+    if call is None:
         return start(content, settings)
-    escalated = session.misses >= MAX_MISSES
+    session, escalated = call.session, call.person_offered
     node = _person(content, settings) if escalated else content.flow.nodes[session.node]
     if node is None or node.kind != TRANSFER:
         return start(content, settings)
@@ -275,7 +268,7 @@ def dialed(content: Content, settings: VoiceSettings, state: str | None, status:
     if escalated:
         return _goodbye(settings, texts, [missed])
     session, reply = step(content.flow, session, Navigate(BACK))
-    return VoiceAnswer(str(_respond(content, settings, session, reply, [missed])), session)
+    return _answer(settings, _respond(content, settings, session, reply, [missed]), Call(session))
 
 
 def _event(content: Content, settings: VoiceSettings, session: Session, digits: str, speech: str) -> Event:
@@ -308,8 +301,8 @@ def _person(content: Content, settings: VoiceSettings) -> Node | None:
 # What the caller hears --------------------------------------------------------------------
 
 def _respond(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
-             before: list[Prompt] | None = None) -> VoiceResponse:
-    """The reply as TwiML: a Gather reading the prompt, then a Redirect back to the same
+             before: list[Prompt] | None = None) -> list[Step]:
+    """The reply as steps: a Gather reading the prompt, then a Redirect back to the same
     step when the caller says nothing (that is how silence arrives)."""
     before = before or []
     if reply.node is None:
@@ -317,12 +310,10 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     flow, texts = content.flow, content.texts_for(reply.lang)
     node = flow.nodes[reply.node]
     service = flow.service_of(node) if node.kind == TRANSFER else None
-    response = VoiceResponse()
     if service and service.dial and not reply.offer:
-        _connect(response, content, settings, session, node, before + _body(content, texts, node))
-        return response
+        return _connect(content, settings, Call(session), service, service.dial, before + _body(content, texts, node))
     prompts = before + _notice(texts, reply.notice)
-    if reply.notice not in ("unknown", "silence") and not reply.offer:  # a re-prompt skips what was just heard
+    if reply.notice not in (Notice.UNKNOWN, Notice.SILENCE) and not reply.offer:  # a re-prompt skips what was just heard
         prompts += _body(content, texts, node)
     options = reply.offer or node.options  # a short list for the caller's words, or the menu
     if reply.offer or node.kind == MENU:
@@ -337,29 +328,24 @@ def _respond(content: Content, settings: VoiceSettings, session: Session, reply:
     hints = [title(texts, flow.nodes[o]) for o in options]
     hints += [w.strip() for p in (P.KEY_REPEAT, P.KEY_BACK, P.KEY_HOME)
               for w in texts.phrase(p).lower().split(",")]
-    _speak(settings, _gather(response, settings, session, texts.locale, hints), prompts, texts.locale)
-    response.redirect(_url(settings, "step", session))
-    return response
+    return [_gather(Call(session), texts.locale, hints, _speak(settings, prompts, texts.locale)), Redirect(Call(session))]
 
 
 def _language_choice(content: Content, settings: VoiceSettings, session: Session, reply: Reply,
-                     before: list[Prompt]) -> VoiceResponse:
+                     before: list[Prompt]) -> list[Step]:
     """Each language offered in its own words and voice; then "for other languages, press 9"
     in each language that 9 reaches."""
     pages = _pages(heard_languages(content, settings))
     english = content.texts_for(SOURCE)
-    response = VoiceResponse()
-    gather = _gather(response, settings, session, english.locale,  # names in themselves and in English
-                     sorted({n for t in pages[session.page] for n in (content.locales[t].name, *language_names(content, t))}))
-    _speak(settings, gather, before + _notice(english, reply.notice), english.locale)
+    said = _speak(settings, before + _notice(english, reply.notice), english.locale)
     for digit, tag in enumerate(pages[session.page], 1):
         offer = Prompt(content.texts_for(tag).phrase(P.VOICE_LANGUAGE, digit=digit),
                        (P.VOICE_LANGUAGE.context, f"press.{digit}"))
-        _speak(settings, gather, [offer], content.locales[tag])
+        said += _speak(settings, [offer], content.locales[tag])
     for tag in pages[(session.page + 1) % len(pages)] if len(pages) > 1 else ():
-        _speak(settings, gather, [_phrase(content.texts_for(tag), P.VOICE_OTHER_LANGUAGES)], content.locales[tag])
-    response.redirect(_url(settings, "step", session))
-    return response
+        said += _speak(settings, [_phrase(content.texts_for(tag), P.VOICE_OTHER_LANGUAGES)], content.locales[tag])
+    names = sorted({n for t in pages[session.page] for n in (content.locales[t].name, *language_names(content, t))})
+    return [_gather(Call(session), english.locale, names, said), Redirect(Call(session))]  # names in themselves and in English
 
 
 def _offer_person(content: Content, settings: VoiceSettings, session: Session,
@@ -373,82 +359,69 @@ def _offer_person(content: Content, settings: VoiceSettings, session: Session,
     if person is None or service is None or not service.dial:
         calls = [_service_prompt(texts, P.VOICE_CALL, service)] if service else []
         return _goodbye(settings, texts, notice + calls)
-    response = VoiceResponse()
-    gather = _gather(response, settings, session, texts.locale, [title(texts, person)])
-    _speak(settings, gather, notice + [_phrase(texts, P.VOICE_PERSON)], texts.locale)
-    _speak(settings, response, [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
-    response.hangup()
-    return VoiceAnswer(str(response), session)  # listening for the answer first
+    offered = Call(session, person_offered=True)
+    offer = _speak(settings, notice + [_phrase(texts, P.VOICE_PERSON)], texts.locale)
+    steps: list[Step] = [_gather(offered, texts.locale, [title(texts, person)], offer)]
+    steps += [*_speak(settings, [_phrase(texts, P.VOICE_GOODBYE)], texts.locale), Hangup()]
+    return _answer(settings, steps, offered)  # listening for the answer first
 
 
-def _person_answer(content: Content, settings: VoiceSettings, session: Session, digits: str,
+def _person_answer(content: Content, settings: VoiceSettings, call: Call, digits: str,
                    speech: str) -> VoiceAnswer:
-    """The answer to the offer of a person: yes connects (misses stay at the limit, so a
+    """The answer to the offer of a person: yes connects (the call stays at the offer, so a
     failed transfer says goodbye), anything else says goodbye."""
+    session = call.session
     texts = content.texts_for(session.lang)
     person = _person(content, settings)
     said = normalize(speech)
-    if person is None or not content.flow.service_of(person).dial:
+    service = content.flow.service_of(person) if person else None
+    if person is None or service is None or not service.dial:
         return _goodbye(settings, texts, [])
     named = not digits and said and option_named(content, session.lang, (person.id,), said, spoken=True)
     if digits != PERSON_KEY and not named:
         return _goodbye(settings, texts, [])
-    response = VoiceResponse()
-    _connect(response, content, settings, session, person, [])
-    return VoiceAnswer(str(response), session)
+    return _answer(settings, _connect(content, settings, call, service, service.dial, []), call)
 
 
-def _connect(response: VoiceResponse, content: Content, settings: VoiceSettings, session: Session,
-             node: Node, before: list[Prompt]) -> None:
-    """Say who the caller is connected to, then Dial; /voice/dialed hears how it ended."""
-    texts = content.texts_for(session.lang)
-    service = content.flow.service_of(node)
+def _connect(content: Content, settings: VoiceSettings, call: Call, service: Service, number: str,
+             before: list[Prompt]) -> list[Step]:
+    """Say who the caller is connected to, then dial `number`; /voice/dialed hears how it ended."""
+    texts = content.texts_for(call.session.lang)
     connecting = Prompt(texts.phrase(P.VOICE_CONNECTING, name=service_name(texts, service)),
                         (P.VOICE_CONNECTING.context, service_context(service.id)))
-    _speak(settings, response, before + [connecting], texts.locale)
-    response.dial(service.dial, action=_url(settings, "dialed", session))
+    return [*_speak(settings, before + [connecting], texts.locale), Dial(number, call)]
 
 
 def _goodbye(settings: VoiceSettings, texts: Texts, before: list[Prompt]) -> VoiceAnswer:
-    response = VoiceResponse()
-    _speak(settings, response, before + [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
-    response.hangup()
-    return VoiceAnswer(str(response), None)
+    said = _speak(settings, before + [_phrase(texts, P.VOICE_GOODBYE)], texts.locale)
+    return _answer(settings, [*said, Hangup()], None)
 
 
-def _gather(response: VoiceResponse, settings: VoiceSettings, session: Session, locale: Locale,
-            hints: list[str]) -> Gather:
-    """One keypress or words in the caller's language; `#` arrives as a key, not an end.
-    Speech ends on the caller's natural pause (`auto`; no speechModel is named, which `auto`
-    needs), not after `timeout` seconds of silence once they have spoken."""
-    speech = locale.speech_language
-    return response.gather(
-        input="dtmf speech" if speech else "dtmf", action=_url(settings, "step", session),
-        num_digits=1, finish_on_key="", timeout=TIMEOUT, language=speech,
-        speech_timeout="auto" if speech else None,
-        hints=", ".join(h.replace(",", " ") for h in hints) if speech and hints else None,
-    )
+def _gather(call: Call, locale: Locale, hints: list[str], said: list[Said]) -> Gather:
+    """One keypress or words in the caller's language (hints only where words are heard);
+    `#` arrives as a key, not an end, and speech ends on the caller's natural pause (calls.twiml)."""
+    return Gather(tuple(said), call, locale.speech_language, tuple(hints))
 
 
-def _speak(settings: VoiceSettings, verb: VoiceResponse | Gather, prompts: Iterable[Prompt],
-           locale: Locale) -> None:
+def _speak(settings: VoiceSettings, prompts: Iterable[Prompt], locale: Locale) -> list[Said]:
     """Say each prompt in the language's voice, or play its recordings."""
+    said: list[Said] = []
     for prompt in prompts:
         if locale.say_language:
-            said = prompt.voice if prompt.voice and prompt.voice.say_language else locale
-            verb.say(prompt.text, language=said.say_language, voice=said.voice)
+            voiced = prompt.voice if prompt.voice and prompt.voice.say_language else locale
+            said.append(Say(prompt.text, voiced.say_language, voiced.voice))
         else:
-            for key in prompt.keys:
-                verb.play(f"{settings.recordings_url}/{quote(locale.tag)}/{quote(key)}.mp3")
+            said += [Play(f"{settings.recordings_url}/{quote(locale.tag)}/{quote(key)}.mp3") for key in prompt.keys]
         if prompt.pause and (locale.say_language or prompt.keys):
-            verb.pause(length=1)
+            said.append(Pause(1))
+    return said
 
 
 def _phrase(texts: Texts, phrase: Phrase) -> Prompt:
     return Prompt(texts.phrase(phrase), (phrase.context,))
 
 
-def _notice(texts: Texts, notice: str | None) -> list[Prompt]:
+def _notice(texts: Texts, notice: Notice | None) -> list[Prompt]:
     return [_phrase(texts, NOTICES[notice])] if notice in NOTICES else []
 
 
@@ -469,106 +442,3 @@ def _service_prompt(texts: Texts, phrase: Phrase, service: Service) -> Prompt:
 def spell(phone: str) -> str:
     """'1-855-435-7693' -> '1, 8 5 5, 4 3 5, 7 6 9 3': each digit said, a pause at each dash."""
     return ", ".join(" ".join(group) for group in re.findall(r"\d+", phone))
-
-
-# What a caller hears, turn by turn (the simulators and flow tests) ------------------------
-
-KEYS = frozenset("0123456789*#")
-
-
-@dataclass
-class Heard:
-    """What a caller hears from one turn, up to where the line listens again."""
-
-    prompts: list[dict[str, Any]] = field(default_factory=list)
-    state: str | None = None    # the call's state where it listens (None: the call ended)
-    dialed: str | None = None   # the state a <Dial> reports back with
-    speech: str | None = None   # the speech language it listens for
-
-    @property
-    def text(self) -> str:
-        return " ".join(p["text"] for p in self.prompts if "text" in p)
-
-
-def hear(document: str) -> Heard:
-    """The prompts of a TwiML answer. What comes after a <Gather> is what silence leads to;
-    `answer` with no input says it again, as Twilio's fall-through or Redirect would."""
-    heard = Heard()
-    for element in ET.fromstring(document):
-        if element.tag == "Gather":
-            heard.prompts += [p for p in map(_prompt, element) if p]
-            heard.state, heard.speech = _state_in(element.get("action")), element.get("language")
-            break
-        if element.tag == "Dial":
-            heard.dialed = _state_in(element.get("action"))
-        prompt = _prompt(element)
-        if prompt:
-            heard.prompts.append(prompt)
-    return heard
-
-
-def turn(content: Content, settings: VoiceSettings, lang: str | None, state: str | None,
-         text: str | None) -> Heard:
-    """One turn of a call through the webhooks' own functions. `text` None: a new call (in
-    `lang` when given); otherwise a key, words, or "" for silence. A transfer is taken as
-    not answered, so what a caller then hears is heard too."""
-    if text is None:
-        document = start(content, settings, lang).twiml
-    else:
-        key = text.strip()
-        digits, speech = (key, "") if key in KEYS else ("", text)
-        document = answer(content, settings, state, digits, speech).twiml
-    heard = hear(document)
-    if heard.dialed:
-        after = hear(dialed(content, settings, heard.dialed, "no-answer").twiml)
-        heard = Heard(heard.prompts + after.prompts, after.state, None, after.speech)
-    return heard
-
-
-def _state_in(url: str | None) -> str | None:
-    return parse_qs(urlsplit(url or "").query).get("s", [None])[0]
-
-
-def _prompt(element: ET.Element) -> dict[str, Any] | None:
-    if element.tag == "Say":
-        return {"text": element.text or "", "language": element.get("language"), "voice": element.get("voice")}
-    if element.tag == "Play":
-        return {"play": element.text}
-    if element.tag == "Pause":
-        return {"pause": int(element.get("length", "1"))}
-    if element.tag == "Dial":
-        return {"dial": "".join(element.itertext()).strip()}
-    return None  # Hangup, Redirect: the call ending, or listening
-
-
-def simulate(content: Content, lang: str | None, lines: Iterable[str], echo: Callable[[str], None]) -> None:
-    """`hotline simulate --channel voice`: play a call from typed inputs (a key, `say: words`,
-    or an empty line for silence) and print what the caller hears."""
-    settings = VoiceSettings()
-    if lang and lang not in heard_languages(content, settings):
-        echo(f"{lang} cannot be heard on the voice line: {describe(content, settings, lang)}")
-        return
-    heard = turn(content, settings, lang, None, None)
-    inputs = iter(lines)
-    while True:
-        for prompt in heard.prompts:
-            if "text" in prompt:
-                echo(f"  [{prompt['language']} {prompt['voice'] or ''}] {prompt['text']}")
-            elif "play" in prompt:
-                echo(f"  [play] {prompt['play']}")
-            elif "pause" in prompt:
-                echo("  ...")
-            else:
-                echo(f"  (dialing {prompt['dial']}; simulated: no answer)")
-        if heard.state is None:
-            echo("  (hangs up)\n(call ended)")
-            return
-        echo(f"  (listening: a key{', speech ' + heard.speech if heard.speech else ''})\n")
-        raw = next(inputs, None)
-        if raw is None:
-            return
-        text = raw.rstrip("\n")
-        echo(f"> {text}")
-        said = text.strip()
-        heard = turn(content, settings, None, heard.state,
-                     said[4:].strip() if said.lower().startswith("say:") else said[:1])

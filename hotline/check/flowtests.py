@@ -1,11 +1,11 @@
 """Flow tests: conversations staff write down in `flows/tests/*.yaml` that the line must
-keep giving. Each runs through the real channel (`messaging.answer`, or a call's turns through
-`voice.turn`) with the state kept in memory, so it needs no Redis and sees exactly what a
+keep giving. Each runs through the real channel, driven as the simulator drives it (`hotline.simulate`),
+with the state kept in memory, so it needs no Redis and sees exactly what a
 resident receives or a caller hears.
 
 ```yaml
 name: Legal help in Spanish
-channel: sms                  # or whatsapp; or voice: send a key, "say: words", or "" for silence
+channel: sms                  # or whatsapp; or voice: a key, "say: words", or "" for silence
 steps:
   - send: hola
     expect: ["Sus derechos en Chicago"]   # text the reply must contain
@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator, Mapping
 
+from hotline import simulate
 from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
-from hotline.engine import Reply, Session
+from hotline.engine import Reply
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Kind, Problem
 from hotline.phrases import MORE
@@ -154,10 +155,7 @@ Replies = Iterator[tuple[str, str, tuple[str, ...]]]  # what was received, the n
 def _text_replies(content: Content, steps: list[Step], channel: messaging.TextChannel) -> Replies:
     """What each text gets back (the whole page: `_whole`), and the node (and short list)
     it leaves the resident at."""
-    session: Session | None = None
-    for step in steps:
-        answer = messaging.answer(content, session, step.send, channel)
-        session = answer.session
+    for _, answer in simulate.text_turns(content, channel, None, (s.send for s in steps)):
         reply = answer.reply
         if reply is None or not answer.texts:  # an opt-out's confirmation, or nothing
             yield "\n".join(answer.texts), "", ()
@@ -178,15 +176,13 @@ def _whole(content: Content, reply: Reply, channel: messaging.TextChannel) -> st
 
 
 def _voice_replies(content: Content, steps: list[Step]) -> Replies:
-    """What a caller hears after each key, words or silence; the call starts before the
-    first step (its welcome is not checked) and a step after it ended hears nothing."""
-    settings = voice.VoiceSettings()
-    heard = voice.turn(content, settings, None, None, None)
-    for step in steps:
-        said = step.send.strip()
-        text = said[4:].strip() if said.lower().startswith("say:") else said
-        heard = voice.turn(content, settings, None, heard.state, text) if heard.state else voice.Heard()
-        session = voice.decode(content, settings, heard.state)
+    """What a caller hears after each key, words or silence (`simulate.call_input`); the call
+    starts before the first step (its welcome is not checked) and a step after it ended
+    hears nothing."""
+    turns = simulate.call_turns(content, voice.VoiceSettings(), None, (s.send for s in steps))
+    next(turns)
+    for _, heard in turns:
+        session = heard.session
         yield heard.text, session.node if session else "", session.offer if session else ()
 
 

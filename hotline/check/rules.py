@@ -21,7 +21,6 @@ transfer to a service without a number.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -30,7 +29,7 @@ from collections.abc import Iterable, Mapping
 
 from hotline import i18n, phrases
 from hotline.check import recordings
-from hotline.channels import gsm, messaging, sms, voice
+from hotline.channels import calls, gsm, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages, service_context
@@ -367,14 +366,14 @@ class Cost:
                 "encoding": self.encoding, "voice_seconds": self.voice_seconds}
 
 
-def spoken_seconds(twiml: str) -> int | None:
-    """About how long the <Say> text and pauses of a TwiML answer take; None when it says
-    nothing (recorded prompts)."""
-    root = ET.fromstring(twiml)
-    said = " ".join(e.text or "" for e in root.iter("Say"))
+def spoken_seconds(steps: tuple[calls.Step, ...]) -> int | None:
+    """About how long the things said and the pauses of a voice answer take; None when it
+    says nothing (recorded prompts)."""
+    heard = list(calls.said(steps))
+    said = " ".join(s.text for s in heard if isinstance(s, calls.Say))
     if not said.strip():
         return None
-    pauses = sum(int(e.get("length", "1")) for e in root.iter("Pause"))
+    pauses = sum(s.seconds for s in heard if isinstance(s, calls.Pause))
     characters = len(CJK.findall(said))
     words = len(CJK.sub(" ", said).split())
     return round(characters / CJK_PER_SECOND + words / WORDS_PER_SECOND + pauses)
@@ -391,8 +390,8 @@ def costs(content: Content, sms_settings: sms.SmsSettings, voice_settings: voice
             pages = messaging.render(content, Reply(node=nid, lang=tag), sms_settings)
             seconds = None
             if tag in heard:  # "*" repeats the node: its whole prompt, as a caller hears it
-                state = voice.encode(Session(lang=tag, node=nid))
-                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", "").twiml)
+                state = calls.encode(calls.Call(Session(lang=tag, node=nid)))
+                seconds = spoken_seconds(voice.answer(content, voice_settings, state, "*", "").steps)
             out.append(Cost(nid, tag, tuple(pages), seconds))
     return out
 

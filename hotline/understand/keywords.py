@@ -16,11 +16,10 @@ from babel import Locale as BabelLocale, UnknownLocaleError
 
 from hotline.content import Content
 from hotline.i18n import SOURCE, normalize
-from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP, TWILIO_OPT_OUT
 from hotline.understand.vocabulary import lexicon
 
-# Twilio's built-in opt-out words on long codes and toll-free numbers (shared/sources/twilio.md).
-TWILIO_OPT_OUT = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+TWILIO_STOP = frozenset(map(normalize, TWILIO_OPT_OUT))  # as a resident's text is compared
 
 # What else residents call a language on the language menu, besides its own name and its
 # English name (from CLDR): the spoken language, the other name of a language, no accents.
@@ -47,7 +46,7 @@ def is_stop(content: Content, text: str, lang: str | None = None) -> bool:
     language's word unless it is an everyday word of any other offered language: the
     resident may be speaking that one."""
     word = normalize(text[:160])
-    if word in TWILIO_OPT_OUT:
+    if word in TWILIO_STOP:
         return True
     if lang and word in content.texts_for(lang).own_keywords(KEY_STOP):
         return True

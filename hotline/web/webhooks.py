@@ -75,8 +75,9 @@ def incoming_call(action: str = "") -> Response:
     content = current.content
     answer = voice.respond(content, current.voice, action, request.args, request.form)
     before = voice.decode(content, current.voice, request.args.get("s")) if action else None
+    after = answer.state
     try:
-        current.store.count(voice.CHANNEL, before, answer.state)
+        current.store.count(voice.CHANNEL, before.session if before else None, after.session if after else None)
     except Exception as exc:  # noqa: BLE001 - counting must never cost a caller their call
         log.error("voice step not counted: %s", type(exc).__name__)
     return twiml(answer.twiml)

@@ -8,6 +8,8 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 
+from hotline import simulate as simulator
+from hotline.channels import calls
 from hotline.channels import gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Reply, Session
@@ -89,10 +91,10 @@ def _texted(content: Content, nid: str, tag: str, channel: messaging.TextChannel
 def _spoken(content: Content, settings: voice.VoiceSettings, nid: str, tag: str) -> Shown | None:
     if tag not in voice.heard_languages(content, settings):
         return None
-    state = voice.encode(Session(lang=tag, node=nid))
-    heard = voice.hear(voice.answer(content, settings, state, "*", "").twiml)
-    said = [p for p in heard.prompts if "text" in p]
-    voices = sorted({f"{p.get('voice') or 'Twilio default voice'} ({p.get('language')})" for p in said})
+    state = calls.encode(calls.Call(Session(lang=tag, node=nid)))
+    heard = simulator.heard(voice.answer(content, settings, state, "*", "").steps)
+    said = [p for p in heard.prompts if isinstance(p, calls.Say)]
+    voices = sorted({f"{p.voice or 'Twilio default voice'} ({p.language})" for p in said})
     return Shown((heard.text,), (", ".join(voices),))
 
 

@@ -18,7 +18,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from werkzeug.wrappers import Response
 
 from hotline import catalogs, mt
-from hotline.channels import gsm
+from hotline.channels import MAX_MESSAGE, gsm
 from hotline.i18n import SOURCE, Locale, Review, placeholder_mismatch, po_bytes, read_po_bytes
 from hotline.staff.translating import glossary, queue
 from hotline.store import Refused, rules
@@ -258,7 +258,7 @@ def check(tag: str) -> Response:
     item = q.find(str(data.get("sid", "")))
     if item is None:
         abort(404)
-    return jsonify(_checks(item.english, str(data.get("text", ""))[:gsm.MAX_CHARACTERS * 2], q.locale.folds))
+    return jsonify(_checks(item.english, str(data.get("text", ""))[:MAX_MESSAGE * 2], q.locale.folds))
 
 
 @blueprint.route("/<tag>/glossary", methods=["GET", "POST"])

@@ -1,0 +1,120 @@
+"""Where things live: no import cycle in hotline/ (function-level imports count: they still
+tie the two modules together), each rule written once, and no TwiML read back."""
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from hotline import phrases
+from hotline.channels import keywords as channel_keywords
+from hotline.i18n import normalize, words
+from hotline.understand import keywords as understand_keywords
+
+PACKAGE = Path(__file__).resolve().parent.parent / "hotline"
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _runtime(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """Every import that runs, at any depth; not those under `if TYPE_CHECKING:`."""
+    stack: list[ast.AST] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            stack.extend(node.orelse)
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in _runtime(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package.split(".")[:len(package.split(".")) - node.level + 1], *filter(None, [base])])
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            graph[name] |= {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for after in sorted(graph[node]):
+            if after not in index:
+                visit(after)
+                low[node] = min(low[node], low[after])
+            elif after in stack:
+                low[node] = min(low[node], index[after])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_graph_sees_late_imports():
+    graph = import_graph()
+    assert "hotline.mt" in graph["hotline.cli"]  # imported inside the commands that draft
+    assert "hotline.channels.calls" in graph["hotline.channels.voice"]
+
+
+def test_no_import_cycle():
+    assert cycles(import_graph()) == []
+
+
+def _code(pattern: str) -> list[str]:
+    """The modules of hotline/ whose code (comments aside) matches `pattern`."""
+    return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+                  if re.search(pattern, re.sub(r"#.*", "", p.read_text(encoding="utf-8"))))
+
+
+def test_twilios_keywords_are_listed_once():
+    assert _code(r"(?i)[\"']optout[\"']") == _code(r"(?i)[\"']revoke[\"']") == ["phrases.py"]
+    table = channel_keywords.TWILIO_KEYWORDS
+    assert {w for w, kind in table.items() if kind == channel_keywords.OPT_OUT} == set(phrases.TWILIO_OPT_OUT)
+    assert {w for w, kind in table.items() if kind == channel_keywords.OPT_IN} == set(phrases.TWILIO_OPT_IN)
+    assert {w for w, kind in table.items() if kind == channel_keywords.HELP} == set(phrases.TWILIO_HELP)
+    assert understand_keywords.TWILIO_STOP == {normalize(w) for w in phrases.TWILIO_OPT_OUT}
+    assert words(phrases.KEY_STOP.text) <= understand_keywords.TWILIO_STOP  # what translators start from
+
+
+def test_the_message_limit_is_written_once():
+    assert _code(r"\b1_?600\b") == ["channels/__init__.py"]
+
+
+def test_no_twiml_is_read_back():
+    """Only the bench reads TwiML: it plays Twilio, reading the answers of a running line."""
+    assert {p.split("/")[0] for p in _code(r"ElementTree|fromstring")} <= {"bench"}
