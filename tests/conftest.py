@@ -18,6 +18,8 @@ from hotline import create_app
 from hotline.channels import voice
 from hotline.content import Content
 
+pytest_plugins = ["tests.staff_screens"]  # the staff pages in a browser: `browser`, `page`, `screenshots`
+
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"

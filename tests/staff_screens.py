@@ -1,7 +1,8 @@
-"""Screenshots of the staff pages, for people to look at: each page at a phone's width and a
-desktop's, saved as `<name>-phone.png` and `<name>-desktop.png` in the folder
-`HOTLINE_SCREENSHOTS` names (CI sets `screenshots/` in the clone), else the test's own tmp
-folder. `screenshots` is the fixture: `screenshots(page, "accounts")`."""
+"""The staff pages in a real browser: Debian's Chromium through Playwright (never a browser
+Playwright downloads), as fixtures (`browser`, and `page`: a phone-sized page in it), and
+screenshots for people to look at: each page at a phone's width and a desktop's, saved as
+`<name>-phone.png` and `<name>-desktop.png` in the folder `HOTLINE_SCREENSHOTS` names (CI
+sets `screenshots/` in the clone), else the test's own tmp folder: `screenshots(page, "accounts")`."""
 from __future__ import annotations
 
 import os
@@ -10,6 +11,10 @@ from pathlib import Path
 
 import pytest
 
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
@@ -41,3 +46,20 @@ def save(page, name: str, where: Path) -> list[Path]:
 def screenshots(tmp_path) -> Callable[..., list[Path]]:
     where = folder(tmp_path)
     return lambda page, name: save(page, name, where)
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    return browser.new_page(viewport=PHONE)

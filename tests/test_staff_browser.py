@@ -8,7 +8,6 @@ import contextlib
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -16,13 +15,11 @@ from werkzeug.serving import make_server
 from hotline.channels import gsm
 from hotline.channels.render import paragraphs, title
 from tests.conftest import ROOT
+from tests.staff_screens import needs_chromium
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 STAFF = "staff-browser-token-0123456789"
 
 
@@ -45,15 +42,6 @@ def served(make_app):
     with serving(app) as base:
         yield app, base
 
-
-@pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 390, "height": 844})  # a phone's width
-        finally:
-            browser.close()
 
 
 def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):

@@ -13,15 +13,15 @@ import pytest
 
 from tests import store_fixtures as fx
 from tests.conftest import Twilio, sms_params
-from tests.test_staff_browser import ARGS, CHROMIUM, serving
+from tests.staff_screens import needs_chromium
+from tests.test_staff_browser import serving
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
+pytestmark = needs_chromium
 PASSWORD = "correct horse battery staple"
 OLD, NEW = "Information for testing.", "Information for residents of Chicago."
 OLD_PHONE, NEW_PHONE = "1-855-435-7693", "312-660-1370"
-SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 NUMBERS = (f"+1312555{n:04d}" for n in itertools.count(6000))
 
 
@@ -36,21 +36,6 @@ def line(make_app, tmp_path):
         yield app, base
 
 
-@pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 390, "height": 844})
-        finally:
-            browser.close()
-
-
-def shoot(page, folder, name: str) -> None:
-    for size, (width, height) in SIZES.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(folder / f"{name}-{size}.png"), full_page=True)
-    page.set_viewport_size({"width": 390, "height": 844})
 
 
 def sign_in(page, base: str, email: str) -> None:
@@ -78,15 +63,15 @@ def resident_reads(app, words: str, seconds: float = 10.0) -> str:
         time.sleep(0.3)
 
 
-def test_edit_review_publish_and_restore(line, page, tmp_path):
+def test_edit_review_publish_and_restore(line, page, screenshots):
     app, base = line
     expect = sync_api.expect
     assert OLD in resident_reads(app, OLD)
 
     sign_in(page, base, "ed@line.org")
-    shoot(page, tmp_path, "home")
+    screenshots(page, "edit-home")
     page.click("nav >> text=Edit")
-    shoot(page, tmp_path, "edit")
+    screenshots(page, "edit-edit")
     page.click("#menu-main >> h3 >> text=Main menu")
     text = page.input_value("#f-text")
     page.fill("#f-text", text.replace(OLD, "Information for {nobody}."))
@@ -94,21 +79,21 @@ def test_edit_review_publish_and_restore(line, page, tmp_path):
     page.fill("#f-text", text.replace(OLD, NEW))
     expect(page.locator("#check-status")).to_contain_text("No errors", timeout=15000)
     expect(page.locator("#costs")).to_contain_text("Español")
-    shoot(page, tmp_path, "edit-node")
+    screenshots(page, "edit-edit-node")
     page.click("text=Save in my draft")
     expect(page.locator("#saved")).to_be_visible()
 
     page.click("#saved >> text=Try the line with your draft")
     page.select_option("#lang", "en")
     expect(page.locator(".msg.line").last).to_contain_text(NEW)
-    shoot(page, tmp_path, "try-draft")
+    screenshots(page, "edit-try-draft")
 
     page.click("nav >> text=Edit")
     page.click("text=Helpers")
     page.fill("#f-phone", NEW_PHONE)
     page.fill("#f-dial", "+13126601370")
     expect(page.locator("#check-status")).to_contain_text("No errors", timeout=15000)
-    shoot(page, tmp_path, "edit-service")
+    screenshots(page, "edit-edit-service")
     page.click("text=Save in my draft")
     expect(page.locator("#saved")).to_be_visible()
 
@@ -120,7 +105,7 @@ def test_edit_review_publish_and_restore(line, page, tmp_path):
 
     sign_in(page, base, "pat@line.org")
     page.click("nav >> text=Review")
-    shoot(page, tmp_path, "review-list")
+    screenshots(page, "edit-review-list")
     page.click("#drafts tbody a >> nth=0")
     english_sms = page.locator(".difference[data-lang=en][data-channel=SMS]").first
     expect(english_sms.locator(".after")).to_contain_text(NEW)
@@ -129,7 +114,7 @@ def test_edit_review_publish_and_restore(line, page, tmp_path):
     expect(spanish_whatsapp.locator(".after")).to_contain_text(NEW_PHONE)
     expect(spanish_whatsapp.locator(".before")).to_contain_text(OLD_PHONE)
     expect(page.locator("#waits")).to_contain_text("a publisher other than ed@line.org approves it")
-    shoot(page, tmp_path, "review-draft")
+    screenshots(page, "edit-review-draft")
     page.click("#approve")
     expect(page.locator("#status")).to_contain_text("approved by pat@line.org")
     page.click("#publish")
@@ -140,7 +125,7 @@ def test_edit_review_publish_and_restore(line, page, tmp_path):
     page.fill("#why-1", "the helpers' number is not confirmed yet")
     page.click("#history tr:has(#why-1) button")
     expect(page.locator("#failed")).to_contain_text("a publisher other than its author pat@line.org")
-    shoot(page, tmp_path, "history")
+    screenshots(page, "edit-history")
     sign_out(page)
 
     sign_in(page, base, "sam@line.org")

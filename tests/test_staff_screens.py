@@ -11,13 +11,12 @@ import shutil
 import pytest
 
 from tests import store_fixtures as fx
-from tests.staff_screens import PHONE, screenshots
-from tests.test_staff_browser import ARGS, CHROMIUM, STAFF, serving, sync_api
+from tests.staff_screens import PHONE, needs_chromium
+from tests.test_staff_browser import STAFF, serving, sync_api
 
 database, make_store = fx.database, fx.make_store
-__all__ = ["screenshots"]
 PASSWORD = "correct horse battery staple"
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
+pytestmark = needs_chromium
 
 # Form fields with no name a screen reader can read: no <label>, no aria-label(ledby).
 UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
@@ -38,15 +37,6 @@ def served(make_app, make_store):
     with serving(app) as base:
         yield app, store, base
 
-
-@pytest.fixture
-def page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield browser.new_page(viewport=PHONE)
-        finally:
-            browser.close()
 
 
 def looked_at(page, screenshots, name: str) -> None:

@@ -19,14 +19,14 @@ from hotline.staff.translating import queue
 from hotline.store.store import IN_REVIEW
 from tests.conftest import sign, sms_params
 from tests.store_fixtures import SMALL
-from tests.test_staff_browser import ARGS, CHROMIUM, serving
+from tests.staff_screens import PHONE, needs_chromium
+from tests.test_staff_browser import serving
 from tests.translating_fixtures import NEW, OLD, english_changed, polish, translated
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install playwright (the Python package only)")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
+pytestmark = needs_chromium
 PASSWORD = "correct horse battery staple"
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 POLISH = "Zadzwoń pod {helpers} po bezpłatną pomoc, dzień i noc."
 
 
@@ -48,26 +48,10 @@ def line(make_app, tmp_path):
         yield store, base
 
 
-@pytest.fixture
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def shots(page, tmp_path, name: str) -> None:
-    """The page as a phone and a desktop show it."""
-    for width, size in WIDTHS.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(tmp_path / f"translate-{name}-{width}.png"), full_page=True)
-    page.set_viewport_size(WIDTHS["phone"])
 
 
 def signed_in(browser, base: str, email: str):
-    page = browser.new_page(viewport=WIDTHS["phone"])
+    page = browser.new_page(viewport=PHONE)
     page.goto(base + "/staff/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
@@ -95,21 +79,21 @@ def resident_reads(base: str, words: str, number: str) -> str:
         time.sleep(0.2)
 
 
-def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_published(line, browser, tmp_path):
+def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_published(line, browser, screenshots):
     store, base = line
     expect = sync_api.expect
 
     tom = signed_in(browser, base, "tom@line.org")
     tom.goto(base + "/staff/translate/")
     expect(tom.locator("a", has_text="Spanish")).to_have_count(0)
-    shots(tom, tmp_path, "languages")
+    screenshots(tom, "translate-languages")
     tom.click("a:has-text('Polski')")
     changed = tom.locator("#changed")
     for words in (OLD, NEW, polish(OLD)):
         expect(changed).to_contain_text(words)
     expect(changed).to_contain_text("Old English")
     expect(tom.locator("#unreviewed")).to_be_visible()
-    shots(tom, tmp_path, "queue")
+    screenshots(tom, "translate-queue")
 
     tom.click("#changed a:has-text('Help line: text')")
     expect(tom.locator("#english")).to_have_text(NEW)
@@ -118,7 +102,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     tom.fill("#translation", POLISH)
     expect(tom.locator("#placeholders")).to_be_hidden()
     expect(tom.locator("#length")).to_contain_text("1 SMS segment (GSM-7")  # Polish folds into GSM-7
-    shots(tom, tmp_path, "string")
+    screenshots(tom, "translate-string")
     tom.click("button:has-text('Save in my draft')")
     expect(tom.locator(".notice")).to_contain_text("Saved in your draft")
 
@@ -135,7 +119,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     tom.click("button:has-text('Save in my draft')")
     expect(tom.locator(".notice")).to_contain_text("Saved in your draft")
     expect(tom.locator("input[value='nakaz deportacji']")).to_have_count(1)
-    shots(tom, tmp_path, "glossary")
+    screenshots(tom, "translate-glossary")
 
     ula = signed_in(browser, base, "ula@line.org")
     ula.goto(base + "/staff/translate/pl")
@@ -147,7 +131,7 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     expect(ula.locator(".notice")).to_contain_text("Your review is saved")
     ula.goto(base + "/staff/translate/pl")
     expect(ula.locator("#reviewed li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
-    shots(ula, tmp_path, "reviewed")
+    screenshots(ula, "translate-reviewed")
     ula.fill("#reason", "Reviewed the help line in Polish")
     ula.click("button:has-text('Ask for review')")
     (review,) = [d for d in store.drafts() if d.author == "ula@line.org"]
