@@ -8,9 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pytest
 
 from hotline import bench
 from tests.conftest import ROOT
-from tests.test_procfile import NUMBERS, environment, get, text
+from tests.test_procfile import NUMBERS, environment, get, kill_every_worker, text
 
 
 @pytest.fixture
@@ -52,19 +50,6 @@ def health(server: bench.Server) -> tuple[int, dict]:
     return status, json.loads(body)
 
 
-def workers_replaced(server: bench.Server) -> None:
-    old = {w.pid for w in server.workers}
-    for pid in old:
-        os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        fresh = {w.pid for w in server.workers}
-        if len(fresh) == 2 and not fresh & old:
-            return
-        time.sleep(0.1)
-    raise AssertionError("the workers did not come back")
-
-
 def test_no_metrics_files_while_metrics_are_off(tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
@@ -82,14 +67,14 @@ def test_a_full_temporary_folder_never_silences_the_line(small_disk, tmp_path):
     with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as server:
         assert "Your rights in Chicago" in text(server, NUMBERS[0], "hello")
         filler = fill(small_disk)
-        workers_replaced(server)  # forked after the disk filled: their figures files cannot be made
+        kill_every_worker(server, healthy=False)  # forked after the disk filled: their figures files cannot be made
         for number in NUMBERS[1:11]:
             assert "Your rights in Chicago" in text(server, number, "hello")
         status, body = health(server)
         assert (status, body["status"], body["metrics"]) == (503, "failing", False)
         assert get(server, "/metrics", "metrics-test-token-0123456789")[0] == 200
         filler.unlink()
-        workers_replaced(server)
+        kill_every_worker(server, healthy=False)
         assert "Your rights in Chicago" in text(server, NUMBERS[11], "hello")
         assert health(server)[0] == 200
         assert server.proc.poll() is None

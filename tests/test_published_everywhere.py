@@ -6,28 +6,22 @@ translator's publish of English are refused. The same on the embedded defaults (
 embedded Redis, the README's start command), where the revisions survive a restart."""
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
-import urllib.parse
-import urllib.request
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hotline import bench
-from hotline.bench import free_port
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
-from tests.conftest import ROOT
 from tests.test_procfile import environment, text
+from tests.test_serve import serve_dev
+from tests.test_serve import text as dev_text
 
 OLD, NEW = "Information for testing.", "Information for residents of Chicago."
 SERVED_WITHIN = 2.0  # seconds from a publish to every instance serving it
@@ -112,33 +106,6 @@ def test_a_publish_and_a_restore_reach_every_instance_within_two_seconds(instanc
     assert hotline(shared, tmp_path, "audit", "verify").startswith("the audit log is intact")
 
 
-@contextlib.contextmanager
-def serve_dev(env: dict[str, str]) -> Iterator[int]:
-    """The README's start command, `hotline serve --dev`, on the embedded defaults; yields its port."""
-    port = free_port()
-    line = subprocess.Popen([str(Path(sys.executable).with_name("hotline")), "serve", "--dev", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
-                break
-            except OSError:
-                assert line.poll() is None and time.monotonic() < deadline, "hotline serve did not start"
-                time.sleep(0.1)
-        yield port
-    finally:
-        line.send_signal(signal.SIGTERM)
-        line.wait(10)
-
-
-def dev_text(port: int, body: str) -> str:
-    data = urllib.parse.urlencode({"From": next(NUMBERS), "Body": body}).encode()
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/sms", data=data, timeout=10) as answer:
-        return "\n".join(m.text or "" for m in ET.fromstring(answer.read()).iter("Message"))
-
-
 def test_on_the_embedded_defaults_a_publish_is_served_and_survives_a_restart(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in ("REDIS_URL", "DATABASE_URL") and not k.startswith("HOTLINE_")}
@@ -150,7 +117,7 @@ def test_on_the_embedded_defaults_a_publish_is_served_and_survives_a_restart(tmp
         hotline(no_database, tmp_path, "staff", "add", email, "--name", email[:3], "--role", role,
                 "--password-stdin", stdin="a long enough password\n")
     with serve_dev(env) as port:
-        assert OLD in dev_text(port, "hello")
+        assert OLD in dev_text(port, "hello", next(NUMBERS))
         folder = tmp_path / "edit"
         hotline(no_database, tmp_path, "content", "export", str(folder))
         main = folder / "flows/main.yaml"
@@ -160,9 +127,9 @@ def test_on_the_embedded_defaults_a_publish_is_served_and_survives_a_restart(tmp
         hotline(no_database, tmp_path, "content", "approve", draft, "--by", "quinn@line.org")
         hotline(no_database, tmp_path, "content", "publish", draft, "--by", "pat@line.org")
         deadline = time.monotonic() + SERVED_WITHIN
-        while NEW not in dev_text(port, "hello"):
+        while NEW not in dev_text(port, "hello", next(NUMBERS)):
             assert time.monotonic() < deadline, f"not served within {SERVED_WITHIN} s"
             time.sleep(0.05)
     with serve_dev(env) as port:  # a restart: the published revision, not the shipped files
-        assert NEW in dev_text(port, "hello")
+        assert NEW in dev_text(port, "hello", next(NUMBERS))
     assert hotline(no_database, tmp_path, "content", "history").splitlines()[-1].startswith("2\t")

@@ -3,6 +3,7 @@ embedded defaults (Werkzeug's server, the embedded Redis) answers texts at once 
 conversation, and leaves nothing running when it stops."""
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -11,25 +12,27 @@ import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
 
 from hotline.bench import free_port
 from tests.conftest import ROOT
 from tests.test_procfile import embedded_servers
 
 
-def text(port: int, body: str) -> str:
-    data = urllib.parse.urlencode({"From": "+13125550161", "Body": body}).encode()
+def text(port: int, body: str, number: str = "+13125550161") -> str:
+    data = urllib.parse.urlencode({"From": number, "Body": body}).encode()
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/sms", data=data, timeout=10) as answer:
         return "\n".join(m.text or "" for m in ET.fromstring(answer.read()).iter("Message"))
 
 
-def test_hotline_serve_dev_answers_texts_in_conversation(tmp_path):
-    port, instance = free_port(), tmp_path / "instance"
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL" and not k.startswith("HOTLINE_")}
-    env["HOTLINE_INSTANCE"] = str(instance)
-    line = subprocess.Popen([sys.executable, "-c", "from hotline.cli import main; main()", "serve", "--dev",
-                             "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+@contextlib.contextmanager
+def serve_dev(env: dict[str, str]) -> Iterator[int]:
+    """The README's start command, `hotline serve --dev`, as the installed command runs it;
+    yields its port once /healthz answers, and stops it after."""
+    port = free_port()
+    line = subprocess.Popen([str(Path(sys.executable).with_name("hotline")), "serve", "--dev", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -39,13 +42,21 @@ def test_hotline_serve_dev_answers_texts_in_conversation(tmp_path):
             except OSError:
                 assert line.poll() is None and time.monotonic() < deadline, "hotline serve did not start"
                 time.sleep(0.1)
+        yield port
+    finally:
+        line.send_signal(signal.SIGTERM)
+        line.wait(10)
+
+
+def test_hotline_serve_dev_answers_texts_in_conversation(tmp_path):
+    instance = tmp_path / "instance"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL" and not k.startswith("HOTLINE_")}
+    env["HOTLINE_INSTANCE"] = str(instance)
+    with serve_dev(env) as port:
         started = time.monotonic()
         assert "1 Sus derechos en Chicago" in text(port, "hola")
         assert "Los agentes pueden ser de ICE o de la Patrulla Fronteriza" in text(port, "3")
         assert time.monotonic() - started < 5  # no read waits on the client to hang up
-    finally:
-        line.send_signal(signal.SIGTERM)
-        line.wait(10)
     deadline = time.monotonic() + 10
     while embedded_servers(instance) and time.monotonic() < deadline:
         time.sleep(0.1)
