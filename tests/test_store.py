@@ -7,10 +7,18 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from hotline import config
+from hotline.catalogs import follow_english
+from hotline.channels import messaging
+from hotline.channels.sms import SmsSettings
+from hotline.check.version import gate
+from hotline.engine import Reply
+from hotline.staff.translating import queue
 from hotline.store import Refused, store as store_module
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
 from tests.store_fixtures import files_from_dirs
+from tests.translating_fixtures import translated
 
 database, make_store = fx.database, fx.make_store
 
@@ -102,6 +110,31 @@ def test_wording_only_is_published_by_one_publisher_and_a_fact_is_not(make_store
     draft = store.import_files(added, "ed@line.org", "fewer options")
     with pytest.raises(Refused, match="must approve"):
         store.publish(draft.id, "pat@line.org")
+
+
+def sms(files: dict[str, bytes], node: str, lang: str) -> str:
+    """What a resident texting in `lang` receives for `node` from these files."""
+    content = gate(files, config.read()).content
+    assert content is not None
+    return "\n".join(messaging.render(content, Reply(node=node, lang=lang), SmsSettings()))
+
+
+def test_a_wording_only_change_keeps_the_earlier_polish_and_queues_it_as_changed(make_store):
+    """As `hotline i18n update` does for the files: published, each catalog follows the new English."""
+    store = staffed(make_store(translated()))
+    assert sms(store.files(1), "help_line", "pl").startswith("PL Call")
+    reworded = edited(store.files(1), MAIN, HELP_TEXT, b"    text: Phone {helpers} for help.\n    wording_only: text\n")
+    live = store.files(store.publish(store.import_files(reworded, "ed@line.org", "plainer verb").id, "pat@line.org"))
+    assert sms(live, "help_line", "pl").startswith("PL Call") and sms(live, "help_line", "en").startswith("Phone")
+    item = queue.build(live, "pl").find(queue.string_id(("help_line", "Phone {helpers} for help.")))
+    assert item is not None and (item.state, item.older, item.earlier) == (
+        queue.TO_UPDATE, "Call {helpers} for help.", "PL Call {helpers} for help.")
+
+    fact = edited(live, MAIN, b"Phone {helpers} for help.\n    wording_only: text\n", b"Phone {helpers} at night.\n")
+    draft = store.import_files(fact, "ed@line.org", "open at night now")
+    store.approve(draft.id, "quinn@line.org")
+    live = store.files(store.publish(draft.id, "pat@line.org"))
+    assert sms(live, "help_line", "pl").startswith("Phone 1-855-435-7693 at night.")  # a fact: English until translated
 
 
 def test_two_drafts_on_one_base_merge_node_by_node_and_string_by_string(make_store):
@@ -212,8 +245,7 @@ def test_export_import_export_is_byte_identical_and_an_old_export_merges(make_st
     again = tmp_path / "again"
     write_files(live, again)
     assert files_from_dirs(again / "flows", again / "translations") == live
-    expected = {**store.files(2), MAIN: live[MAIN]}
-    assert live == expected  # every other file byte for byte as it was
+    assert live == follow_english({**store.files(2), MAIN: live[MAIN]})  # the rest as it was, the catalogs following
 
 
 def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(make_store, monkeypatch, tmp_path):

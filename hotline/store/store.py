@@ -15,10 +15,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from hotline import catalogs
 from hotline.store import accounts, audit, merge, rules
 from hotline.store.checking import check_files
 from hotline.store.db import StartLock, make_engine, migrate
-from hotline.store.files import Files, content_hash
+from hotline.store.files import FLOWS, Files, content_hash
 from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Published, Revision, RevisionFile
 
 RELEASE = "release"  # the author of shipped content
@@ -55,6 +56,11 @@ def noted(action: str, kind: str = "draft") -> Callable[[Method], Method]:
                 raise
         return refusals_noted  # type: ignore[return-value]
     return wrap
+
+
+@dataclass(frozen=True)
+class Merged(merge.Merged):
+    english: bool = False  # the draft changes the flows: the catalogs follow (`Store._following`)
 
 
 @dataclass(frozen=True)
@@ -420,6 +426,32 @@ class Store:
             draft.status, draft.approver = SENT_BACK, None
             audit.append(session, actor.email, "draft sent back", f"draft {draft_id}", reason)
 
+    def _merged(self, session: Session, draft: Draft) -> Merged:
+        """The draft's changes merged onto the revision published now, when one was published
+        since its base; `english` when the draft changes the flows."""
+        base, changes = self.files(draft.based_on, session), self._changes(session, draft)
+        mine = {p: d for p, d in {**base, **changes}.items() if d is not None}
+        current = self._published(session)
+        merged = merge.merge(base, mine, self.files(current, session)) if current != draft.based_on else \
+            merge.Merged(mine, [])
+        return Merged(merged.files, merged.conflicts, any(p.startswith(f"{FLOWS}/") for p in changes))
+
+    @staticmethod
+    def _following(merged: Merged) -> dict[str, bytes]:
+        """The files to publish: after a change of English, every catalog follows it, as
+        `hotline i18n update` makes the files follow (`catalogs.follow_english`)."""
+        return catalogs.follow_english(merged.files) if merged.english else dict(merged.files)
+
+    def as_published(self, draft_id: int) -> tuple[dict[str, bytes], list[str]]:
+        """What publishing the draft would make live now (what it made, once published), and
+        what it and the revisions published since its base both changed: for proofing."""
+        with self.session() as session:
+            draft = self._draft(session, draft_id)
+            if draft.revision_id is not None:
+                return self.files(draft.revision_id, session), []
+            merged = self._merged(session, draft)
+        return self._following(merged), merged.conflicts
+
     @noted("publish")
     def publish(self, draft_id: int, by: str) -> int:
         """Merge the draft onto the published revision, check it and make it the published one."""
@@ -427,20 +459,17 @@ class Store:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
             self._still_open(draft)
             seen, current = session.get(Published, 1).version, self._published(session)  # type: ignore[union-attr]
-            base = self.files(draft.based_on, session)
-            changes = self._changes(session, draft)
-            change = rules.classify(base, changes)
+            change = rules.classify(self.files(draft.based_on, session), self._changes(session, draft))
             refusal = rules.may_publish(actor, change, draft.author, draft.approver, [])
             if refusal:
                 raise Refused(refusal)
-            mine = {p: d for p, d in {**base, **changes}.items() if d is not None}
-            merged = merge.merge(base, mine, self.files(current, session)) if current != draft.based_on else \
-                merge.Merged(mine, [])
+            merged = self._merged(session, draft)
             if merged.conflicts:
                 raise Refused(f"draft {draft_id} and revision {current} (published since its base, revision "
                               f"{draft.based_on}) both changed: {'; '.join(merged.conflicts)}. Nothing was published.")
             approver, author, reason = draft.approver, draft.author, draft.reason
-        errors = check_files(merged.files, self.cfg)
+        files = self._following(merged)
+        errors = check_files(files, self.cfg)
         refusal = rules.may_publish(actor, change, author, approver, errors)
         if refusal:
             raise Refused(refusal)
@@ -452,7 +481,7 @@ class Store:
                               "published: publish it again to merge onto it.")
             draft = self._draft(session, draft_id)
             self._still_open(draft)  # not sent back while it was checked
-            revision = self._revision(session, merged.files, current, author, reason, approver, errors, draft_id,
+            revision = self._revision(session, files, current, author, reason, approver, errors, draft_id,
                                       published=True)
             session.execute(update(Published).where(Published.id == 1).values(revision_id=revision.id))
             draft.status, draft.revision_id = PUBLISHED, revision.id
