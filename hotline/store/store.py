@@ -16,10 +16,11 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from hotline import catalogs
+from hotline.i18n import Key, Review, catalog_path, po_bytes, read_po_bytes
 from hotline.store import accounts, audit, merge, rules
 from hotline.store.checking import check_files
 from hotline.store.db import StartLock, make_engine, migrate
-from hotline.store.files import FLOWS, Files, content_hash
+from hotline.store.files import FLOWS, TRANSLATIONS, Files, content_hash
 from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Published, Revision, RevisionFile
 
 RELEASE = "release"  # the author of shipped content
@@ -370,6 +371,37 @@ class Store:
                 raise Refused(f"draft {draft_id} changes nothing yet.")
             draft.status, draft.reason = IN_REVIEW, reason.strip()
             audit.append(session, actor.email, "review asked", f"draft {draft_id}", draft.reason)
+
+    @noted("translation review")
+    def sign_translation(self, draft_id: int, by: str, tag: str, key: Key, seen: str) -> None:
+        """A second speaker of `tag` signs one string that a draft translates, on that draft:
+        recorded in its catalog as every review is (`catalogs.sign`), so publishing carries it,
+        rather than in a draft of their own that would conflict with it. The draft keeps its
+        status and approval: what residents get does not change. `seen`: the translation the
+        reviewer read; a different one is not signed."""
+        path = catalog_path(Path(TRANSLATIONS), tag).as_posix()
+        with self.session() as session:
+            actor, draft = self.actor(session, by), self._draft(session, draft_id)
+            if draft.status == PUBLISHED:
+                raise Refused(f"draft {draft_id} is already published: review the string where it is live.")
+            refusal = rules.may_review_translation(actor, tag, draft.author)
+            if refusal:
+                raise Refused(refusal)
+            data = self._changes(session, draft).get(path)
+            catalog = read_po_bytes(data or b"")
+            message = catalog.get(key[1], context=key[0] or None)
+            before = read_po_bytes(self.files(draft.based_on, session).get(path, b"")).get(key[1], context=key[0] or None)
+            if message is None or not message.string or (before is not None and before.string == message.string):
+                raise Refused(f"draft {draft_id} does not translate this string: review it where it is live.")
+            if message.string != seen:
+                raise Refused("This translation changed since you opened it: read it again, then sign it.")
+            if not catalogs.sign(catalog, Review(actor.email, now().date().isoformat()), keys=[key]):
+                raise Refused("This translation is a draft no one has accepted yet: it is signed once it is saved.")
+            row = session.get(DraftFile, (draft.id, path))
+            assert row is not None
+            row.blob_hash = self._put(session, po_bytes(catalog))
+            audit.append(session, actor.email, "translation reviewed", f"draft {draft_id}", "",
+                         {"language": tag, "string": key[0], "translator": draft.author})
 
     def drafts(self, open_only: bool = True) -> list[Draft]:
         with self.session() as session:
