@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
 
+from hotline.check.words import FIELDS
 from hotline.staff import versions
 from hotline.staff.editing import checking, recheck
 from hotline.store import Refused, flowedit, rules
@@ -31,6 +32,12 @@ WORDABLE = ("title", "text")
 def _due_rechecks() -> dict[str, Any]:
     """`due_rechecks()` for the staff home page's partial (staff/editing/recheck.html)."""
     return {"due_rechecks": recheck.due}
+
+
+@blueprint.context_processor
+def _labels() -> dict[str, Any]:
+    """Each field's label, as the check's messages name it to staff too (`check.words`)."""
+    return {"labels": FIELDS}
 
 
 def _author() -> Any:
