@@ -79,7 +79,7 @@ def test_an_author_never_approves_their_own_draft(make_store):
     refused = store.audit_entries()[-1]
     assert (refused.actor, refused.action, refused.target) == ("pat@line.org", "approval refused", f"draft {draft.id}")
     assert "wrote this draft" in refused.reason and store.audit_verify()[0] == []
-    with pytest.raises(Refused, match=r"changes facts \(service 'helpers': dial, phone\)"):
+    with pytest.raises(Refused, match=r"changes facts \(service “Helpers”: number the voice line connects callers to, phone number residents read\)"):
         store.publish(draft.id, "pat@line.org")
     store.approve(draft.id, "quinn@line.org")
     assert b"1-855-435-7694" in store.files(store.publish(draft.id, "pat@line.org"))[SERVICES]

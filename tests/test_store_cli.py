@@ -70,7 +70,7 @@ def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):
     assert draft == "1"
     status = hotline("content", "status")
     assert "draft 1: in review, not approved; based on revision 1, by ed@line.org: shorter" in status
-    assert "next: it changes facts (node 'talk': text): a publisher other than ed@line.org approves it" in status
+    assert "next: it changes facts (page “Talk to a person”: text): a publisher other than ed@line.org approves it" in status
     assert "node talk text:" in hotline("content", "diff", "1", "d1")
     assert "a publisher other than its author ed@line.org must approve it" in one_sentence(
         hotline("content", "publish", "1", "--by", "pat@line.org", ok=False))

@@ -68,7 +68,7 @@ def index() -> str:
     languages = [(tag, locale.name + ("" if tag in content.offered else ", not offered to residents"), tag in heard)
                  for tag, locale in content.locales.items() if tag in content.offered or content.coverage[tag].translated]
     return render_template("staff/looking/index.html", languages=languages, shown=shown, fallback=content.fallback(),
-                           locales=content.locales)
+                           locales=content.locales, disk=versions.store() is None)
 
 
 @blueprint.post("/simulate")
