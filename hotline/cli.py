@@ -408,8 +408,8 @@ def stats_command(days: int, as_csv: bool) -> None:
     per day, channel and language. Counts under 5 show as <5."""
     import datetime as dt
 
-    from hotline import stats
-    from hotline.sessions import connect
+    from hotline.storage import stats
+    from hotline.storage.connection import connect
 
     cfg = settings.read()
     client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hotline import stats
+from hotline.storage import stats
 from hotline.check import version as check
 from hotline.channels import gsm, voice
 from hotline.content import Content

@@ -305,7 +305,7 @@ def test_a_reload_drops_the_old_contents_indexes():
 
 
 def test_staff_counts_say_how_many_arrived_by_words_and_nothing_of_the_words(resident, redis_client):
-    from hotline import stats
+    from hotline.storage import stats
 
     resident.text("hola")
     resident.text("la migra está afuera de mi casa")   # by words
@@ -355,7 +355,7 @@ def test_any_text_at_all_is_understood_or_asked_again_never_an_error(text, lang)
 
 
 def test_a_caller_who_arrives_by_words_is_counted_by_words(call, redis_client):
-    from hotline import stats
+    from hotline.storage import stats
 
     call.start().press("1").say("there are agents knocking at my door")
     [key] = redis_client.keys(stats.PREFIX + "*")

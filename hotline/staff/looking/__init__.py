@@ -11,7 +11,7 @@ import redis
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
-from hotline import sessions, stats
+from hotline.storage import sessions, stats
 from hotline.channels import NAMES, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check.rules import WARNING

@@ -1,5 +1,5 @@
 """The counts page's figures: conversations per node over the last DAYS days, small counts
-shown as "<5" (`hotline.stats`), drawn as bars."""
+shown as "<5" (`hotline.storage.stats`), drawn as bars."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline import stats
+from hotline.storage import stats
 from hotline.flow.model import Flow
 
 DAYS = 14                # the counts shown
