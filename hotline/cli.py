@@ -509,7 +509,7 @@ def test_command() -> None:
 @click.option("--lang", default=None, help="The resident's language (default: TEXT is a first text).")
 @click.option("--at", "node", default=None, help="The node the resident is at (default: the main menu).")
 @click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help="Instead: a labeled file (lang, expect, text, kind; tests/data/understand_fresh.tsv), "
+              help="Instead: a labeled file (tab-separated lang, expect, text, kind), "
                    "repeatable (a set and its held-out part); prints accuracy per language.")
 @click.option("-v", "--verbose", is_flag=True, help="With --eval: list every text that missed.")
 def understand(text: str | None, lang: str | None, node: str | None, labeled: tuple[Path, ...], verbose: bool) -> None:

@@ -115,6 +115,32 @@ def test_the_message_limit_is_written_once():
     assert _code(r"\b1_?600\b") == ["channels/__init__.py"]
 
 
+def _strings(tree: ast.Module) -> Iterator[str]:
+    """The string constants of a module, docstrings aside (they may say where things are)."""
+    documented: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            documented.add(id(body[0].value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in documented:
+            yield node.value
+
+
+def test_no_module_names_the_tests_folder():
+    """The line runs from its package alone: nothing under hotline/ opens the tests' files
+    (a path into tests/, or a path to it built from the module's own place)."""
+    tests = Path(__file__).resolve().parent
+    inside = re.compile(r"\btests/({})\b".format("|".join(re.escape(p.name) for p in tests.iterdir())))
+    named = []
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        strings = list(_strings(ast.parse(source)))
+        if any(inside.search(s) for s in strings) or ("__file__" in source and "tests" in strings):
+            named.append(str(path.relative_to(PACKAGE)))
+    assert named == []
+
+
 def test_no_twiml_is_read_back():
     """Only the bench reads TwiML: it plays Twilio, reading the answers of a running line."""
     assert {p.split("/")[0] for p in _code(r"ElementTree|fromstring")} <= {"bench"}
