@@ -13,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
-from hotline import catalogs
+from hotline.languages import workflow
 from hotline import simulate as simulator
 from hotline.staff import graph
 from hotline import config as settings
@@ -21,10 +21,12 @@ from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
-from hotline.i18n import (
-    LOCALES_FILE, OLDER, REASONS, SOURCE, Key, Review, catalog_path, extract_catalog, needed_messages, po_bytes,
-    read_catalog, read_locales, read_po_file, write_po_file,
-)
+from hotline.languages.comments import Review
+from hotline.languages.entries import read_catalog
+from hotline.languages.locales import LOCALES_FILE, SOURCE, catalog_path, read_locales
+from hotline.languages.po import Key, po_bytes, read_po_file, write_po_file
+from hotline.languages.serving import OLDER, REASONS, needed_messages
+from hotline.languages.template import extract_catalog
 
 if TYPE_CHECKING:
     from hotline.store import Store
@@ -226,10 +228,10 @@ def update(tags: tuple[str, ...]) -> None:
             continue
         path = catalog_path(translations, tag)
         if path.exists():
-            catalog, action = catalogs.merge(read_po_file(path), template), "update"
+            catalog, action = workflow.merge(read_po_file(path), template), "update"
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            catalog, action = catalogs.new_catalog(template, tag), "init"
+            catalog, action = workflow.new_catalog(template, tag), "init"
         write_po_file(path, catalog)
         click.echo(f"{action}: {path}")
         if action == "init" and locales[tag].offered:
@@ -321,7 +323,7 @@ def review(tag: str, who: str, nodes: tuple[str, ...]) -> None:
 
     path = _catalog_path(tag)
     catalog = read_po_file(path)
-    signed = catalogs.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
+    signed = workflow.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
     write_po_file(path, catalog)
     click.echo(f"{tag}: {len(signed)} string(s) signed as reviewed by {who}")
 
@@ -336,9 +338,9 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
     or from an earlier English, with the earlier and the new English side by side."""
     content = _content()
     catalog = read_po_file(_catalog_path(tag))
-    todos = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
+    todos = workflow.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
                                   _names(content))
-    data = catalogs.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(catalogs.as_po(todos, catalog))
+    data = workflow.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(workflow.as_po(todos, catalog))
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(todos)} string(s) to translate)")
@@ -356,12 +358,12 @@ def import_(tag: str, file: Path) -> None:
     catalog = read_po_file(path)
     try:
         if file.suffix.lower() == ".csv":
-            found = catalogs.read_csv(file.read_text(encoding="utf-8-sig"))
+            found = workflow.read_csv(file.read_text(encoding="utf-8-sig"))
         else:
-            found = catalogs.from_po(read_po_file(file))
+            found = workflow.from_po(read_po_file(file))
     except (ValueError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from None
-    report = catalogs.take(catalog, found)
+    report = workflow.take(catalog, found)
     if report.taken:
         write_po_file(path, catalog)
     click.echo(report.summary(_names(_content())))
@@ -372,11 +374,11 @@ def import_(tag: str, file: Path) -> None:
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def install_model(package: Path) -> None:
     """Install an Argos Translate package (.argosmodel) for `hotline i18n draft`."""
-    from hotline import mt
+    from hotline.languages.machine import argos
 
     try:
-        folder = mt.install_package(package)
-    except mt.MTError as exc:
+        folder = argos.install_package(package)
+    except argos.DraftError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"installed {folder}")
 
@@ -387,15 +389,15 @@ def draft(tag: str) -> None:
     """Fill a catalog's missing entries with offline machine drafts, marked fuzzy for review.
 
     Fuzzy entries are never served: a fluent speaker reviews each and removes the flag."""
-    from hotline import mt
+    from hotline.languages.machine import argos, drafting
 
     translations = _translations()
     path = catalog_path(translations, tag)
     if not path.exists():
         raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
     try:
-        report = mt.draft_po_file(path, tag)
-    except mt.MTError as exc:
+        report = drafting.draft_po_file(path, tag)
+    except argos.DraftError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
 

@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from hotline import phrases
+from hotline.languages import phrases
 from hotline.channels import keywords as channel_keywords
-from hotline.i18n import normalize, words
+from hotline.languages.words import normalize, words
 from hotline.understand import keywords as understand_keywords
 
 PACKAGE = Path(__file__).resolve().parent.parent / "hotline"
@@ -87,7 +87,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_sees_late_imports():
     graph = import_graph()
-    assert "hotline.mt" in graph["hotline.cli"]  # imported inside the commands that draft
+    assert "hotline.languages.machine.argos" in graph["hotline.cli"]  # imported inside the commands that draft
     assert "hotline.channels.calls" in graph["hotline.channels.voice"]
 
 
@@ -102,7 +102,7 @@ def _code(pattern: str) -> list[str]:
 
 
 def test_twilios_keywords_are_listed_once():
-    assert _code(r"(?i)[\"']optout[\"']") == _code(r"(?i)[\"']revoke[\"']") == ["phrases.py"]
+    assert _code(r"(?i)[\"']optout[\"']") == _code(r"(?i)[\"']revoke[\"']") == ["languages/phrases.py"]
     table = channel_keywords.TWILIO_KEYWORDS
     assert {w for w, kind in table.items() if kind == channel_keywords.OPT_OUT} == set(phrases.TWILIO_OPT_OUT)
     assert {w for w, kind in table.items() if kind == channel_keywords.OPT_IN} == set(phrases.TWILIO_OPT_IN)

@@ -21,8 +21,8 @@ from hotline.channels.render import fill, paragraphs, service_hours, service_nam
 from hotline.content import Content
 from hotline.engine import Event, Notice, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
-from hotline.i18n import Texts
-from hotline.phrases import (
+from hotline.languages.texts import Texts
+from hotline.languages.phrases import (
     CHOOSE_LANGUAGE, HELP, MEDIA, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
 )
 from hotline.understand import understand

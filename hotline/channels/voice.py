@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from hotline import config
-from hotline import phrases as P
+from hotline.languages import phrases as P
 from hotline.channels.calls import (
     DIALED, MAX_MISSES, STEP, Call, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
 )
@@ -38,8 +38,10 @@ from hotline.content import Content
 from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
 from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
-from hotline.i18n import SOURCE, Locale, Texts, normalize
-from hotline.phrases import Phrase
+from hotline.languages.locales import SOURCE, Locale
+from hotline.languages.texts import Texts
+from hotline.languages.words import normalize
+from hotline.languages.phrases import Phrase
 from hotline.channels import VOICE
 from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand

@@ -15,7 +15,8 @@ from hotline.engine import (
     BACK, HELP, HOME, REPEAT, Choose, Event, Goto, Navigate, Offer, Session, SetLanguage, Start, Unknown,
     path_to,
 )
-from hotline.i18n import SOURCE, normalize
+from hotline.languages.locales import SOURCE
+from hotline.languages.words import normalize
 from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify

@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hotline import phrases
+from hotline.languages import phrases
 from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
-from hotline.i18n import SOURCE, Texts, normalize
+from hotline.languages.locales import SOURCE
+from hotline.languages.texts import Texts
+from hotline.languages.words import normalize
 from hotline.understand import numbers
 from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index

@@ -19,7 +19,7 @@ from hotline.check.version import run as run_check
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
-from hotline.i18n import OLDER, REASONS, Served
+from hotline.languages.serving import OLDER, REASONS, Served
 from hotline.staff import graph, preview, shared, versions
 from hotline.staff.looking import counts as figures
 from hotline.staff.looking.simulator import MAX_INPUT, MAX_STATE, costed, text_turn, voice_turn

@@ -16,11 +16,12 @@ from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
 from hotline.content.model import wording_only
 from hotline.flow import Flow, load_flow
 from hotline.flow.extract import flow_messages, search_messages, service_context
-from hotline.i18n import (
-    CHANGED, DRAFT, PLACEHOLDERS, Key, Locale, Review, catalog_path, catalog_state, needed_messages,
-    read_locales, read_po_bytes, serve,
-)
-from hotline.mt import beside_draft
+from hotline.languages.comments import Review
+from hotline.languages.entries import catalog_state
+from hotline.languages.locales import Locale, catalog_path, read_locales
+from hotline.languages.po import Key, read_po_bytes
+from hotline.languages.serving import CHANGED, DRAFT, PLACEHOLDERS, needed_messages, serve
+from hotline.languages.comments import beside_draft
 
 # Where a string stands, in the order the queue shows them.
 TO_UPDATE, TO_TRANSLATE, BROKEN, MACHINE, UNREVIEWED, REVIEWED = (
