@@ -11,6 +11,7 @@ from babel.messages.catalog import Catalog
 from hotline.languages.comments import Review, is_machine_draft, review_of
 from hotline.languages.po import Key, read_po_file
 
+
 @dataclass(frozen=True)
 class Entry:
     """One catalog entry, as the line needs it."""

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from babel import Locale as BabelLocale, UnknownLocaleError
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
 
 SOURCE = "en"
 LOCALES_FILE = "locales.yaml"

@@ -9,6 +9,7 @@ from babel.messages.extract import extract, extract_from_dir
 
 from hotline.flow.extract import extract_flow
 
+
 def extract_catalog(flows: Path, code: Path) -> Catalog:
     """The template: every flow string (msgctxt = node id) and every phrase of the code,
     with translator comments saying where each is shown. `pybabel extract -F babel.cfg`

@@ -13,6 +13,7 @@ from hotline.languages.phrases import Phrase
 from hotline.languages.po import Key
 from hotline.languages.words import words
 
+
 @dataclass
 class Texts:
     """One language's strings as served (`serve`): anything not in `messages` is English."""

@@ -21,14 +21,14 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Generic, TypeVar
-from collections.abc import Callable
 
 import redis
 
-from hotline.storage import stats
 from hotline.engine import Notice, Session
+from hotline.storage import stats
 
 log = logging.getLogger("hotline")
 PREFIX = "hl:s:"

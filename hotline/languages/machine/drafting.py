@@ -5,16 +5,16 @@ speaker approves them; a person's earlier translation keeps its place, with the 
 the new English beside it."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from babel.messages.catalog import Catalog, Message
 
 from hotline.languages.comments import drafted_beside, is_machine_draft, mark_drafted, put_beside
-from hotline.languages.machine.masking import protect, restore
 from hotline.languages.machine.argos import argos_codes, package_label, read_metadata, resolve_package
+from hotline.languages.machine.masking import protect, restore
 from hotline.languages.machine.sentences import segments
 from hotline.languages.machine.translator import Drafter
 from hotline.languages.po import read_po_file, write_po_file
@@ -87,6 +87,30 @@ def _beside(message: Message) -> bool:
     return message.fuzzy and not _is_untranslated(message) and not is_machine_draft(message)
 
 
+class _Form(NamedTuple):
+    """One form of an entry's English, masked and cut into (translate?, piece) segments."""
+
+    source: str
+    items: list[str]
+    segments: list[tuple[bool, str]]
+
+
+def _masked(source: str) -> _Form:
+    masked, items = protect(source)
+    return _Form(source, items, segments(masked))
+
+
+def _restored(form: _Form, translated: Mapping[str, str]) -> str:
+    """The draft of one form from its sentences' translations; ValueError says why not."""
+    pieces = []
+    for is_text, piece in form.segments:
+        out = translated.get(piece, "") if is_text else piece
+        if is_text and not out.strip():
+            raise ValueError(f"empty translation for {piece!r}")
+        pieces.append(out)
+    return restore("".join(pieces), form.items, source=form.source)
+
+
 def _needs_draft(message: Message) -> bool:
     return bool(message.id) and (_is_untranslated(message) or (_beside(message) and not drafted_beside(message)))
 
@@ -106,59 +130,27 @@ def draft_catalog(
         raise ValueError(f"drafter translates {d_from}->{d_to}, not {from_code}->{to_code}")
     label = getattr(drafter, "label", None) or f"translate-{from_code}_{to_code}"
     report = DraftReport(from_code=from_code, to_code=to_code, package=label)
-    num_plurals = catalog.num_plurals
-
-    # Plan: per message, per form, the masked segments; collect unique sentences.
-    plans: list[tuple[Message, list[tuple[str, list[str], list[tuple[bool, str]]]]]] = []
-    wanted: dict[str, None] = {}
+    plans: list[tuple[Message, list[_Form]]] = []
     for message in catalog:
         if not message.id:
             continue
         if not _needs_draft(message):
             report.already_translated += 1
             continue
-        msgid = _english(message)
-        forms = []
         try:
-            for source in _sources_for(message, num_plurals):
-                masked, items = protect(source)
-                segs = segments(masked)
-                forms.append((source, items, segs))
-                for is_text, piece in segs:
-                    if is_text:
-                        wanted.setdefault(piece)
+            plans.append((message, [_masked(source) for source in _sources_for(message, catalog.num_plurals)]))
         except ValueError as exc:
-            report.rejected.append(Rejection(msgid, str(exc)))
-            continue
-        plans.append((message, forms))
+            report.rejected.append(Rejection(_english(message), str(exc)))
 
-    sentences = list(wanted)
+    sentences = list(dict.fromkeys(piece for _, forms in plans for form in forms
+                                   for is_text, piece in form.segments if is_text))
     translated = dict(zip(sentences, drafter.translate(sentences), strict=True)) if sentences else {}
 
     for message, forms in plans:
-        msgid = _english(message)
-        drafts: list[str] = []
-        reason = None
-        for source, items, segs in forms:
-            pieces = []
-            for is_text, piece in segs:
-                if not is_text:
-                    pieces.append(piece)
-                    continue
-                out = translated.get(piece, "")
-                if not out.strip():
-                    reason = f"empty translation for {piece!r}"
-                    break
-                pieces.append(out)
-            if reason:
-                break
-            try:
-                drafts.append(restore("".join(pieces), items, source=source))
-            except ValueError as exc:
-                reason = str(exc)
-                break
-        if reason:
-            report.rejected.append(Rejection(msgid, reason))
+        try:
+            drafts = [_restored(form, translated) for form in forms]
+        except ValueError as exc:
+            report.rejected.append(Rejection(_english(message), str(exc)))
             continue
         if _beside(message):
             put_beside(message, label, drafts)
