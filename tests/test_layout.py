@@ -91,6 +91,12 @@ def test_the_graph_sees_late_imports():
     assert "hotline.channels.calls" in graph["hotline.channels.voice"]
 
 
+def test_the_top_level_holds_only_what_joins_the_parts():
+    """Every other module lives in the package of its job (languages, storage, channels...)."""
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == [
+        "__init__.py", "cli.py", "config.py", "engine.py", "simulate.py"]
+
+
 def test_no_import_cycle():
     assert cycles(import_graph()) == []
 
