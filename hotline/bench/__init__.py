@@ -32,10 +32,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import psutil

@@ -9,10 +9,10 @@ Pure apart from building TwiML; the web layer loads and saves the session.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import ClassVar, Self
-from collections.abc import Callable, Mapping
 
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -23,10 +23,17 @@ from hotline.engine import Event, Notice, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER
 from hotline.i18n import Texts
 from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, MEDIA, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
+    CHOOSE_LANGUAGE,
+    HELP,
+    MEDIA,
+    MENU_FOOTER,
+    MENU_FOOTER_MAIN,
+    MORE,
+    NOT_UNDERSTOOD,
+    PAGE_FOOTER,
+    WRONG_LANGUAGE,
 )
 from hotline.understand import understand
-
 
 
 @dataclass(frozen=True)

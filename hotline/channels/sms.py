@@ -8,9 +8,9 @@ organisation as carriers require. Answering and paging are shared (`messaging`).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import ClassVar
-from collections.abc import Mapping
 
 from hotline.channels import SMS, gsm
 from hotline.channels.messaging import TextChannel

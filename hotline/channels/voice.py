@@ -22,26 +22,38 @@ Keys: a node id (its whole text), `<node>.title` (its label), `service.<id>` (th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-from hotline import config
-from hotline import phrases as P
+from hotline import config, phrases as P
+from hotline.channels import VOICE
 from hotline.channels.calls import (
-    DIALED, MAX_MISSES, STEP, Call, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
+    DIALED,
+    MAX_MISSES,
+    STEP,
+    Call,
+    Dial,
+    Gather,
+    Hangup,
+    Pause,
+    Play,
+    Redirect,
+    Said,
+    Say,
+    Step,
+    twiml,
 )
+from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.content import Content
 from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
 from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
 from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
-from hotline.channels import VOICE
-from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import language_names
 

@@ -26,19 +26,19 @@ resident.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator, Mapping
 
 from hotline import simulate
 from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
+from hotline.channels.render import fill
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Kind, Problem
 from hotline.phrases import MORE
-from hotline.channels.render import fill
 
 FOLDER = "tests"
 CHANNELS = (SMS, WHATSAPP, VOICE)

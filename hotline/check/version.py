@@ -4,10 +4,10 @@ served is exactly what was checked. A version comes as two folders (`run`) or as
 (`check_files`)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from collections.abc import Mapping
 
 import yaml
 
@@ -16,8 +16,19 @@ from hotline.channels import sms, voice
 from hotline.check import flowtests
 from hotline.check.report import Report
 from hotline.check.rules import (
-    WARNING, costs, flow_problems, fold_traps, hints, language_problems, languages, sms_problems, spent_wording_marks,
-    stale_recordings, voice_gaps, label_of, locale_lines,
+    WARNING,
+    costs,
+    flow_problems,
+    fold_traps,
+    hints,
+    label_of,
+    language_problems,
+    languages,
+    locale_lines,
+    sms_problems,
+    spent_wording_marks,
+    stale_recordings,
+    voice_gaps,
 )
 from hotline.content import Content, load_content
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written

@@ -34,8 +34,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline.config import MIN_TOKEN, https
-from hotline.web.throttle import Throttle
 from hotline.store import rules, signin
+from hotline.web.throttle import Throttle
 
 if TYPE_CHECKING:
     from hotline.store import Store

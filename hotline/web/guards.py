@@ -10,7 +10,10 @@ from io import BytesIO
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
-    SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm,
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
 )
 
 log = logging.getLogger("hotline")

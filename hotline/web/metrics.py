@@ -23,7 +23,14 @@ import struct
 from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values,
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    values,
 )
 from prometheus_client.mmap_dict import _INITIAL_MMAP_SIZE as INITIAL, MmapedDict
 
