@@ -471,11 +471,11 @@ def siege(attack: str, clients: int, texts: int, over: float) -> None:
     without and then during an attack by hostile clients. Prints JSON."""
     import json
 
-    from hotline.bench import siege as attacks
+    from hotline.bench import BenchError, siege as attacks
 
     try:
         report = attacks.run(attack, clients, texts, over)
-    except attacks.bench.BenchError as exc:
+    except BenchError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(report, indent=2))
 

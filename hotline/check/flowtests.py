@@ -186,7 +186,7 @@ def _voice_replies(content: Content, steps: list[Step]) -> Replies:
         yield heard.text, session.node if session else "", session.offer if session else ()
 
 
-def run_folder(content: Content, folder: Path, cfg: Mapping, only: str = "*.yaml") -> list[Outcome]:
+def run_folder(content: Content, folder: Path, cfg: Mapping[str, Any], only: str = "*.yaml") -> list[Outcome]:
     """Every `*.yaml` test in `folder` (or the one named `only`), in name order, with the text
     channels as `cfg` sets them; labels are relative to the flows' parent, like the flows'
     own (flows/tests/legal.yaml)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ NODE_ID = re.compile(r"^[a-z0-9_]+$")
 MAX_OPTIONS = 9
 
 
-class Located(dict):
+class Located(dict[str, Any]):
     """A YAML mapping that remembers the line of itself and of each key."""
 
     line: int = 0
@@ -45,7 +45,8 @@ class _Loader(yaml.SafeLoader):
 
     duplicates: list[tuple[int, str]]
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:
+    # Its keys are always text (str() below), where PyYAML declares any hashable: dict is invariant in them.
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
         out = Located()
         out.line = node.start_mark.line + 1
         out.lines = {}
@@ -196,7 +197,7 @@ def dial_problem(phone: str, dial: str) -> str:
 WORDING_ONLY = "wording_only"
 
 
-def _wording_only(raw: dict, fields: tuple[str, ...], label: str, entry: str,
+def _wording_only(raw: Mapping[str, Any], fields: tuple[str, ...], label: str, entry: str,
                   problems: list[Problem]) -> tuple[str, ...]:
     """`wording_only: true` (every field) or the fields named (`wording_only: text`):
     staff reworded them without changing what they mean, so a translation of the earlier

@@ -25,7 +25,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import redis
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request, url_for
@@ -97,7 +97,7 @@ def _marked(mark: str) -> bool:
 
 def line() -> Line:
     """What every request shares with the webhooks: the content served, the channels, Redis."""
-    return current_app.extensions["hotline"]
+    return cast(Line, current_app.extensions["hotline"])
 
 
 def store() -> Store | None:
@@ -117,7 +117,7 @@ def same(given: str, expected: str) -> bool:
 
 
 def throttle() -> Throttle:
-    return current_app.extensions["hotline_staff"]
+    return cast(Throttle, current_app.extensions["hotline_staff"])
 
 
 def client() -> str:
