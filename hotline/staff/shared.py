@@ -97,7 +97,7 @@ def _marked(mark: str) -> bool:
 
 def line() -> Line:
     """What every request shares with the webhooks: the content served, the channels, Redis."""
-    return cast(Line, current_app.extensions["hotline"])
+    return cast("Line", current_app.extensions["hotline"])
 
 
 def store() -> Store | None:
