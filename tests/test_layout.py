@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from hotline.languages import phrases
 from hotline.channels import keywords as channel_keywords
+from hotline.languages import phrases
 from hotline.languages.words import normalize, words
 from hotline.understand import keywords as understand_keywords
 

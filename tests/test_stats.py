@@ -5,8 +5,8 @@ import datetime as dt
 
 from click.testing import CliRunner
 
-from hotline.storage import stats
 from hotline.cli import main
+from hotline.storage import stats
 from tests.conftest import Texter
 
 

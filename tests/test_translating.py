@@ -15,8 +15,7 @@ from hotline.languages.comments import Review
 from hotline.languages.entries import catalog_state
 from hotline.languages.po import po_bytes, read_po_bytes
 from hotline.languages.workflow import sign
-from hotline.staff.translating import glossary, queue
-from hotline.staff.translating import pages as translating
+from hotline.staff.translating import glossary, pages as translating, queue
 from hotline.store import open_store, rules
 from hotline.store.files import files_from_dirs
 from tests.store_fixtures import shipped

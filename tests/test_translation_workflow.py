@@ -13,10 +13,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 from click.testing import CliRunner, Result
 
-from hotline.languages import workflow
 from hotline.cli import main
 from hotline.content import load_content
 from hotline.flow.extract import flow_messages
+from hotline.languages import workflow
 from hotline.languages.entries import read_catalog
 from hotline.languages.locales import catalog_path
 from hotline.languages.po import read_po_file, write_po_file

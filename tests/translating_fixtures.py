@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import hotline
-from hotline.languages import workflow
 from hotline.content.files import FLOWS, Files, written
+from hotline.languages import workflow
 from hotline.languages.po import po_bytes, read_po_bytes
 from hotline.languages.template import extract_catalog
 from hotline.staff.translating.queue import catalog_file

@@ -21,23 +21,19 @@ transfer to a service without a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterable, Mapping
 
-
-from hotline.languages import locales, serving
-
-
-from hotline.languages import phrases
-from hotline.check import recordings
 from hotline.channels import calls, gsm, messaging, sms, voice
+from hotline.check import recordings
 from hotline.content import Content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages, service_context
 from hotline.flow.load import read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, Kind, Node, Problem, Service
+from hotline.languages import locales, phrases, serving
 from hotline.languages.locales import LOCALES_FILE, catalog_path
 from hotline.languages.po import Key
 

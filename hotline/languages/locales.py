@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from babel import Locale as BabelLocale
-from babel import UnknownLocaleError
+from babel import Locale as BabelLocale, UnknownLocaleError
 
 SOURCE = "en"
 LOCALES_FILE = "locales.yaml"

@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import normalize as po_quoted
-from babel.messages.pofile import read_po, unescape, write_po
+from babel.messages.pofile import normalize as po_quoted, read_po, unescape, write_po
 
 Key = tuple[str, str]  # (msgctxt, msgid)
 

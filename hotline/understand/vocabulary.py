@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hotline.languages import phrases
 from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
+from hotline.languages import phrases
 from hotline.languages.locales import SOURCE
 from hotline.languages.texts import Texts
 from hotline.languages.words import normalize

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline.storage import stats
 from hotline.flow.model import Flow
+from hotline.storage import stats
 
 DAYS = 14                # the counts shown
 BAR = 260                # pixels of the longest bar in the counts chart (360 wide)
