@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 from hotline.channels import gsm, voice
 from hotline.cli import main as cli
 from hotline.content import Content
-from hotline.engine import Session, Unknown, step
+from hotline.engine import Goto, Session, SetLanguage, Unknown, step
 from hotline.phrases import KEY_MORE, NOT_UNDERSTOOD, WRONG_LANGUAGE
 from hotline.channels.render import paragraphs
 from hotline.understand import understand
@@ -388,6 +388,9 @@ def test_a_text_of_just_911_gets_the_emergency_page(content, lang):
     _, node, offer = where(content, session, " 911 ")
     assert node == "emergency_911" and not offer
     assert understand(content, session or Session(lang="en", node="ice_door"), "912") == Unknown()
+    choosing = Session()  # the language list is on screen
+    assert understand(content, choosing, "911") == Goto("emergency_911", "en", True)
+    assert understand(content, choosing, "2") == SetLanguage(content.offered[1])
 
 
 @pytest.mark.parametrize("text", ["auxilio", "socorro", "au secours", "anmwe", "ratunku", "saklolo", "救命", "살려주세요"])

@@ -212,7 +212,8 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
 def _language_choice(content: Content, text: str, languages: tuple[str, ...]) -> Event:
     word = normalize(text)
     if word.isdecimal():
-        return SetLanguage(languages[int(word) - 1]) if 1 <= int(word) <= len(languages) else Unknown()
+        return SetLanguage(languages[int(word) - 1]) if 1 <= int(word) <= len(languages) else (
+            number_named(content, SOURCE, word, guessed=True) or Unknown())
     number = number_in(word, content.offered)
     if number and number <= len(languages):
         return SetLanguage(languages[number - 1])
