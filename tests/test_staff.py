@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from hotline import stats
-from hotline.check import version as check
 from hotline import config
+from hotline.channels import gsm, voice
+from hotline.channels.render import paragraphs, title
+from hotline.check import version as check
 from hotline.check.report import as_text
 from hotline.check.words import for_staff, staff_words
-from hotline.channels import gsm, voice
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
-from hotline.channels.render import paragraphs, title
 from hotline.staff.looking.counts import BAR, chart
+from hotline.storage import stats
 from tests.conftest import Call, Texter, Twilio
 from tests.staff_forms import csrf
 from tests.store_fixtures import shipped

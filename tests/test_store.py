@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from hotline import config
-from hotline.catalogs import follow_english
 from hotline.channels import messaging
 from hotline.channels.sms import SmsSettings
 from hotline.check.version import gate
 from hotline.engine import Reply
+from hotline.languages.workflow import follow_english
 from hotline.staff.translating import queue
 from hotline.store import Refused, store as store_module
 from hotline.store.files import write_files

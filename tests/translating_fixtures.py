@@ -3,9 +3,9 @@ changes it (the catalogs then updated as `hotline i18n update` does), for the tr
 workspace tests."""
 from __future__ import annotations
 
-from hotline.catalogs import follow_english
 from hotline.content.files import FLOWS, Files
-from hotline.i18n import po_bytes, read_po_bytes
+from hotline.languages.po import po_bytes, read_po_bytes
+from hotline.languages.workflow import follow_english
 from hotline.staff.translating.queue import catalog_file
 from tests.store_fixtures import shipped
 

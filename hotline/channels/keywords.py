@@ -9,13 +9,13 @@ Twilio answers none (WhatsApp, a short code), the line confirms in the word's la
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from hotline.content import Content
 from hotline.engine import Session
-from hotline.i18n import normalize
-from hotline.phrases import KEY_STOP, STOPPED, TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT
+from hotline.languages.phrases import KEY_STOP, STOPPED, TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT
+from hotline.languages.words import normalize
 from hotline.understand import is_stop
 
 if TYPE_CHECKING:

@@ -2,17 +2,18 @@
 filled in, and a service's name, number and hours."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from hotline.flow.extract import service_context
 from hotline.flow.model import PLACEHOLDER, Flow, Node, Service
-from hotline.i18n import Texts
+from hotline.languages.texts import Texts
 
 
 def fill(text: str, flow: Flow, phone: Callable[[Service], str]) -> str:
     """Replace {service_id} with that service's number as `phone` writes it. A placeholder
     that names no service (a translator's slip) is left as written, never an error."""
-    def sub(match) -> str:
+    def sub(match: re.Match[str]) -> str:
         service = flow.services.get(match.group(1))
         return phone(service) if service else match.group(0)
     return PLACEHOLDER.sub(sub, text)

@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from hotline import catalogs
-from hotline.i18n import Key, Review, catalog_path, po_bytes, read_po_bytes
+from hotline.languages import workflow
+from hotline.languages.comments import Review
+from hotline.languages.locales import catalog_path
+from hotline.languages.po import Key, po_bytes, read_po_bytes
 from hotline.store import accounts, audit, merge, rules
 from hotline.store.checking import check_files
 from hotline.store.db import StartLock, make_engine, migrate
@@ -74,7 +76,7 @@ class Outcome:
 
 
 class Store:
-    def __init__(self, engine: Engine, cfg: Mapping) -> None:
+    def __init__(self, engine: Engine, cfg: Mapping[str, Any]) -> None:
         self.engine, self.cfg = engine, cfg
         self._files: dict[int, dict[str, bytes]] = {}
 
@@ -375,7 +377,7 @@ class Store:
     @noted("translation review")
     def sign_translation(self, draft_id: int, by: str, tag: str, key: Key, seen: str) -> None:
         """A second speaker of `tag` signs one string that a draft translates, on that draft:
-        recorded in its catalog as every review is (`catalogs.sign`), so publishing carries it,
+        recorded in its catalog as every review is (`workflow.sign`), so publishing carries it,
         rather than in a draft of their own that would conflict with it. The draft keeps its
         status and approval: what residents get does not change. `seen`: the translation the
         reviewer read; a different one is not signed."""
@@ -395,7 +397,7 @@ class Store:
                 raise Refused(f"draft {draft_id} does not translate this string: review it where it is live.")
             if message.string != seen:
                 raise Refused("This translation changed since you opened it: read it again, then sign it.")
-            if not catalogs.sign(catalog, Review(actor.email, now().date().isoformat()), keys=[key]):
+            if not workflow.sign(catalog, Review(actor.email, now().date().isoformat()), keys=[key]):
                 raise Refused("This translation is a draft no one has accepted yet: it is signed once it is saved.")
             row = session.get(DraftFile, (draft.id, path))
             assert row is not None
@@ -471,8 +473,8 @@ class Store:
     @staticmethod
     def _following(merged: Merged) -> dict[str, bytes]:
         """The files to publish: after a change of English, every catalog follows it, as
-        `hotline i18n update` makes the files follow (`catalogs.follow_english`)."""
-        return catalogs.follow_english(merged.files) if merged.english else dict(merged.files)
+        `hotline i18n update` makes the files follow (`workflow.follow_english`)."""
+        return workflow.follow_english(merged.files) if merged.english else dict(merged.files)
 
     def as_published(self, draft_id: int) -> tuple[dict[str, bytes], list[str]]:
         """What publishing the draft would make live now (what it made, once published), and
@@ -544,7 +546,7 @@ class Store:
     # Audit -------------------------------------------------------------------------------
 
     def record(self, actor: str | None, action: str, target: str = "", reason: str = "",
-               details: dict | None = None) -> None:
+               details: dict[str, Any] | None = None) -> None:
         """An audit entry of its own (exports, refusals); no actor: the shell."""
         with self.session() as session:
             audit.append(session, actor or SHELL, action, target, reason, details)
@@ -558,7 +560,7 @@ class Store:
             return audit.verify(session)
 
 
-def open_store(database_url: str | None, instance: Path, shipped: Files, cfg: Mapping | None = None) -> Store:
+def open_store(database_url: str | None, instance: Path, shipped: Files, cfg: Mapping[str, Any] | None = None) -> Store:
     """Migrate, then seed revision 1 or draft a new release's changes."""
     if cfg is None:
         from hotline import config

@@ -3,13 +3,15 @@ channels' settings), built once by `init_app` as Flask's tutorial builds its dat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app
 
 from hotline.channels import messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.content.live import LiveContent
-from hotline.sessions import Limits, SessionStore, connect
+from hotline.storage.connection import connect
+from hotline.storage.sessions import Limits, SessionStore
 from hotline.web.throttle import Throttle
 
 
@@ -41,7 +43,7 @@ class Line:
 
 
 def line() -> Line:
-    return current_app.extensions["hotline"]
+    return cast(Line, current_app.extensions["hotline"])
 
 
 def init_app(app: Flask, live: LiveContent, secret: bytes) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from hotline.i18n import normalize
+from hotline.languages.words import normalize
 
 AROUND = 60  # characters shown either side of the words found
 
@@ -36,7 +37,7 @@ def _passage(text: str, words: list[str]) -> tuple[str, str, str] | None:
             flat[end:end + AROUND] + ("…" if end + AROUND < len(flat) else ""))
 
 
-def find(query: str, nodes: Mapping[str, dict], services: Mapping[str, dict]) -> list[Found]:
+def find(query: str, nodes: Mapping[str, dict[str, Any]], services: Mapping[str, dict[str, Any]]) -> list[Found]:
     """Pages and menus first, then services, in the order of their files."""
     words = normalize(query).split()
     if not words:

@@ -11,7 +11,6 @@ import redis
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
-from hotline import sessions, stats
 from hotline.channels import NAMES, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check.rules import WARNING
@@ -20,10 +19,11 @@ from hotline.check.words import staff_words
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
-from hotline.i18n import OLDER, REASONS, Served
+from hotline.languages.serving import OLDER, REASONS, Served
 from hotline.staff import graph, preview, shared, versions
 from hotline.staff.looking import counts as figures
 from hotline.staff.looking.simulator import MAX_INPUT, MAX_STATE, costed, text_turn, voice_turn
+from hotline.storage import sessions, stats
 
 blueprint = Blueprint("looking", __name__, template_folder="templates")
 
@@ -129,7 +129,7 @@ def node_page(node_id: str) -> str:
     for tag, locale in content.locales.items():
         texts = content.texts_for(tag)
         how = voice.hearing(content, current.voice, tag) if tag in heard else ""
-        spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.VOICE else how
+        spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.SPOKEN else how
         keys = ((node_id, found.text), (node_id, found.title))
         pages = messaging.render(content, Reply(node=node_id, lang=tag), current.sms)
         fallback = content.coverage[tag].fallback

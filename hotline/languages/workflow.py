@@ -3,7 +3,7 @@ translating (PO for Poedit and Weblate, CSV for a spreadsheet), import it back, 
 reviews string by string.
 
 Functions take and return Babel `Catalog`s; reading and writing files is left to
-`i18n.read_po_file` / `write_po_file` and the CLI. `follow_english` does to a version held
+`po.read_po_file` / `write_po_file` and the CLI. `follow_english` does to a version held
 in memory (the store's) what `hotline i18n extract` and `update` do to the folders.
 """
 from __future__ import annotations
@@ -18,13 +18,14 @@ from babel import Locale as BabelLocale
 from babel.messages.catalog import Catalog, Message
 
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
-from hotline.i18n import (
-    PLACEHOLDERS, REASONS, REVIEWED, Key, Review, Served, catalog_path, extract_catalog, placeholder_mismatch, po_bytes,
-    read_po_bytes, review_comment,
-)
-from hotline.mt import without_drafts
+from hotline.languages.comments import REVIEWED, Review, review_comment, without_drafts
+from hotline.languages.locales import catalog_path
+from hotline.languages.placeholders import placeholder_mismatch
+from hotline.languages.po import Key, po_bytes, read_po_bytes
+from hotline.languages.serving import PLACEHOLDERS, REASONS, Served
+from hotline.languages.template import extract_catalog
 
-CODE = Path(__file__).parent  # the package whose phrases every catalog also holds
+CODE = Path(__file__).parents[1]  # the package whose phrases every catalog also holds
 CSV_COLUMNS = ("context", "string", "why", "earlier English", "English", "earlier translation", "translation")
 
 
@@ -43,7 +44,7 @@ def merge(catalog: Catalog, template: Catalog, dated: bool = True) -> Catalog:
     where the translation is of that very English: not for Babel's matches across nodes
     (they stay fuzzy suggestions), nor for an entry that was already fuzzy (its translation
     is of an older English still), and a fuzzy entry whose English did not change keeps
-    its own. (English no longer used is not written back: see `i18n.write_po_file`.)
+    its own. (English no longer used is not written back: see `po.write_po_file`.)
     `dated`: the catalog takes the template's creation date (messages.pot's); the store keeps
     no template, so it keeps the catalog's own date (`follow_english`)."""
     before = {_key(m): m for m in catalog if m.id}
