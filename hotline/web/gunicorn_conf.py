@@ -74,10 +74,14 @@ accesslog = None
 
 
 def pre_fork(server, worker) -> None:
-    """What the master loaded is shared with its workers page by page until one writes to a
-    page. A collection writes to every object it looks at, so a worker's first full collection
-    copied most of the master's pages (about 30 MB per process): frozen, they are never looked
-    at again, in the master or in a worker. Collection goes on for what is made from now on."""
+    """What the master loaded (and `before_fork` built: what each worker would otherwise build
+    for itself) is shared with its workers page by page until one writes to a page. A
+    collection writes to every object it looks at, so a worker's first full collection copied
+    most of the master's pages (about 30 MB per process): frozen, they are never looked at
+    again, in the master or in a worker. Collection goes on for what is made from now on."""
+    from hotline.content.live import before_fork
+
+    before_fork()
     gc.freeze()
     gc.enable()
 
