@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Config
 
@@ -52,7 +54,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def read(overrides: dict | None = None) -> Config:
+def read(overrides: Mapping[str, Any] | None = None) -> Config:
     """Defaults, then the environment, then `overrides`, in that order."""
     cfg = Config(str(ROOT))
     cfg.update(DEFAULTS)

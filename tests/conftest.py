@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qs, urlsplit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis

@@ -13,11 +13,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hotline import config
-from hotline.check import rules as check
 from hotline.channels import calls, sms, voice
-from hotline.engine import Session
+from hotline.check import rules as check
 from hotline.cli import main
 from hotline.content import load_content
+from hotline.engine import Session
 from hotline.flow.load import read_flow
 from tests.conftest import ROOT
 

@@ -2,8 +2,22 @@
 from __future__ import annotations
 
 from hotline.engine import (
-    BACK, HELP, HOME, LANGUAGE, MORE, REPEAT, Choose, Goto, Navigate, Offer, Reply, Session, SetLanguage, Start,
-    Unknown, step,
+    BACK,
+    HELP,
+    HOME,
+    LANGUAGE,
+    MORE,
+    REPEAT,
+    Choose,
+    Goto,
+    Navigate,
+    Offer,
+    Reply,
+    Session,
+    SetLanguage,
+    Start,
+    Unknown,
+    step,
 )
 from hotline.flow.model import Flow, Node
 

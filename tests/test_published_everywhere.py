@@ -20,8 +20,7 @@ from hotline import bench
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
 from tests.test_procfile import environment, text
-from tests.test_serve import serve_dev
-from tests.test_serve import text as dev_text
+from tests.test_serve import serve_dev, text as dev_text
 
 OLD, NEW = "Information for testing.", "Information for residents of Chicago."
 SERVED_WITHIN = 2.0  # seconds from a publish to every instance serving it

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import weakref
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_FILE = "hotline.sqlite3"
 
@@ -46,12 +48,12 @@ def _queue_writers(engine: Engine) -> None:
     one failing half way ("database is locked" after both read), as PostgreSQL's row locks do."""
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:
+    def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
+    def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -85,9 +87,10 @@ def schema_version(engine: Engine) -> str | None:
     """The revision the database's schema is at (Alembic's own table); None before any."""
     try:
         with engine.connect() as connection:
-            return connection.scalar(text("SELECT version_num FROM alembic_version"))
+            version = connection.scalar(text("SELECT version_num FROM alembic_version"))
     except DBAPIError:  # no such table yet: an empty database
         return None
+    return None if version is None else str(version)
 
 
 class StartLock:

@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from gunicorn import glogging
 
@@ -56,8 +57,7 @@ else:
     os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 
-
-class Logger(glogging.Logger):
+class Logger(glogging.Logger):  # type: ignore[misc]  # gunicorn has no type hints
     """Gunicorn's logger without the access log: an access line would carry nothing useful
     and risks a caller's data. (Gunicorn counts it on whenever `logconfig_dict` is set, and
     then formats every request's line for a logger that drops it: 3% of a worker's CPU.)"""
@@ -73,7 +73,7 @@ logger_class = Logger
 accesslog = None
 
 
-def pre_fork(server, worker) -> None:
+def pre_fork(server: object, worker: object) -> None:
     """What the master loaded (and `before_fork` built: what each worker would otherwise build
     for itself) is shared with its workers page by page until one writes to a page. A
     collection writes to every object it looks at, so a worker's first full collection copied
@@ -86,13 +86,19 @@ def pre_fork(server, worker) -> None:
     gc.enable()
 
 
-def post_fork(server, worker) -> None:
+class Worker(Protocol):
+    """What these hooks read of gunicorn's worker (gunicorn has no type hints)."""
+
+    pid: int
+
+
+def post_fork(server: object, worker: Worker) -> None:
     from hotline.content.live import after_fork  # each worker's own content loader thread
 
     after_fork()
 
 
-def child_exit(server, worker) -> None:
+def child_exit(server: object, worker: Worker) -> None:
     if _metrics is not None:
         from prometheus_client import multiprocess
 
