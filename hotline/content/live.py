@@ -247,7 +247,10 @@ def before_fork() -> None:
     with all of them (`prepare`; done once per content, so a worker forked later costs nothing)."""
     for live in list(_EVERY):
         if live.prepare:
-            live.prepare(live.current)
+            try:
+                live.prepare(live.current)
+            except Exception as exc:  # noqa: BLE001 - the workers then build it themselves, as needed
+                log.error("preparing the content before the fork failed (%s); each worker builds it", type(exc).__name__)
 
 
 def after_fork() -> None:
