@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from hotline.cli import main
 from hotline.content import load_content
-from hotline.i18n import catalog_path, read_locales, read_po_file
+from hotline.languages.locales import catalog_path, read_locales
+from hotline.languages.po import read_po_file
 from tests.conftest import ROOT
 
 TRANSLATIONS = ROOT / "translations"
@@ -173,7 +174,7 @@ def test_folding_languages_are_sent_as_gsm7(tag, greeting, twilio):
 ])
 def test_words_match_whatever_their_case_accents_and_punctuation_but_not_their_vowels(text, words):
     """Accents are optional below Devanagari; from there on a vowel sign changes the word."""
-    from hotline.i18n import normalize
+    from hotline.languages.words import normalize
 
     assert normalize(text) == words
 

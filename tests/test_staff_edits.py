@@ -14,7 +14,8 @@ from click.testing import CliRunner, Result
 
 from hotline.channels import gsm, voice
 from hotline.cli import main
-from hotline.i18n import catalog_path, read_locales, read_po_file, write_po_file
+from hotline.languages.locales import catalog_path, read_locales
+from hotline.languages.po import read_po_file, write_po_file
 from tests.conftest import ROOT, Call, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"

@@ -10,7 +10,8 @@ from flask import Flask, current_app
 from hotline.channels import messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.content.live import LiveContent
-from hotline.sessions import Limits, SessionStore, connect
+from hotline.storage.connection import connect
+from hotline.storage.sessions import Limits, SessionStore
 from hotline.web.throttle import Throttle
 
 
