@@ -273,6 +273,29 @@ def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(make_store,
     assert store.files(1) == fx.shipped()
 
 
+def test_a_store_at_the_newest_migration_starts_without_loading_alembic(make_store, database, tmp_path):
+    """A start reads the schema's version (one query) and migrates only when it is behind: the
+    version named by the migration files' names is Alembic's own head."""
+    import subprocess
+    import sys
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hotline.store import db
+
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    assert db.newest_migration() == ScriptDirectory.from_config(config).get_current_head()
+    store = make_store()
+    assert db.schema_version(store.engine) == db.newest_migration()
+    again = ("import sys; from pathlib import Path; from hotline.store import open_store; from tests import "
+             f"store_fixtures as fx; open_store({database!r}, Path({str(tmp_path / 'instance')!r}), fx.shipped()); "
+             "print('alembic' in sys.modules)")
+    opened = subprocess.run([sys.executable, "-c", again], capture_output=True, text=True, check=True)
+    assert opened.stdout.strip() == "False", opened.stderr
+
+
 def test_the_line_reads_the_published_revision_through_its_source(make_store):
     from hotline.store.source import DatabaseSource
 
