@@ -257,8 +257,11 @@ def test_proofing_shows_each_changed_screen_per_language_and_channel_and_what_fa
     assert "segment" in sms.after.notes[0] and "Your rights in Chicago" in sms.after.messages[0]
     spoken = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "Voice"))
     assert "Polly.Joanna" in spoken.after.notes[0]  # the English words, said by the English voice
-    assert rights.fallbacks == ["Español (es): the title in English (changed in English, not translated yet)",
-                                "Polski (pl): the title in English (not translated yet)"]
+    assert [(f.lang, f.strings) for f in rights.fallbacks] == [
+        ("es", ("the title (changed in English, not translated yet)",)), ("pl", ("the title (not translated yet)",))]
+    # Spanish read "Sus derechos" and will read the English title, nothing else: one line. Polish
+    # had no translation: its residents read the change of English itself, proofed in full
+    assert rights.folded == {"es"} and menu.folded == {"es"}
 
 
 

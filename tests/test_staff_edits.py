@@ -242,7 +242,9 @@ def test_the_problems_page_shows_what_each_language_gets(line, make_app):
     total = app.extensions["hotline"].content.coverage["pl"].total
     assert f'<tr data-lang="pl"><td><span lang="pl">Polski</span> <code>pl</code></td><td>{total - 1} of {total}</td>' \
            '<td>0</td><td>1</td>' in page.replace("\n      ", "")
-    assert "wording_only: true" in page  # what to do
+    hints = page[page.index("<h2>What to do</h2>"):page.index("<h2>Languages</h2>")]
+    assert "in Translate" in hints and "tick “Only the wording changed”" in hints  # where to click
+    assert "hotline " not in hints and "wording_only" not in hints  # no command, no file's key
 
 
 def test_a_number_change_in_the_draft_is_listed_with_both_numbers(line, make_app):

@@ -103,6 +103,12 @@ def test_a_sentence_is_corrected_and_published_from_the_staff_home_page_alone(ma
         walk.click("#drafts tbody a >> nth=0")
         english = page.locator("#proof-wco .difference[data-lang=en][data-channel=SMS]")
         expect(english.locator(".after")).to_contain_text("refused")
+        polish = page.locator("#proof-wco details.folded[data-lang=pl]")  # one line, its proofs folded away
+        expect(polish.locator("summary")).to_have_text(
+            "Polski (pl): served in English until translated: the text (changed in English, not translated yet)")
+        expect(polish.locator(".difference[data-channel=SMS]")).to_be_hidden()
+        polish.locator("summary").click()
+        expect(polish.locator(".difference[data-channel=SMS] .after")).to_contain_text("refused")
 
         walk.step("approves and publishes it")
         walk.click("#approve")

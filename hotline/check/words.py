@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from hotline.check.rules import HINTS
 from hotline.content import Content
 from hotline.flow.model import Problem
+from hotline.languages import serving
 
 # Each field of a page or a service by its label in the staff pages' editors.
 FIELDS = {
@@ -25,6 +27,22 @@ FILES = {
     "services.yaml": "the list of services",
     "locales.yaml": "the list of languages",
 }
+# What to do about strings not served in their translation, said where staff click
+# (`rules.HINTS` says it with the commands, for `hotline check`).
+STAFF_HINTS = {
+    serving.CHANGED: ("A sentence changed in English: in Translate, each language's “Changed in English” list shows "
+                      "its translators the old and the new English side by side. If the change kept the meaning (a "
+                      "fix of wording, not of a fact), open the page in Edit and tick “Only the wording changed”: "
+                      "residents then keep the translation of the earlier English until the new one arrives."),
+    serving.MISSING: "A sentence has no translation yet: in Translate, each language's “Not translated yet” list "
+                     "shows its translators what to translate.",
+    serving.DRAFT: "A draft translation is never served: in Translate, under “Drafts to check”, a fluent speaker "
+                   "checks it and approves it.",
+    serving.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one becomes "
+                           "a phone number. Until it does, residents get the English (or earlier) text. In Translate, "
+                           "“Translations with the wrong {placeholders}” lists them for their translators."),
+}
+_HINTS = {HINTS[reason]: STAFF_HINTS[reason] for reason in HINTS}
 _KEYS = "|".join(sorted(FIELDS, key=len, reverse=True))
 _ASIDE = re.compile(r" ?\((?:hotline |flows/README\.md)[^)]*\)")  # a command or a programmer's document
 _KEY_VALUE = re.compile(rf"'({_KEYS}): ([^']*)'")                  # 'recheck: 2026-01-01'
@@ -38,6 +56,11 @@ def staff_words(message: str) -> str:
     message = _KEY_VALUE.sub(lambda m: f"“{FIELDS[m[1]]}: {m[2]}”", message)
     message = _KEY.sub(lambda m: f"“{FIELDS[m[1] or m[2]]}”", message)
     return _FILE.sub(lambda m: FILES[m[0]], message)
+
+
+def staff_hint(hint: str) -> str:
+    """A hint of the check (`rules.HINTS`) as the staff pages say it: where to click, no command."""
+    return _HINTS[hint]
 
 
 def for_staff(problems: Iterable[Problem], content: Content | None) -> list[str]:

@@ -15,7 +15,7 @@ from hotline.channels import NAMES, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check.rules import WARNING
 from hotline.check.version import run as run_check
-from hotline.check.words import staff_words
+from hotline.check.words import staff_hint, staff_words
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
@@ -205,4 +205,5 @@ def check_page() -> str:
     report = run_check(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
     warnings = [p for p in report.problems if p.severity == WARNING]
     return render_template("staff/looking/check.html", report=report, warnings=warnings,
-                           nodes=shared.line().content.flow.nodes, staff_words=staff_words)
+                           nodes=shared.line().content.flow.nodes, staff_words=staff_words,
+                           staff_hint=staff_hint)

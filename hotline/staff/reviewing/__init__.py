@@ -4,7 +4,11 @@ published; every revision with who wrote, approved and why, and a restore for pu
 The store decides who may do what (`hotline.store.rules`); its refusal is shown as said."""
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
@@ -13,7 +17,11 @@ from hotline.staff import preview, versions
 from hotline.staff.reviewing import proof
 from hotline.store import Refused, rules
 from hotline.store.diff import describe
+from hotline.store.files import content_hash
 from hotline.store.store import EDITING, IN_REVIEW, SENT_BACK, Store
+
+if TYPE_CHECKING:
+    from hotline.store.models import Draft
 
 blueprint = Blueprint("reviewing", __name__, url_prefix="/review", template_folder="templates")
 
@@ -49,22 +57,71 @@ def index() -> str:
                            waits={d.id: store.waits_for(d) for d in drafts if d.status == IN_REVIEW})
 
 
-def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]:
-    store = _store()
-    draft = next((d for d in store.drafts(open_only=False) if d.id == draft_id), None) or abort(404)
-    live_number = store.published_number()
-    live_files = store.files(live_number) if live_number is not None else {}
-    files, conflicts = store.as_published(draft.id)
-    live, mine = versions.loaded(live_files), versions.loaded(files)
+@dataclass(frozen=True)
+class Proofed:
+    """What a draft makes residents get differently, computed once per content: the candidate
+    (the draft merged onto what is live, the catalogs following its English) and its check
+    are the slow part, and every look at the page, approving, sending back, asks again."""
+
+    conflicts: tuple[str, ...]
+    lines: tuple[str, ...]
+    problems: tuple[str, ...]
+    screens: tuple[proof.Screen, ...]
+    renumbered: tuple[proof.Renumbered, ...]
+
+
+KEPT = 8  # proofs per app: the drafts being looked at
+_lock = threading.Lock()  # the staff pages are served by several threads
+Candidate = Callable[[], tuple[dict[str, bytes], list[str]]]
+
+
+def _versions(store: Store, draft: Draft) -> tuple[tuple[str, ...], dict[str, bytes], Candidate]:
+    """The key of what the page shows (the hashes of everything it depends on), the files it
+    compares with, and how to make the candidate: what publishing the draft would make live
+    now; once published, the revision it made, beside the one it followed."""
+    if draft.revision_id is not None:
+        parent = next((r.parent_id for r in store.history() if r.id == draft.revision_id), None)
+        before = store.files(parent) if parent is not None else {}
+        after = store.files(draft.revision_id)
+        return (content_hash(before), content_hash(after)), before, lambda: (after, [])
+    live = versions.live_files()
+    return ((content_hash(live), content_hash(store.draft_files(draft.id)), content_hash(store.files(draft.based_on))),
+            live, lambda: store.as_published(draft.id))
+
+
+def _proof(store: Store, draft: Draft) -> Proofed:
+    """The draft's proof, made once for each content it and the live version have."""
+    key, before, candidate = _versions(store, draft)
+    with _lock:
+        kept: OrderedDict[tuple[str, ...], Proofed] = current_app.extensions.setdefault(
+            "hotline_proofs", OrderedDict())
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    files, conflicts = candidate()
+    live, mine = versions.loaded(before), versions.loaded(files)
     screens, renumbered = [], []
     if live.content is not None and mine.content is not None:
         screens = proof.screens(live.content, mine.content, _channels())
         renumbered = proof.renumbered(live.content, mine.content)
+    found = Proofed(tuple(conflicts), tuple(describe(before, files)), mine.problems, tuple(screens), tuple(renumbered))
+    with _lock:
+        kept[key] = found
+        while len(kept) > KEPT:
+            kept.popitem(last=False)
+    return found
+
+
+def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]:
+    store = _store()
+    draft = next((d for d in store.drafts(open_only=False) if d.id == draft_id), None) or abort(404)
+    shown = _proof(store, draft)
     who = g.get("staff")
-    return render_template("staff/reviewing/draft.html", draft=draft, lines=describe(live_files, files),
-                           screens=screens, renumbered=renumbered, problems=mine.problems, failed=failed,
+    return render_template("staff/reviewing/draft.html", draft=draft, lines=shown.lines, screens=shown.screens,
+                           renumbered=shown.renumbered, problems=shown.problems, failed=failed,
                            waits=store.waits_for(draft) if draft.status == IN_REVIEW else "",
-                           comments=_comments(store, draft_id), conflicts=conflicts,
+                           comments=_comments(store, draft_id), conflicts=shown.conflicts,
                            publisher=who is not None and who.role == rules.PUBLISHER), status
 
 

@@ -12,7 +12,10 @@ from hotline import simulate as simulator
 from hotline.channels import calls, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Reply, Session
-from hotline.languages.serving import OLDER, REASONS
+from hotline.languages.locales import SOURCE
+from hotline.languages.po import Key
+from hotline.languages.serving import ENGLISH, OLDER, REASONS, Served
+from hotline.languages.texts import Texts
 
 SMS, WHATSAPP, VOICE = "SMS", "WhatsApp", "Voice"
 
@@ -65,12 +68,28 @@ class Difference:
     after: Shown | None   # None: removed
 
 
+@dataclass(frozen=True)
+class Fallback:
+    """One language's strings on a screen that this draft leaves in English (or in the
+    translation of an earlier English) until they are translated. `folded`: that is all
+    its residents get differently on this screen, so the page says it in one line."""
+
+    lang: str
+    language: str
+    strings: tuple[str, ...]  # "the text (changed in English, not translated yet)"
+    folded: bool = False
+
+
 @dataclass
 class Screen:
     node: str
     title: str
     differences: list[Difference] = field(default_factory=list)
-    fallbacks: list[str] = field(default_factory=list)  # "Polski: the text in English (changed in English ...)"
+    fallbacks: list[Fallback] = field(default_factory=list)
+
+    @property
+    def folded(self) -> set[str]:
+        return {f.lang for f in self.fallbacks if f.folded}
 
 
 @dataclass(frozen=True)
@@ -111,29 +130,53 @@ def _languages(content: Content) -> list[str]:
     return [t for t in content.locales if t in content.offered or content.coverage[t].translated]
 
 
+def _newly_english(live: Content, draft: Content, tag: str) -> dict[Key, Served]:
+    """The strings this draft leaves in English (or an earlier English) in one language."""
+    served = draft.coverage[tag].fallback if tag in draft.coverage else {}
+    earlier = live.coverage[tag].fallback if tag in live.coverage else {}
+    return {k: s for k, s in served.items() if earlier.get(k) != s}
+
+
+def _as_if_translated(draft: Content, tag: str, waiting: dict[Key, Served]) -> Content:
+    """The draft as it would read in `tag` had each string waiting for translation kept the
+    translation of the English it replaces: what tells a fallback from a real change."""
+    texts = draft.texts[tag]
+    kept = {k: s.stale for k, s in waiting.items() if s.how == ENGLISH and s.stale}
+    return replace(draft, texts={**draft.texts, tag: Texts(texts.locale, {**texts.messages, **kept})})
+
+
+def _strings(draft: Content, nid: str, waiting: dict[Key, Served]) -> tuple[str, ...]:
+    """The screen's own strings among `waiting`: its title, its text and its options' titles."""
+    node = draft.flow.nodes[nid]
+    keys = {"the title": (nid, node.title), "the text": (nid, node.text)}
+    keys |= {f"the option “{draft.flow.nodes[o].title}”": (o, draft.flow.nodes[o].title)
+             for o in node.options if o in draft.flow.nodes}
+    return tuple(f"{what}{', in the translation of the earlier English' if waiting[key].how == OLDER else ''} "
+                 f"({REASONS[waiting[key].reason]})" for what, key in keys.items() if key in waiting)
+
+
 def screens(live: Content, draft: Content, channels: Channels) -> list[Screen]:
-    """Every screen that reads or sounds different in the draft, with only what differs."""
+    """Every screen that reads or sounds different in the draft, with only what differs; a
+    language whose only difference on a screen is a string served in English until it is
+    translated is folded into one line (`Fallback.folded`), its proofs kept for the curious."""
     out = []
     tags = list(dict.fromkeys([*_languages(draft), *_languages(live)]))
+    waiting = {t: _newly_english(live, draft, t) for t in tags if t != SOURCE and t in draft.locales}
+    translated = {t: _as_if_translated(draft, t, w) for t, w in waiting.items() if w}
     for nid in dict.fromkeys([*draft.flow.nodes, *live.flow.nodes]):
         node = draft.flow.nodes.get(nid) or live.flow.nodes[nid]
         screen = Screen(nid, node.title)
         for tag in tags:
             locale = draft.locales.get(tag) or live.locales[tag]
-            for channel in (SMS, WHATSAPP, VOICE):
-                before, after = _shown(live, channels, nid, tag, channel), _shown(draft, channels, nid, tag, channel)
-                if before != after:
-                    screen.differences.append(Difference(tag, locale.name, channel, *_marked(before, after)))
-        if screen.differences and nid in draft.flow.nodes:
-            keys = {"title": (nid, node.title), "text": (nid, node.text)}
-            for tag in tags:
-                served = draft.coverage[tag].fallback if tag in draft.coverage else {}
-                earlier = live.coverage[tag].fallback if tag in live.coverage else {}
-                for what, key in keys.items():
-                    if key in served and earlier.get(key) != served[key]:  # new with this draft
-                        how = "from the earlier English" if served[key].how == OLDER else "in English"
-                        screen.fallbacks.append(f"{draft.locales[tag].name} ({tag}): the {what} {how} "
-                                                f"({REASONS[served[key].reason]})")
+            pairs = [(channel, _shown(live, channels, nid, tag, channel), _shown(draft, channels, nid, tag, channel))
+                     for channel in (SMS, WHATSAPP, VOICE)]
+            pairs = [(channel, before, after) for channel, before, after in pairs if before != after]
+            screen.differences += [Difference(tag, locale.name, c, *_marked(b, a)) for c, b, a in pairs]
+            strings = _strings(draft, nid, waiting[tag]) if nid in draft.flow.nodes and waiting.get(tag) else ()
+            if strings:  # shown even when it reads the same: from the translation of an earlier English
+                folded = bool(pairs) and all(a is not None and (b is None or _shown(translated[tag], channels, nid, tag, c) == b)
+                             for c, b, a in pairs)
+                screen.fallbacks.append(Fallback(tag, locale.name, strings, folded))
         if screen.differences:
             out.append(screen)
     return out
