@@ -8,7 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
@@ -57,55 +57,21 @@ def index() -> str:
                            waits={d.id: store.waits_for(d) for d in drafts if d.status == IN_REVIEW})
 
 
-@dataclass(frozen=True)
-class Proofed:
-    """What a draft makes residents get differently, computed once per content: the candidate
-    (the draft merged onto what is live, the catalogs following its English) and its check
-    are the slow part, and every look at the page, approving, sending back, asks again."""
-
-    conflicts: tuple[str, ...]
-    lines: tuple[str, ...]
-    problems: tuple[str, ...]
-    screens: tuple[proof.Screen, ...]
-    renumbered: tuple[proof.Renumbered, ...]
-
-
-KEPT = 8  # proofs per app: the drafts being looked at
+KEPT = 8  # of each kind, per app: the drafts being looked at
 _lock = threading.Lock()  # the staff pages are served by several threads
-Candidate = Callable[[], tuple[dict[str, bytes], list[str]]]
+T = TypeVar("T")
 
 
-def _versions(store: Store, draft: Draft) -> tuple[tuple[str, ...], dict[str, bytes], Candidate]:
-    """The key of what the page shows (the hashes of everything it depends on), the files it
-    compares with, and how to make the candidate: what publishing the draft would make live
-    now; once published, the revision it made, beside the one it followed."""
-    if draft.revision_id is not None:
-        parent = next((r.parent_id for r in store.history() if r.id == draft.revision_id), None)
-        before = store.files(parent) if parent is not None else {}
-        after = store.files(draft.revision_id)
-        return (content_hash(before), content_hash(after)), before, lambda: (after, [])
-    live = versions.live_files()
-    return ((content_hash(live), content_hash(store.draft_files(draft.id)), content_hash(store.files(draft.based_on))),
-            live, lambda: store.as_published(draft.id))
-
-
-def _proof(store: Store, draft: Draft) -> Proofed:
-    """The draft's proof, made once for each content it and the live version have."""
-    key, before, candidate = _versions(store, draft)
+def _kept(kind: str, key: tuple[str, ...], make: Callable[[], T]) -> T:
+    """`make()`, made once per key (the hashes of the contents it depends on) in this app:
+    merging a draft, its catalogs following its English, its check and its proofs are the
+    slow part, and every look at the page, approving, publishing, asks for them again."""
     with _lock:
-        kept: OrderedDict[tuple[str, ...], Proofed] = current_app.extensions.setdefault(
-            "hotline_proofs", OrderedDict())
-        found = kept.get(key)
-        if found is not None:
+        kept: OrderedDict[tuple[str, ...], T] = current_app.extensions.setdefault(f"hotline_{kind}", OrderedDict())
+        if key in kept:
             kept.move_to_end(key)
-            return found
-    files, conflicts = candidate()
-    live, mine = versions.loaded(before), versions.loaded(files)
-    screens, renumbered = [], []
-    if live.content is not None and mine.content is not None:
-        screens = proof.screens(live.content, mine.content, _channels())
-        renumbered = proof.renumbered(live.content, mine.content)
-    found = Proofed(tuple(conflicts), tuple(describe(before, files)), mine.problems, tuple(screens), tuple(renumbered))
+            return kept[key]
+    found = make()
     with _lock:
         kept[key] = found
         while len(kept) > KEPT:
@@ -113,15 +79,48 @@ def _proof(store: Store, draft: Draft) -> Proofed:
     return found
 
 
+def _candidate(store: Store, draft: Draft) -> tuple[dict[str, bytes], dict[str, bytes], list[str]]:
+    """What residents get now, what publishing the draft would make live now, and what it
+    and the revisions published since its base both changed; once published, the revision
+    it followed and the one it made."""
+    if draft.revision_id is not None:
+        parent = next((r.parent_id for r in store.history() if r.id == draft.revision_id), None)
+        return store.files(parent) if parent is not None else {}, store.files(draft.revision_id), []
+    live = versions.live_files()
+    key = (content_hash(live), content_hash(store.draft_files(draft.id)), content_hash(store.files(draft.based_on)))
+    files, conflicts = _kept("candidates", key, lambda: store.as_published(draft.id))
+    return live, files, conflicts
+
+
+@dataclass(frozen=True)
+class Proofed:
+    """What one version makes residents get differently from another, and its check."""
+
+    lines: tuple[str, ...]
+    problems: tuple[str, ...]
+    screens: tuple[proof.Screen, ...]
+    renumbered: tuple[proof.Renumbered, ...]
+
+
+def _proofed(before: dict[str, bytes], after: dict[str, bytes]) -> Proofed:
+    live, mine = versions.loaded(before), versions.loaded(after)
+    screens, renumbered = [], []
+    if live.content is not None and mine.content is not None:
+        screens = proof.screens(live.content, mine.content, _channels())
+        renumbered = proof.renumbered(live.content, mine.content)
+    return Proofed(tuple(describe(before, after)), mine.problems, tuple(screens), tuple(renumbered))
+
+
 def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]:
     store = _store()
     draft = next((d for d in store.drafts(open_only=False) if d.id == draft_id), None) or abort(404)
-    shown = _proof(store, draft)
+    before, after, conflicts = _candidate(store, draft)
+    shown = _kept("proofs", (content_hash(before), content_hash(after)), lambda: _proofed(before, after))
     who = g.get("staff")
     return render_template("staff/reviewing/draft.html", draft=draft, lines=shown.lines, screens=shown.screens,
                            renumbered=shown.renumbered, problems=shown.problems, failed=failed,
                            waits=store.waits_for(draft) if draft.status == IN_REVIEW else "",
-                           comments=_comments(store, draft_id), conflicts=shown.conflicts,
+                           comments=_comments(store, draft_id), conflicts=conflicts,
                            publisher=who is not None and who.role == rules.PUBLISHER), status
 
 
