@@ -107,6 +107,7 @@ def test_a_sentence_is_corrected_and_published_from_the_staff_home_page_alone(ma
         expect(polish.locator("summary")).to_have_text(
             "Polski (pl): served in English until translated: the text (changed in English, not translated yet)")
         expect(polish.locator(".difference[data-channel=SMS]")).to_be_hidden()
+        screenshots(page, "walk-review-folded")
         polish.locator("summary").click()
         expect(polish.locator(".difference[data-channel=SMS] .after")).to_contain_text("refused")
 
