@@ -43,15 +43,18 @@ def embedded_redis(tmp_path_factory) -> redis.Redis:
     server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
 
 
-def _backends() -> list[str]:
-    return ["embedded"] + (["server"] if os.environ.get("REDIS_URL") else [])
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked `redis_server` runs on the Redis server at REDIS_URL too, when it is set."""
+    if ("redis_url" in metafunc.fixturenames and os.environ.get("REDIS_URL")
+            and metafunc.definition.get_closest_marker("redis_server")):
+        metafunc.parametrize("redis_url", ["embedded", "server"], indirect=True)
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture
 def redis_url(request, embedded_redis) -> str:
-    """A clean Redis for each test: embedded always, plus the REDIS_URL server when set
-    (its database is flushed: point REDIS_URL at a test database)."""
-    if request.param == "embedded":
+    """A clean Redis for each test: the embedded one, and for a test marked `redis_server` the
+    REDIS_URL server as well, when set (its database is flushed: point REDIS_URL at a test database)."""
+    if getattr(request, "param", "embedded") == "embedded":
         url = f"unix://{embedded_redis.socket_file}"
     else:
         url = os.environ["REDIS_URL"]

@@ -8,8 +8,12 @@ import os
 import signal
 import time
 
+import pytest
+
 from hotline import bench
 from tests.test_procfile import NUMBERS, embedded_servers, environment, get, text
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
 def wait_until_gone(instance) -> list:

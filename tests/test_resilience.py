@@ -57,6 +57,7 @@ def server():
         srv.kill()
 
 
+@pytest.mark.system
 def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, server):
     app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0", REDIS_RETRY_AFTER=0.3)
     resident = Texter(Twilio(app.test_client()))
@@ -79,6 +80,7 @@ def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_b
     assert client.get("/healthz").json["status"] == "ok"
 
 
+@pytest.mark.redis_server
 def test_fifty_texts_at_once_from_one_number(app, redis_client):
     twilio = Twilio(app.test_client())
     Texter(twilio).text("hello")
@@ -104,6 +106,7 @@ def test_fifty_texts_at_once_from_one_number(app, redis_client):
     assert session.steps == 51   # every one of the 51 texts was applied exactly once
 
 
+@pytest.mark.redis_server
 def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
     app = make_app()
     resident = Texter(Twilio(app.test_client()))
@@ -115,6 +118,7 @@ def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
     assert other.text("hello")
 
 
+@pytest.mark.redis_server
 def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversations_go_on(make_app, redis_client):
     app = make_app(RATE_GLOBAL_PER_MINUTE=5)
     twilio = Twilio(app.test_client())
@@ -129,6 +133,7 @@ def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversation
     assert "problem right now" in Texter(twilio, number="+13125550004").text("hello")  # never silence
 
 
+@pytest.mark.redis_server
 def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):
     store = app.extensions["hotline"].store
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
@@ -143,6 +148,7 @@ def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, r
     assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
 
 
+@pytest.mark.system
 def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
     """A Sentinel watching the server: REDIS_URL=redis+sentinel://host:port/service."""
     port = free_port()
@@ -168,6 +174,7 @@ def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
         sentinel.wait()
 
 
+@pytest.mark.system
 def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, server):
     """A full Redis (maxmemory reached, noeviction) still answers PING but refuses every
     write, so every text would lose its session: /healthz must say so."""

@@ -15,9 +15,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from hotline.bench import free_port
 from tests.conftest import ROOT
 from tests.test_procfile import embedded_servers
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
 def text(port: int, body: str, number: str = "+13125550161") -> str:

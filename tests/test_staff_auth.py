@@ -46,6 +46,7 @@ def test_sixty_wrong_sign_ins_from_one_client_are_throttled(staff_app):
     assert other.status_code == 302
 
 
+@pytest.mark.redis_server
 def test_sixty_wrong_sign_ins_from_many_clients_are_throttled(staff_app, redis_client):
     client = staff_app.test_client()
     codes = [wrong(client, 1, f"198.51.100.{i}")[0] for i in range(60)]
@@ -91,6 +92,7 @@ def test_malformed_input_gets_400(staff_app):
         assert response.status_code == 400, body[:60]
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("fault", ["read-only replica", "full under noeviction"])
 def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, server, fault):  # noqa: F811
     """Redis answers reads but refuses every write (a replica after a failover, or full):
@@ -111,6 +113,7 @@ def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, s
                        environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 429
 
 
+@pytest.mark.redis_server
 def test_counters_evicted_from_redis_still_throttle(staff_app, redis_client):
     client = staff_app.test_client()
     assert wrong(client, throttle.PER_CLIENT) == [401] * throttle.PER_CLIENT
@@ -138,6 +141,7 @@ def test_wrong_metrics_tokens_are_throttled_and_a_short_one_stops_start_up(make_
         make_app(METRICS_TOKEN=1)
 
 
+@pytest.mark.system
 def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compared(tmp_path):
     """The Procfile's line (two workers, embedded Redis): 250 connections opened first, then
     a guess sent on each as fast as possible."""
@@ -156,6 +160,7 @@ def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compa
     assert codes.count(b"401") + codes.count(b"429") == 250
 
 
+@pytest.mark.system
 def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(server, tmp_path):  # noqa: F811
     """The audit's case, on real processes: each of the two workers counts on its own while
     Redis refuses writes, so at most twice the limit is compared, never all 40."""

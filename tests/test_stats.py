@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from click.testing import CliRunner
 
 from hotline import stats
@@ -14,6 +15,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+@pytest.mark.redis_server
 def test_counts_after_scripted_conversations(twilio, redis_client, redis_url, monkeypatch):
     for i in range(7):  # seven residents read the ICE door page in English, then leave
         r = Texter(twilio, number=f"+1312555{i:04d}")
@@ -53,6 +55,7 @@ def test_calls_are_counted_too(twilio, app, redis_client):
     assert (rows["voice", "en", "ice_door"].reached, rows["voice", "en", "ice_door"].left) == (6, 6)
 
 
+@pytest.mark.redis_server
 def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, monkeypatch):
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     resident = Texter(twilio)
