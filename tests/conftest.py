@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 from collections.abc import Callable
@@ -12,14 +13,20 @@ from pathlib import Path
 
 import pytest
 import redis
+from click.testing import CliRunner, Result
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
 from hotline.channels import voice
+from hotline.cli import main
 from hotline.content import Content
 
-pytest_plugins = ["tests.staff_screens"]  # the staff pages in a browser: `browser`, `page`, `screenshots`
+pytest_plugins = [
+    "tests.staff_screens",   # the staff pages in a browser: `browser`, `page`, `screenshots`
+    "tests.store_fixtures",  # the content store on SQLite and PostgreSQL: `database`, `make_store`
+]
 
+ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
@@ -70,6 +77,21 @@ def instance(tmp_path_factory) -> Path:
     is checked once and then found as the last good version (a test's own copy of the flows
     is another source, checked on its own)."""
     return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture
+def line(tmp_path) -> Path:
+    """A copy of the shipped flows (with their tests) and catalogs for a test to edit: the
+    folder that holds flows/ and translations/."""
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "translations", tmp_path / "translations")
+    return tmp_path
+
+
+def hotline(line: Path, *args: str, **env: str) -> Result:
+    """`hotline ARGS` as typed in a shell, on the flows and catalogs in `line` (`env`: more settings)."""
+    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations"), **env}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 @pytest.fixture
@@ -205,7 +227,6 @@ def whatsapper(twilio) -> Texter:
     return Texter(twilio, number=WHATSAPP, params=whatsapp_params)
 
 
-ROOT = Path(__file__).resolve().parent.parent
 CALL_SID = "CA" + "9f" * 16
 CALLER = "+13125550188"
 
