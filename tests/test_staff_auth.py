@@ -14,8 +14,7 @@ from hotline.staff import shared as staff
 from hotline.web import throttle
 from tests.conftest import redis_dump
 from tests.staff_forms import csrf
-from tests.test_procfile import environment
-from tests.test_resilience import free_port, server  # noqa: F401 - a redis-server of the test's own
+from tests.processes import environment
 
 STAFF = "staff-token-for-tests-0123456789"
 
@@ -94,14 +93,14 @@ def test_malformed_input_gets_400(staff_app):
 
 @pytest.mark.system
 @pytest.mark.parametrize("fault", ["read-only replica", "full under noeviction"])
-def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, server, fault):  # noqa: F811
+def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, redis_process, fault):
     """Redis answers reads but refuses every write (a replica after a failover, or full):
     the process's own count holds the line."""
-    app = make_app(STAFF_TOKEN=STAFF, REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    app = make_app(STAFF_TOKEN=STAFF, REDIS_URL=redis_process.url)
     client = app.test_client()
-    admin = redis.Redis(host="127.0.0.1", port=server.port)
+    admin = redis.Redis(host="127.0.0.1", port=redis_process.port)
     if fault == "read-only replica":
-        admin.replicaof("127.0.0.1", free_port())  # nothing listens there: read-only from now on
+        admin.replicaof("127.0.0.1", bench.free_port())  # nothing listens there: read-only from now on
     else:
         admin.config_set("maxmemory-policy", "noeviction")
         admin.config_set("maxmemory", "1")
@@ -161,12 +160,12 @@ def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compa
 
 
 @pytest.mark.system
-def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(server, tmp_path):  # noqa: F811
+def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(redis_process, tmp_path):
     """The audit's case, on real processes: each of the two workers counts on its own while
     Redis refuses writes, so at most twice the limit is compared, never all 40."""
-    env = environment(tmp_path / "instance", HOTLINE_STAFF_TOKEN=STAFF, REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    env = environment(tmp_path / "instance", HOTLINE_STAFF_TOKEN=STAFF, REDIS_URL=redis_process.url)
     with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as line:
-        redis.Redis(host="127.0.0.1", port=server.port).replicaof("127.0.0.1", free_port())
+        redis.Redis(host="127.0.0.1", port=redis_process.port).replicaof("127.0.0.1", bench.free_port())
         codes = []
         for i in range(40):
             with socket.create_connection(("127.0.0.1", line.target.port), timeout=10) as sock:
