@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from flask import Config
@@ -71,6 +73,12 @@ def read(overrides: dict | None = None) -> Config:
 
 
 SWITCHES = ("DEV", "SMS_SHORT_CODE")
+
+
+def clock(cfg: Mapping) -> Callable[[], float]:
+    """The clock the line's windows and days follow (seconds since the epoch): the system's,
+    or `CLOCK` given to `create_app` (a test's, which it moves instead of waiting)."""
+    return cfg.get("CLOCK") or time.time
 
 
 def _on(value: object) -> bool:

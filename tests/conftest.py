@@ -2,9 +2,11 @@
 set), and residents who text and call it the way Twilio posts, with real signatures."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 from collections.abc import Callable
@@ -95,12 +97,36 @@ def hotline(line: Path, *args: str, **env: str) -> Result:
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
+@dataclass
+class Clock:
+    """The time the app reads (rate and throttle windows, the day a caller's key is made
+    for), standing still until the test moves it: no test crosses a minute or midnight by
+    chance, and none waits for one. (A session's expiry is Redis's own: real seconds.)"""
+
+    now: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def forward(self, seconds: float) -> None:
+        self.now += seconds
+
+    def noon(self, day: dt.date) -> None:
+        """Midday (UTC) on `day`."""
+        self.now = dt.datetime.combine(day, dt.time(12), dt.UTC).timestamp()
+
+
 @pytest.fixture
-def make_app(redis_url, instance):
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_app(redis_url, instance, clock):
     def make(**overrides):
         # CONTENT=files: a test's own copy of the flows is served as it is (the store's tests,
         # and the real processes of the Procfile's tests, serve the published revision)
-        config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
+        config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE, "CLOCK": clock,
                   "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance), "CONTENT": "files"}
         config.update(overrides)
         app = create_app(config)

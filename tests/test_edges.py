@@ -72,3 +72,15 @@ def test_over_the_hourly_limit_the_notice_comes_once(make_app):
     assert [bool(r) for r in replies[:4]] == [True] * 4
     notices = [r for r in replies[4:] if "sent many messages" in r]
     assert len(notices) == 1 and replies[4] == notices[0]
+
+
+def test_a_quieted_number_is_answered_again_the_next_minute_and_the_next_hour(make_app, clock):
+    resident = Texter(Twilio(make_app(RATE_PER_MINUTE=3, RATE_PER_HOUR=6).test_client()))
+    replies = [resident.text(body) for body in ("hello", "3", "*", "*", "*")]
+    assert "sent many messages" in replies[3] and replies[4] == ""
+    clock.forward(60)
+    assert resident.text("*") == replies[2]  # a new minute: the conversation goes on where it was
+    assert "sent many messages" in resident.text("*")  # past the hour's limit: told once, then quiet
+    assert resident.text("*") == ""
+    clock.forward(3600)
+    assert resident.text("*") == replies[2]

@@ -90,16 +90,16 @@ def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversation
 
 
 @pytest.mark.redis_server
-def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):
+def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, clock):
     store = app.extensions["hotline"].store
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     assert store.caller_hash("sms", NUMBER, monday) != store.caller_hash("sms", NUMBER, tuesday)
     assert store.caller_hash("sms", NUMBER, monday) == store.caller_hash("sms", NUMBER, monday)
     resident = Texter(Twilio(app.test_client()))
-    monkeypatch.setattr("hotline.sessions._today", lambda: monday)
+    clock.noon(monday)
     resident.text("hello")
     menu = resident.text("5")
-    monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
+    clock.noon(tuesday)
     assert resident.text("*") == menu
     assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
 

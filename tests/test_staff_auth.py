@@ -45,6 +45,16 @@ def test_sixty_wrong_sign_ins_from_one_client_are_throttled(staff_app):
     assert other.status_code == 302
 
 
+def test_a_throttled_client_signs_in_once_the_wait_it_was_told_is_over(staff_app, clock):
+    client = staff_app.test_client()
+    wrong(client, throttle.PER_CLIENT)
+    blocked = client.post("/staff/login", data={"token": STAFF}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert blocked.status_code == 429
+    clock.forward(int(blocked.headers["Retry-After"]))
+    signed = client.post("/staff/login", data={"token": STAFF}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert signed.status_code == 302
+
+
 @pytest.mark.redis_server
 def test_sixty_wrong_sign_ins_from_many_clients_are_throttled(staff_app, redis_client):
     client = staff_app.test_client()

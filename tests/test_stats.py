@@ -56,12 +56,12 @@ def test_calls_are_counted_too(twilio, app, redis_client):
 
 
 @pytest.mark.redis_server
-def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, monkeypatch):
+def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, clock):
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     resident = Texter(twilio)
-    monkeypatch.setattr("hotline.sessions._today", lambda: monday)
+    clock.noon(monday)
     resident.text("hello"), resident.text("5")
-    monkeypatch.setattr("hotline.sessions._today", lambda: tuesday)
+    clock.noon(tuesday)
     resident.text("1")
     rows = {(r.day, r.node): r for r in stats.read(redis_client, [monday, tuesday])}
     assert rows["2026-11-23", "legal_help"].left == 0      # the resident moved on from there
