@@ -13,18 +13,28 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
-from hotline import catalogs
-from hotline import simulate as simulator
-from hotline.staff import graph
-from hotline import config as settings
+from hotline import catalogs, config as settings, simulate as simulator
 from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
 from hotline.i18n import (
-    LOCALES_FILE, OLDER, REASONS, SOURCE, Key, Review, catalog_path, extract_catalog, needed_messages, po_bytes,
-    read_catalog, read_locales, read_po_file, write_po_file,
+    LOCALES_FILE,
+    OLDER,
+    REASONS,
+    SOURCE,
+    Key,
+    Review,
+    catalog_path,
+    extract_catalog,
+    needed_messages,
+    po_bytes,
+    read_catalog,
+    read_locales,
+    read_po_file,
+    write_po_file,
 )
+from hotline.staff import graph
 
 if TYPE_CHECKING:
     from hotline.store import Store
@@ -149,8 +159,8 @@ def fallback(channel: str | None) -> None:
               help="Note that this language's recordings on disk say the script as it is now.")
 def voices(tag: str | None, recorded: str | None) -> None:
     """Which languages callers can hear: a Twilio voice, recorded prompts, or SMS only."""
-    from hotline.check import recordings
     from hotline.channels import voice
+    from hotline.check import recordings
 
     content = _content()
     cfg = settings.read()
@@ -461,11 +471,11 @@ def siege(attack: str, clients: int, texts: int, over: float) -> None:
     without and then during an attack by hostile clients. Prints JSON."""
     import json
 
-    from hotline.bench import siege as attacks
+    from hotline.bench import BenchError, siege as attacks
 
     try:
         report = attacks.run(attack, clients, texts, over)
-    except attacks.bench.BenchError as exc:
+    except BenchError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(json.dumps(report, indent=2))
 

@@ -10,6 +10,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Config
 
@@ -54,7 +55,7 @@ DEFAULTS: dict[str, object] = {
 }
 
 
-def read(overrides: dict | None = None) -> Config:
+def read(overrides: Mapping[str, Any] | None = None) -> Config:
     """Defaults, then the environment, then `overrides`, in that order."""
     cfg = Config(str(ROOT))
     cfg.update(DEFAULTS)
@@ -75,7 +76,7 @@ def read(overrides: dict | None = None) -> Config:
 SWITCHES = ("DEV", "SMS_SHORT_CODE")
 
 
-def clock(cfg: Mapping) -> Callable[[], float]:
+def clock(cfg: Mapping[str, Any]) -> Callable[[], float]:
     """The clock the line's windows and days follow (seconds since the epoch): the system's,
     or `CLOCK` given to `create_app` (a test's, which it moves instead of waiting)."""
     return cfg.get("CLOCK") or time.time

@@ -11,7 +11,6 @@ from enum import StrEnum
 from hotline.flow.model import MENU, Flow
 
 
-
 class Action(StrEnum):
     """Navigation every channel offers in every language."""
 

@@ -8,10 +8,10 @@ import os
 import shutil
 import time
 import xml.etree.ElementTree as ET
-from urllib.parse import parse_qs, urlsplit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis

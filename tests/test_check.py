@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from hotline import config
-from hotline.check import rules as check
 from hotline.channels import calls, sms, voice
-from hotline.engine import Session
+from hotline.check import rules as check
 from hotline.content import load_content
+from hotline.engine import Session
 from hotline.flow.load import read_flow
 from tests.conftest import ROOT, hotline
 

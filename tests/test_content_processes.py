@@ -17,8 +17,8 @@ import pytest
 from hotline import bench, config
 from hotline.check.version import gate
 from hotline.content.files import digest, files_from_dirs
-from tests.test_content_loading import APOLOGY, NEW_NUMBER, OLD_NUMBER, correct_a_number, read_only
 from tests.processes import METRICS_TOKEN, environment, get, text
+from tests.test_content_loading import APOLOGY, NEW_NUMBER, OLD_NUMBER, correct_a_number, read_only
 
 pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 

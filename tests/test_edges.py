@@ -2,7 +2,6 @@
 odd signatures, a bad REDIS_URL, a language CLDR does not know, opt-outs while limited."""
 from __future__ import annotations
 
-
 import pytest
 
 from hotline import config

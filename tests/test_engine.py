@@ -10,7 +10,20 @@ from typing import Any, get_args
 import pytest
 import yaml
 
-from hotline.engine import Action, Choose, Event, Goto, Navigate, Notice, Offer, Session, SetLanguage, Start, Unknown, step
+from hotline.engine import (
+    Action,
+    Choose,
+    Event,
+    Goto,
+    Navigate,
+    Notice,
+    Offer,
+    Session,
+    SetLanguage,
+    Start,
+    Unknown,
+    step,
+)
 from hotline.flow.model import KINDS, Flow, Node
 
 CASES = yaml.safe_load((Path(__file__).parent / "data" / "engine_cases.yaml").read_text(encoding="utf-8"))

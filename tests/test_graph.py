@@ -6,10 +6,10 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from hotline.staff import graph
 from hotline.cli import main
 from hotline.flow import load_flow
 from hotline.flow.model import Flow, Node
+from hotline.staff import graph
 from tests.conftest import ROOT
 
 FLOW = load_flow(ROOT / "flows")

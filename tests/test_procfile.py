@@ -15,8 +15,16 @@ import pytest
 
 from hotline import bench
 from tests.conftest import ROOT
-from tests.processes import (METRICS_TOKEN, NUMBERS, embedded_servers, environment, get, kill_every_worker, none_left,
-                             text)
+from tests.processes import (
+    METRICS_TOKEN,
+    NUMBERS,
+    embedded_servers,
+    environment,
+    get,
+    kill_every_worker,
+    none_left,
+    text,
+)
 
 pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 

@@ -8,8 +8,7 @@ import time
 
 import pytest
 
-from tests.processes import dev_text as text
-from tests.processes import none_left, serve_dev
+from tests.processes import dev_text as text, none_left, serve_dev
 
 pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 

@@ -4,14 +4,13 @@ budget outside the range stops start-up in one sentence; staff pages answer 400 
 filter, and the staff cookie and HSTS follow HTTPS whatever the proxy says."""
 from __future__ import annotations
 
-
 import pytest
 
 from hotline import config
 from hotline.channels import gsm, messaging, sms
+from hotline.check import flowtests
 from hotline.content import load_content
 from hotline.engine import Reply
-from hotline.check import flowtests
 from tests.conftest import ROOT, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"

@@ -61,9 +61,9 @@ def test_the_main_menus_first_text_carries_911_and_the_notice_in_every_language(
     """Not legal advice, the privacy statement and 911 are the main menu's first paragraph,
     and it comes on the first text with the options, in every language."""
     content = app.extensions["hotline"].content
-    from hotline.engine import Reply
     from hotline.channels.messaging import render
     from hotline.channels.sms import SmsSettings
+    from hotline.engine import Reply
     assert say(app, "en", "main", "text").startswith("Information for immigrants in Chicago. Not legal advice.")
     for lang in content.offered:
         first = render(content, Reply(node="main", lang=lang), SmsSettings())[0]
@@ -79,9 +79,9 @@ def test_ice_at_the_door_says_do_not_open_and_gives_icirr_on_its_first_text_in_e
     """The first text of "ICE at your door" is what a resident must act on at once: do not
     open the door, and ICIRR's number. It must not wait for MORE, in any language."""
     content = app.extensions["hotline"].content
-    from hotline.engine import Reply
     from hotline.channels.messaging import render
     from hotline.channels.sms import SmsSettings
+    from hotline.engine import Reply
     icirr = content.flow.services["icirr"].phone
     assert say(app, "en", "ice_door", "text").startswith("Do not open the door.")
     assert say(app, "es", "ice_door", "text").startswith("No abra la puerta.")
@@ -94,10 +94,10 @@ def test_ice_at_the_door_says_do_not_open_and_gives_icirr_on_its_first_text_in_e
 
 def test_a_page_that_gives_a_number_gives_it_on_its_first_text(app):
     content = app.extensions["hotline"].content
-    from hotline.engine import Reply
-    from hotline.flow.model import PAGE
     from hotline.channels.messaging import render
     from hotline.channels.sms import SmsSettings
+    from hotline.engine import Reply
+    from hotline.flow.model import PAGE
     for node in content.flow.nodes.values():
         numbers = [content.flow.services[s].phone for s in re.findall(r"\{(\w+)\}", node.text)]
         if node.kind != PAGE or not numbers:
@@ -246,9 +246,9 @@ def test_long_text_is_paged_within_the_segment_budget(make_app):
 
 def test_no_reply_exceeds_the_budget_anywhere(resident, app):
     content = app.extensions["hotline"].content
-    from hotline.engine import Reply
     from hotline.channels.messaging import render
     from hotline.channels.sms import SmsSettings
+    from hotline.engine import Reply
     for lang in content.offered:
         for node_id in content.flow.nodes:
             for page in render(content, Reply(node=node_id, lang=lang), SmsSettings()):

@@ -13,8 +13,8 @@ from hotline import bench
 from hotline.staff import shared as staff
 from hotline.web import throttle
 from tests.conftest import redis_dump
-from tests.staff_forms import csrf
 from tests.processes import environment
+from tests.staff_forms import csrf
 
 STAFF = "staff-token-for-tests-0123456789"
 

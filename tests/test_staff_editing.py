@@ -10,9 +10,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from hotline.store import flowedit
-from hotline.staff.reviewing import proof
 from hotline.staff import versions
+from hotline.staff.reviewing import proof
+from hotline.store import flowedit
 from tests import store_fixtures as fx
 
 PASSWORD = "correct horse battery staple"

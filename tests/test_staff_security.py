@@ -10,8 +10,7 @@ import pytest
 
 from tests import store_fixtures as fx
 from tests.conftest import NUMBER, Twilio, messages, sms_params
-from tests.staff_forms import PASSWORD, csrf, with_accounts
-from tests.staff_forms import signed_in as client_of
+from tests.staff_forms import PASSWORD, csrf, signed_in as client_of, with_accounts
 
 STAFF = "staff-token-for-tests-0123456789"
 SCRIPT = '<script>alert("x")</script>'

@@ -12,7 +12,6 @@ from hotline.store.files import write_files
 from tests import store_fixtures as fx
 from tests.store_fixtures import files_from_dirs
 
-
 HELP_TEXT = b"    text: Call {helpers} for help.\n"
 RIGHTS_TITLE_ES = b'msgstr "Sus derechos"'
 

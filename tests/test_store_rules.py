@@ -4,8 +4,17 @@ from __future__ import annotations
 import pytest
 
 from hotline.store import merge
-from hotline.store.rules import EDITOR, PUBLISHER, TRANSLATOR, Actor, Change, classify, may_approve, may_author, \
-    may_publish
+from hotline.store.rules import (
+    EDITOR,
+    PUBLISHER,
+    TRANSLATOR,
+    Actor,
+    Change,
+    classify,
+    may_approve,
+    may_author,
+    may_publish,
+)
 from tests.store_fixtures import shipped
 
 FILES = shipped()

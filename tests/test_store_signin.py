@@ -6,8 +6,8 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from hotline.web import throttle
 from hotline.store import signin
+from hotline.web import throttle
 from tests.staff_forms import PASSWORD, csrf, with_accounts
 
 

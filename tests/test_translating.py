@@ -11,10 +11,9 @@ import pytest
 import yaml
 
 from hotline import config
-from hotline.i18n import Review, catalog_state, po_bytes, read_po_bytes
 from hotline.catalogs import sign
-from hotline.staff.translating import glossary, queue
-from hotline.staff.translating import pages as translating
+from hotline.i18n import Review, catalog_state, po_bytes, read_po_bytes
+from hotline.staff.translating import glossary, pages as translating, queue
 from hotline.store import open_store, rules
 from hotline.store.files import files_from_dirs
 from tests.store_fixtures import shipped

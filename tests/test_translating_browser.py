@@ -18,8 +18,8 @@ from hotline.channels import gsm
 from hotline.staff.translating import queue
 from hotline.store.store import IN_REVIEW
 from tests.conftest import sign, sms_params
-from tests.store_fixtures import SMALL
 from tests.staff_screens import PHONE, needs_chromium
+from tests.store_fixtures import SMALL
 from tests.test_staff_browser import serving
 from tests.translating_fixtures import NEW, OLD, english_changed, polish, translated
 

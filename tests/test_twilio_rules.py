@@ -8,10 +8,10 @@ import hmac
 import os
 import secrets
 import shutil
-from dataclasses import replace
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 import pytest
 from twilio.request_validator import RequestValidator

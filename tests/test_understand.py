@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 from hotline.channels import gsm, voice
+from hotline.channels.render import paragraphs
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session, step
 from hotline.phrases import KEY_MORE, NOT_UNDERSTOOD, WRONG_LANGUAGE
-from hotline.channels.render import paragraphs
 from hotline.understand import understand
 from hotline.understand.evaluate import evaluate, read_examples, total
 from hotline.understand.keywords import is_stop

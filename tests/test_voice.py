@@ -11,16 +11,24 @@ import pytest
 from click.testing import CliRunner
 
 from hotline.channels import calls, voice
+from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.model import MENU, TRANSFER
 from hotline.phrases import (
-    KEY_BACK, NOT_UNDERSTOOD, VOICE_GOODBYE, VOICE_LANGUAGE, VOICE_OTHER_LANGUAGES, VOICE_PERSON, VOICE_PRESS,
-    VOICE_SILENCE, VOICE_UNANSWERED,
+    KEY_BACK,
+    NOT_UNDERSTOOD,
+    VOICE_GOODBYE,
+    VOICE_LANGUAGE,
+    VOICE_OTHER_LANGUAGES,
+    VOICE_PERSON,
+    VOICE_PRESS,
+    VOICE_SILENCE,
+    VOICE_UNANSWERED,
 )
-from hotline.channels.render import fill, paragraphs, service_name, title
 from tests.conftest import BASE, CALL_SID, CALLER, Call, redis_dump, sign
+
 
 @pytest.fixture
 def content(app) -> Content:

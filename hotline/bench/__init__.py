@@ -32,10 +32,10 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import psutil
@@ -280,10 +280,11 @@ def drive(target: Target, seconds: float, concurrency: int, voice_share: float, 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def _stop(proc: subprocess.Popen, grace: float = 10.0) -> None:
+def _stop(proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
     """SIGTERM, then SIGKILL to it and to whatever children it left, by their pids."""
     children = []
     with contextlib.suppress(psutil.Error):
@@ -370,7 +371,7 @@ def procfile_argv(app: str, port: int, env: dict[str, str]) -> list[str]:
 
 @dataclass
 class Server:
-    proc: subprocess.Popen
+    proc: subprocess.Popen[bytes]
     target: Target
     startup_s: float
     log: Path
@@ -409,7 +410,8 @@ def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[Server]:
 
 def _cmdline(proc: psutil.Process) -> list[str]:
     try:
-        return proc.cmdline()
+        cmdline: list[str] = proc.cmdline()
+        return cmdline
     except psutil.Error:
         return []
 
@@ -563,7 +565,8 @@ def publish_to_served(server: Server, instance: Path) -> dict[str, Any]:
 
 def _pss_mb(proc: psutil.Process) -> float:
     try:
-        return proc.memory_full_info().pss / 2**20
+        pss: int = proc.memory_full_info().pss
+        return pss / 2**20
     except psutil.Error:  # gone meanwhile
         return 0.0
 
@@ -628,14 +631,15 @@ def understanding_cost() -> dict[str, float]:
                           timeout=120, check=False)
     if done.returncode:
         raise BenchError(f"measuring the understanding failed:\n{done.stderr}")
-    return json.loads(done.stdout)
+    figures: dict[str, float] = json.loads(done.stdout)
+    return figures
 
 
 def _holds(value: float, op: str, target: float) -> bool:
     return {"<": value < target, "<=": value <= target, ">=": value >= target}[op]
 
 
-def render(report: dict) -> str:
+def render(report: dict[str, Any]) -> str:
     """The report as plain text: one column per app, then the goals."""
     line, ceiling, cfg = report["line"], report["ceiling"], report["settings"]
     rows = [

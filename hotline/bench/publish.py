@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import psutil
 
@@ -37,7 +38,7 @@ class NotServed(RuntimeError):
     """The change could not be made, or a worker did not serve it within LIMIT."""
 
 
-def publish(instance: Path, cfg: Mapping) -> tuple[float, str, float]:
+def publish(instance: Path, cfg: Mapping[str, Any]) -> tuple[float, str, float]:
     """Make and publish a change to one text in the store of the instance folder `instance`
     (SQLite: the bench never publishes to a DATABASE_URL). Returns when the publish
     committed (time.perf_counter), the digest of the published files, and the seconds the
@@ -97,7 +98,8 @@ def served(port: int, workers: list[psutil.Process], version: str, published: fl
 
 def _version(conn: http.client.HTTPConnection) -> str:
     conn.request("GET", "/healthz")
-    return json.loads(conn.getresponse().read())["version"]
+    version: str = json.loads(conn.getresponse().read())["version"]
+    return version
 
 
 def _holder(conn: http.client.HTTPConnection, workers: Iterable[psutil.Process]) -> int | None:
@@ -106,7 +108,8 @@ def _holder(conn: http.client.HTTPConnection, workers: Iterable[psutil.Process])
     for worker in workers:
         with contextlib.suppress(psutil.Error):
             if any(c.raddr and tuple(c.raddr) == local for c in worker.net_connections("tcp")):
-                return worker.pid
+                pid: int = worker.pid
+                return pid
     return None
 
 

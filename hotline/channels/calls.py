@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from twilio.twiml.voice_response import Gather as GatherVerb
-from twilio.twiml.voice_response import VoiceResponse
+from twilio.twiml.voice_response import Gather as GatherVerb, VoiceResponse
 
 from hotline.engine import Session
 

@@ -9,8 +9,8 @@ Twilio answers none (WhatsApp, a short code), the line confirms in the word's la
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from hotline.content import Content
 from hotline.engine import Session

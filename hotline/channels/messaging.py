@@ -9,10 +9,10 @@ Pure apart from building TwiML; the web layer loads and saves the session.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import ClassVar, Self
-from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Self
 
 from twilio.twiml.messaging_response import MessagingResponse
 
@@ -20,13 +20,20 @@ from hotline.channels import MAX_MESSAGE, keywords
 from hotline.channels.render import fill, paragraphs, service_hours, service_name, title
 from hotline.content import Content
 from hotline.engine import Event, Notice, Reply, Session, Start, step
-from hotline.flow.model import MENU, PAGE, TRANSFER
+from hotline.flow.model import MENU, PAGE, TRANSFER, Node
 from hotline.i18n import Texts
 from hotline.phrases import (
-    CHOOSE_LANGUAGE, HELP, MEDIA, MENU_FOOTER, MENU_FOOTER_MAIN, MORE, NOT_UNDERSTOOD, PAGE_FOOTER, WRONG_LANGUAGE,
+    CHOOSE_LANGUAGE,
+    HELP,
+    MEDIA,
+    MENU_FOOTER,
+    MENU_FOOTER_MAIN,
+    MORE,
+    NOT_UNDERSTOOD,
+    PAGE_FOOTER,
+    WRONG_LANGUAGE,
 )
 from hotline.understand import understand
-
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ class TextChannel:
     contact: str = ""       # how to reach them (a number, an address)
 
     @classmethod
-    def from_config(cls, cfg: Mapping) -> Self:
+    def from_config(cls, cfg: Mapping[str, Any]) -> Self:
         # str(): the environment's JSON parsing reads a bare phone number as an int
         return cls(organisation=str(cfg["ORG_NAME"] or ""), contact=str(cfg["ORG_CONTACT"] or ""))
 
@@ -171,7 +178,7 @@ def _language_list(content: Content) -> str:
     return "\n".join(lines)
 
 
-def _tail(content: Content, texts: Texts, node, channel: TextChannel) -> list[str]:
+def _tail(content: Content, texts: Texts, node: Node, channel: TextChannel) -> list[str]:
     flow = content.flow
     if node.kind == MENU:
         footer = MENU_FOOTER_MAIN if node.id == flow.start else MENU_FOOTER

@@ -2,6 +2,7 @@
 filled in, and a service's name, number and hours."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from hotline.flow.extract import service_context
@@ -12,7 +13,7 @@ from hotline.i18n import Texts
 def fill(text: str, flow: Flow, phone: Callable[[Service], str]) -> str:
     """Replace {service_id} with that service's number as `phone` writes it. A placeholder
     that names no service (a translator's slip) is left as written, never an error."""
-    def sub(match) -> str:
+    def sub(match: re.Match[str]) -> str:
         service = flow.services.get(match.group(1))
         return phone(service) if service else match.group(0)
     return PLACEHOLDER.sub(sub, text)

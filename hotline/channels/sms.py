@@ -8,9 +8,9 @@ organisation as carriers require. Answering and paging are shared (`messaging`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import ClassVar
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
 from hotline.channels import SMS, gsm
 from hotline.channels.messaging import TextChannel
@@ -27,7 +27,7 @@ class SmsSettings(TextChannel):
     budget: int = 3           # most segments one reply may cost
 
     @classmethod
-    def from_config(cls, cfg: Mapping) -> SmsSettings:
+    def from_config(cls, cfg: Mapping[str, Any]) -> SmsSettings:
         return replace(super().from_config(cfg), short_code=bool(cfg["SMS_SHORT_CODE"]),
                        budget=int(cfg["SMS_SEGMENTS"]))
 

@@ -22,26 +22,39 @@ Keys: a node id (its whole text), `<node>.title` (its label), `service.<id>` (th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from string import Formatter
-from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
-from hotline import config
-from hotline import phrases as P
+from hotline import config, phrases as P
+from hotline.channels import VOICE
 from hotline.channels.calls import (
-    DIALED, MAX_MISSES, STEP, Call, Dial, Gather, Hangup, Pause, Play, Redirect, Said, Say, Step, twiml,
+    DIALED,
+    MAX_MISSES,
+    STEP,
+    Call,
+    Dial,
+    Gather,
+    Hangup,
+    Pause,
+    Play,
+    Redirect,
+    Said,
+    Say,
+    Step,
+    twiml,
 )
+from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.content import Content
 from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
 from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
 from hotline.i18n import SOURCE, Locale, Texts, normalize
 from hotline.phrases import Phrase
-from hotline.channels import VOICE
-from hotline.channels.render import fill, paragraphs, service_name, title
 from hotline.understand import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import language_names
 
@@ -52,7 +65,7 @@ PERSON_KEY = "1"
 UNANSWERED = frozenset({"busy", "no-answer", "failed", "canceled"})
 MAX_STATE = 1000      # characters; well above what encode() makes (MAX_TRAIL node ids)
 CHANNEL = VOICE
-VOICE, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"
+SPOKEN, RECORDINGS, SMS_ONLY = "voice", "recordings", "SMS only"  # how a language is heard
 NOTICES = {Notice.UNKNOWN: P.NOT_UNDERSTOOD, Notice.SILENCE: P.VOICE_SILENCE, Notice.HELP: P.HELP}
 # What a language without a voice must have recorded ("other languages, press 9" is said
 # in each language the key reaches).
@@ -70,7 +83,7 @@ class VoiceSettings:
     recorded: Mapping[str, frozenset[str]] = field(default_factory=dict)  # tag -> keys on disk
 
     @classmethod
-    def from_config(cls, cfg: Mapping) -> VoiceSettings:
+    def from_config(cls, cfg: Mapping[str, Any]) -> VoiceSettings:
         """Settings from the app config; the recordings folder is listed once, here."""
         folder = Path(cfg["RECORDINGS"])
         recorded = {d.name: frozenset(f.name[:-4] for f in d.glob("*.mp3"))
@@ -108,7 +121,7 @@ class Prompt:
 def hearing(content: Content, settings: VoiceSettings, tag: str) -> str:
     """How a language is heard: its Twilio voice, its recorded prompts, or not (SMS only)."""
     if content.locales[tag].say_language:
-        return VOICE
+        return SPOKEN
     if settings.recordings_url and not missing_recordings(content, settings, tag):
         return RECORDINGS
     return SMS_ONLY
@@ -153,7 +166,7 @@ def describe(content: Content, settings: VoiceSettings, tag: str) -> str:
     """One line for `hotline voices`: how callers hear this language, or why they cannot."""
     locale = content.locales[tag]
     how = hearing(content, settings, tag)
-    if how == VOICE:
+    if how == SPOKEN:
         detail = (f"voice {locale.voice or '(Twilio default)'}, say {locale.say_language}, "
                   f"speech {locale.speech_language or 'none (keys only)'}")
     elif how == RECORDINGS:

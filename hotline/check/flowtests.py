@@ -26,19 +26,19 @@ resident.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterator, Mapping
 
 from hotline import simulate
 from hotline.channels import SMS, VOICE, WHATSAPP, gsm, messaging, sms, voice, whatsapp
+from hotline.channels.render import fill
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Kind, Problem
 from hotline.phrases import MORE
-from hotline.channels.render import fill
 
 FOLDER = "tests"
 CHANNELS = (SMS, WHATSAPP, VOICE)
@@ -186,7 +186,7 @@ def _voice_replies(content: Content, steps: list[Step]) -> Replies:
         yield heard.text, session.node if session else "", session.offer if session else ()
 
 
-def run_folder(content: Content, folder: Path, cfg: Mapping, only: str = "*.yaml") -> list[Outcome]:
+def run_folder(content: Content, folder: Path, cfg: Mapping[str, Any], only: str = "*.yaml") -> list[Outcome]:
     """Every `*.yaml` test in `folder` (or the one named `only`), in name order, with the text
     channels as `cfg` sets them; labels are relative to the flows' parent, like the flows'
     own (flows/tests/legal.yaml)."""

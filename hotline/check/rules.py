@@ -21,15 +21,14 @@ transfer to a service without a number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from collections.abc import Iterable, Mapping
-
 
 from hotline import i18n, phrases
-from hotline.check import recordings
 from hotline.channels import calls, gsm, messaging, sms, voice
+from hotline.check import recordings
 from hotline.content import Content
 from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages, service_context

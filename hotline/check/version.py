@@ -4,10 +4,11 @@ served is exactly what was checked. A version comes as two folders (`run`) or as
 (`check_files`)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
@@ -16,8 +17,19 @@ from hotline.channels import sms, voice
 from hotline.check import flowtests
 from hotline.check.report import Report
 from hotline.check.rules import (
-    WARNING, costs, flow_problems, fold_traps, hints, language_problems, languages, sms_problems, spent_wording_marks,
-    stale_recordings, voice_gaps, label_of, locale_lines,
+    WARNING,
+    costs,
+    flow_problems,
+    fold_traps,
+    hints,
+    label_of,
+    language_problems,
+    languages,
+    locale_lines,
+    sms_problems,
+    spent_wording_marks,
+    stale_recordings,
+    voice_gaps,
 )
 from hotline.content import Content, load_content
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
@@ -27,7 +39,7 @@ from hotline.i18n import LOCALES_FILE, Texts
 from hotline.understand.checks import understanding_problems
 
 
-def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None, advice: bool = True) -> Report:
+def run(flows: Path, translations: Path, cfg: Mapping[str, Any], today: date | None = None, advice: bool = True) -> Report:
     """Every check over the version in these folders, loaded once (each catalog read once).
     `advice=False` (the serving gate, `gate`) leaves out the rules that only ever warn (what
     SMS and calls cost, voices and recordings, understanding): they cannot keep a version off
@@ -68,13 +80,13 @@ def run(flows: Path, translations: Path, cfg: Mapping, today: date | None = None
                   tuple(hints(content)), content)
 
 
-def check_files(files: Files, cfg: Mapping, today: date | None = None, advice: bool = True) -> Report:
+def check_files(files: Files, cfg: Mapping[str, Any], today: date | None = None, advice: bool = True) -> Report:
     """Every check over a version given as files (`hotline.content.files`)."""
     with written(files) as root:
         return run(root / FLOWS, root / TRANSLATIONS, cfg, today, advice)
 
 
-def gate(files: Files, cfg: Mapping) -> Report:
+def gate(files: Files, cfg: Mapping[str, Any]) -> Report:
     """The serving gate: a version is served when `Report.servable` (no error but broken
     translations), and what is served is the content this loaded."""
     return check_files(files, cfg, advice=False)
@@ -90,7 +102,7 @@ def as_if_translated(content: Content) -> Content:
     return replace(content, texts=texts)
 
 
-def _explained(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping) -> flowtests.Outcome:
+def _explained(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping[str, Any]) -> flowtests.Outcome:
     """A flow test that fails only because its language now gets a changed string in
     English, and passes as soon as that string is translated, is a warning naming that
     cause: an urgent English correction must not wait for every translator."""
@@ -106,7 +118,7 @@ def _explained(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: M
                                            for p in outcome.problems))
 
 
-def _unoffered(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping) -> flowtests.Outcome:
+def _unoffered(outcome: flowtests.Outcome, content: Content, flows: Path, cfg: Mapping[str, Any]) -> flowtests.Outcome:
     """A flow test that fails only because staff took its language off the line (`offered:
     no`) is a warning: taking a language off must not stop the line from starting."""
     every = tuple(tag for tag in content.locales if tag in content.texts)
@@ -138,6 +150,6 @@ def ordered(problems: list[Problem]) -> tuple[Problem, ...]:
     """Errors first, then warnings; causes before effects: a failing flow test comes after the
     mistakes that may explain it, and what residents get in each language comes before
     the other warnings. Then file and line order."""
-    def rank(p: Problem) -> tuple:
+    def rank(p: Problem) -> tuple[bool, bool, bool, str, int]:
         return (p.severity == WARNING, p.kind == Kind.FLOW_TEST, p.kind != Kind.LANGUAGE, p.file, p.line)
     return tuple(sorted(problems, key=rank))

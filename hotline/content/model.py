@@ -4,16 +4,30 @@ A `Content` is immutable and swapped in whole; requests never see half an edit.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Mapping
 
 from hotline.flow import Flow, load_flow
 from hotline.flow.extract import flow_messages, search_messages, service_context
 from hotline.i18n import (
-    ENGLISH, PLACEHOLDERS, SOURCE, TRANSLATION, CatalogState, Coverage, Key, Locale, Served, Texts, catalog_path,
-    coverage, needed_messages, read_catalog, read_locales, serve,
+    ENGLISH,
+    PLACEHOLDERS,
+    SOURCE,
+    TRANSLATION,
+    CatalogState,
+    Coverage,
+    Key,
+    Locale,
+    Served,
+    Texts,
+    catalog_path,
+    coverage,
+    needed_messages,
+    read_catalog,
+    read_locales,
+    serve,
 )
 from hotline.phrases import KEY_STOP
 

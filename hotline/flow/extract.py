@@ -5,9 +5,9 @@
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
-from collections.abc import Iterable, Iterator
 
 from hotline.flow.load import SERVICES_FILE, load_file
 from hotline.flow.model import MENU, PAGE, TRANSFER, Flow, Node, Service

@@ -5,16 +5,27 @@ what is wrong, all of them at once, never as a traceback.
 """
 from __future__ import annotations
 
-
 import hashlib
 import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from hotline.flow.model import (
-    KINDS, MENU, PAGE, PLACEHOLDER, START, TRANSFER, Flow, FlowError, Kind, Node, Problem, Service,
+    KINDS,
+    MENU,
+    PAGE,
+    PLACEHOLDER,
+    START,
+    TRANSFER,
+    Flow,
+    FlowError,
+    Kind,
+    Node,
+    Problem,
+    Service,
 )
 
 SERVICES_FILE = "services.yaml"
@@ -22,7 +33,7 @@ NODE_ID = re.compile(r"^[a-z0-9_]+$")
 MAX_OPTIONS = 9
 
 
-class Located(dict):
+class Located(dict[str, Any]):
     """A YAML mapping that remembers the line of itself and of each key."""
 
     line: int = 0
@@ -34,7 +45,8 @@ class _Loader(yaml.SafeLoader):
 
     duplicates: list[tuple[int, str]]
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:
+    # Its keys are always text (str() below), where PyYAML declares any hashable: dict is invariant in them.
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Located:  # type: ignore[override]
         out = Located()
         out.line = node.start_mark.line + 1
         out.lines = {}
@@ -185,7 +197,7 @@ def dial_problem(phone: str, dial: str) -> str:
 WORDING_ONLY = "wording_only"
 
 
-def _wording_only(raw: dict, fields: tuple[str, ...], label: str, entry: str,
+def _wording_only(raw: Mapping[str, Any], fields: tuple[str, ...], label: str, entry: str,
                   problems: list[Problem]) -> tuple[str, ...]:
     """`wording_only: true` (every field) or the fields named (`wording_only: text`):
     staff reworded them without changing what they mean, so a translation of the earlier
@@ -202,6 +214,36 @@ def _wording_only(raw: dict, fields: tuple[str, ...], label: str, entry: str,
         problems.append(Problem(label, at, entry,
                                 f"wording_only: write true, or some of {', '.join(fields)}; not {', '.join(wrong)}"))
     return tuple(n for n in named if n in fields)
+
+
+def _options(value: Any, kind: str, bad: Callable[[str, str], None]) -> list[str]:
+    """A node's options as node ids: only a menu has them, and no more than the keypad holds."""
+    options = value or []
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        bad("options must be a list of node ids, like [rights, legal_help]", "options")
+        options = []
+    if kind == MENU and not options:
+        bad("a menu needs options", "options")
+    if kind != MENU and options:
+        bad(f"a {kind} has no options; make it a menu", "options")
+    if len(options) > MAX_OPTIONS:
+        bad(f"{len(options)} options; at most {MAX_OPTIONS} fit the keypad", "options")
+    seen = set()
+    for option in options:
+        if option in seen:
+            bad(f"option '{option}' is listed twice", "options")
+        seen.add(option)
+    return options
+
+
+def _also(value: Any, bad: Callable[[str, str], None]) -> str:
+    """What residents may write for a node, as one line of phrases (a YAML list reads as well)."""
+    if isinstance(value, list):
+        value = ", ".join(_text(a) for a in value)
+    if value is not None and not isinstance(value, str):
+        bad("also: is what residents may write for this node: phrases separated by commas", "also")
+        value = ""
+    return " ".join(_text(value).split())
 
 
 def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) -> Node | None:
@@ -221,37 +263,18 @@ def _node(nid: str, raw: Any, label: str, line: int, problems: list[Problem]) ->
     for needed in ("title", "text"):
         if not _text(raw.get(needed)):
             bad(f"missing '{needed}'")
-    options = raw.get("options") or []
-    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-        bad("options must be a list of node ids, like [rights, legal_help]", "options")
-        options = []
-    if kind == MENU and not options:
-        bad("a menu needs options", "options")
-    if kind != MENU and options:
-        bad(f"a {kind} has no options; make it a menu", "options")
-    if len(options) > MAX_OPTIONS:
-        bad(f"{len(options)} options; at most {MAX_OPTIONS} fit the keypad", "options")
-    seen = set()
-    for option in options:
-        if option in seen:
-            bad(f"option '{option}' is listed twice", "options")
-        seen.add(option)
+    options = _options(raw.get("options"), kind, bad)
     if kind == TRANSFER and not _text(raw.get("service")):
         bad("a transfer needs 'service:' naming a service in services.yaml")
     if kind == PAGE and not _text(raw.get("source")):
         bad("a page states facts, so it must name its 'source:'")
-    also = raw.get("also")
-    if isinstance(also, list):  # a YAML list of phrases reads as well as one line of them
-        also = ", ".join(_text(a) for a in also)
-    if also is not None and not isinstance(also, str):
-        bad("also: is what residents may write for this node: phrases separated by commas", "also")
-        also = ""
+    also = _also(raw.get("also"), bad)
     return Node(
         id=nid, kind=kind, title=_text(raw.get("title")), text=str(raw.get("text") or "").strip(),
         options=tuple(options), service=_text(raw.get("service")) or None,
         source=_text(raw.get("source")), reviewed=_text(raw.get("reviewed")), recheck=_text(raw.get("recheck")),
         file=label, line=line,
-        also=" ".join(_text(also).split()),
+        also=also,
         wording_only=_wording_only(raw, ("title", "text"), label, nid, problems),
     )
 

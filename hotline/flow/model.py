@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from collections.abc import Mapping
 
 MENU, PAGE, TRANSFER = "menu", "page", "transfer"
 KINDS = (MENU, PAGE, TRANSFER)

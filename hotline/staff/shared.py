@@ -25,7 +25,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import redis
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request, url_for
@@ -34,8 +34,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
 from hotline.config import MIN_TOKEN, clock, https
-from hotline.web.throttle import Throttle
 from hotline.store import rules, signin
+from hotline.web.throttle import Throttle
 
 if TYPE_CHECKING:
     from hotline.store import Store
@@ -97,7 +97,7 @@ def _marked(mark: str) -> bool:
 
 def line() -> Line:
     """What every request shares with the webhooks: the content served, the channels, Redis."""
-    return current_app.extensions["hotline"]
+    return cast("Line", current_app.extensions["hotline"])
 
 
 def store() -> Store | None:
@@ -117,7 +117,7 @@ def same(given: str, expected: str) -> bool:
 
 
 def throttle() -> Throttle:
-    return current_app.extensions["hotline_staff"]
+    return cast(Throttle, current_app.extensions["hotline_staff"])
 
 
 def client() -> str:

@@ -14,6 +14,7 @@ import io
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ def entry_hash(seq: int, at: str, actor: str, action: str, target: str, reason: 
 
 
 def append(session: Session, actor: str, action: str, target: str = "", reason: str = "",
-           details: dict | None = None) -> AuditEntry:
+           details: dict[str, Any] | None = None) -> AuditEntry:
     """Add an entry in the caller's transaction (the head row is locked: entries get one order)."""
     head = session.get(Published, 1, with_for_update=True)
     assert head is not None, "the store is migrated before use"

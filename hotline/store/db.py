@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import weakref
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_FILE = "hotline.sqlite3"
 
@@ -45,12 +47,12 @@ def _queue_writers(engine: Engine) -> None:
     one failing half way ("database is locked" after both read), as PostgreSQL's row locks do."""
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record) -> None:
+    def _connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
     @event.listens_for(engine, "begin")
-    def _begin(connection) -> None:
+    def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 
@@ -46,7 +47,7 @@ def _language(path: str) -> str | None:
     return None
 
 
-def _load(data: bytes | None) -> dict:
+def _load(data: bytes | None) -> dict[str, Any]:
     if data is None:
         return {}
     try:
@@ -56,7 +57,7 @@ def _load(data: bytes | None) -> dict:
     return loaded if isinstance(loaded, dict) else {"": loaded}
 
 
-def entries(path: str, data: bytes | None) -> dict:
+def entries(path: str, data: bytes | None) -> dict[str, Any]:
     loaded = _load(data)
     if path.endswith("services.yaml"):
         return loaded
@@ -65,7 +66,7 @@ def entries(path: str, data: bytes | None) -> dict:
     return {**(nodes if isinstance(nodes, dict) else {}), **rest}
 
 
-def _worded(entry: dict, fields: tuple[str, ...]) -> set[str]:
+def _worded(entry: Mapping[str, Any], fields: tuple[str, ...]) -> set[str]:
     marked = entry.get("wording_only")
     if marked is True:
         return set(fields)

@@ -67,7 +67,7 @@ class Outcome:
 
 
 class Store:
-    def __init__(self, engine: Engine, cfg: Mapping) -> None:
+    def __init__(self, engine: Engine, cfg: Mapping[str, Any]) -> None:
         self.engine, self.cfg = engine, cfg
         self._files: dict[int, dict[str, bytes]] = {}
 
@@ -483,7 +483,7 @@ class Store:
     # Audit -------------------------------------------------------------------------------
 
     def record(self, actor: str | None, action: str, target: str = "", reason: str = "",
-               details: dict | None = None) -> None:
+               details: dict[str, Any] | None = None) -> None:
         """An audit entry of its own (exports, refusals); no actor: the shell."""
         with self.session() as session:
             audit.append(session, actor or SHELL, action, target, reason, details)
@@ -497,7 +497,7 @@ class Store:
             return audit.verify(session)
 
 
-def open_store(database_url: str | None, instance: Path, shipped: Files, cfg: Mapping | None = None) -> Store:
+def open_store(database_url: str | None, instance: Path, shipped: Files, cfg: Mapping[str, Any] | None = None) -> Store:
     """Migrate, then seed revision 1 or draft a new release's changes."""
     if cfg is None:
         from hotline import config

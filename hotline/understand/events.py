@@ -12,7 +12,19 @@ from __future__ import annotations
 
 from hotline.content import Content
 from hotline.engine import (
-    BACK, HELP, HOME, REPEAT, Choose, Event, Goto, Navigate, Offer, Session, SetLanguage, Start, Unknown,
+    BACK,
+    HELP,
+    HOME,
+    REPEAT,
+    Choose,
+    Event,
+    Goto,
+    Navigate,
+    Offer,
+    Session,
+    SetLanguage,
+    Start,
+    Unknown,
     path_to,
 )
 from hotline.i18n import SOURCE, normalize

@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Config, Flask, Response, current_app, request
 
 from hotline import config as settings
 from hotline.channels import messaging, voice
@@ -25,7 +27,7 @@ from hotline.web.webhooks import on_error, webhooks
 log = logging.getLogger("hotline")
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The line without the staff pages (`hotline.create_app` adds them). The content comes
     from `CONTENT_SOURCE` when given (a `hotline.content.source.Source`), else from the
     FLOWS and TRANSLATIONS folders."""
@@ -89,7 +91,7 @@ def _swapped(content: Content) -> None:
     voice.forget_rendered()
 
 
-def _check_public_url(cfg) -> None:
+def _check_public_url(cfg: Config) -> None:
     """A signature is only as good as the URL it is checked against: outside development
     mode that URL comes from the settings, never from the client's Host header alone."""
     hosts = cfg.get("ACCEPTED_HOSTS")

@@ -5,15 +5,21 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from io import BytesIO
+from typing import ParamSpec, TypeVar
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
-    SIGNATURE_HEADER, SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm,
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
 )
 
 log = logging.getLogger("hotline")
+P = ParamSpec("P")
+R = TypeVar("R")
 # What Twilio posts is small: about 20 fields (45 for WhatsApp with ten media), and a Body of
 # at most 1,600 characters, 19 KB when every one is a percent-encoded emoji. Three times that:
 MAX_BODY = 64 * 1024
@@ -26,7 +32,7 @@ def public_url() -> str:
     """The URL Twilio called: HOTLINE_PUBLIC_URL with this request's path and query; else
     (HOTLINE_ACCEPTED_HOSTS, or development mode) the request's own URL, its host one of
     the accepted ones (Flask's TRUSTED_HOSTS checked it)."""
-    base = current_app.config["PUBLIC_URL"]
+    base: str | None = current_app.config["PUBLIC_URL"]
     if not base:
         return request.url
     query = request.query_string.decode("latin-1")
@@ -47,7 +53,8 @@ def _secrets_for(settings_header: str | None) -> list[str]:
     return keys
 
 
-def valid_signature(token: str, url: str, form, signature: str, settings_header: str | None = None) -> bool:
+def valid_signature(token: str, url: str, form: Mapping[str, str], signature: str,
+                    settings_header: str | None = None) -> bool:
     """Twilio's check, with the algorithm Twilio names (HMAC-SHA1 unless its signature
     settings header says otherwise). The URL as called is tried first: `validate` always
     computes two HMACs (with and without the port), the second rarely needed."""
@@ -59,7 +66,7 @@ def valid_signature(token: str, url: str, form, signature: str, settings_header:
             return True
     except ValueError:  # an algorithm this library does not know
         return False
-    return validator.validate(url, form, signature, algorithm)
+    return bool(validator.validate(url, form, signature, algorithm))
 
 
 def _signatures_checked() -> bool:
@@ -114,10 +121,10 @@ def _read_body() -> None:
     environ.update({"wsgi.input": BytesIO(body), "CONTENT_LENGTH": str(size), "wsgi.input_terminated": False})
 
 
-def signed(view: Callable) -> Callable:
+def signed(view: Callable[P, R]) -> Callable[P, R]:
     """Only Twilio may call: a missing or wrong X-Twilio-Signature gets 403."""
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         if _signatures_checked():
             headers = request.headers
             settings_header = headers.get(SIGNATURE_SETTINGS_HEADER)

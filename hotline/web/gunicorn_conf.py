@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 
 def _remove(folder: Path, owner: int) -> None:
@@ -53,13 +54,19 @@ logconfig_dict = gunicorn_logconfig()
 accesslog = None  # an access line would carry nothing useful and risks a caller's data
 
 
-def post_fork(server, worker) -> None:
+class Worker(Protocol):
+    """What these hooks read of gunicorn's worker (gunicorn has no type hints)."""
+
+    pid: int
+
+
+def post_fork(server: object, worker: Worker) -> None:
     from hotline.content.live import after_fork  # each worker's own content loader thread
 
     after_fork()
 
 
-def child_exit(server, worker) -> None:
+def child_exit(server: object, worker: Worker) -> None:
     if _metrics is not None:
         from prometheus_client import multiprocess
 

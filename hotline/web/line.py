@@ -3,6 +3,7 @@ channels' settings), built once by `init_app` as Flask's tutorial builds its dat
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app
 
@@ -44,7 +45,7 @@ class Line:
 
 
 def line() -> Line:
-    return current_app.extensions["hotline"]
+    return cast(Line, current_app.extensions["hotline"])
 
 
 def init_app(app: Flask, live: LiveContent, secret: bytes) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+from typing import Any
 
 from hotline.web.privacy import RedactingFilter
 
@@ -43,7 +44,7 @@ def configure() -> None:
         logger.addHandler(handler())  # not under gunicorn, whose root logger already writes JSON
 
 
-def gunicorn_logconfig() -> dict:
+def gunicorn_logconfig() -> dict[str, Any]:
     """Gunicorn's own messages (workers booting, timeouts) in the same JSON lines."""
     return {
         "version": 1,

@@ -23,7 +23,14 @@ import struct
 from pathlib import Path
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess, values,
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+    values,
 )
 from prometheus_client.mmap_dict import _INITIAL_MMAP_SIZE as INITIAL, MmapedDict
 
@@ -48,11 +55,12 @@ class ReservedMmapedDict(MmapedDict):
                         os.unlink(filename)
                 self._in_memory(filename, exc)
                 return
-        super().__init__(filename, read_mode)
+        super().__init__(filename, read_mode)  # type: ignore[no-untyped-call]  # MmapedDict has no annotations
 
     def _in_memory(self, filename: str, exc: OSError) -> None:
         """A full (or read-only) disk: this file's figures live in memory, not on /metrics."""
-        self._f, self._fname, self._capacity, self._positions = None, filename, INITIAL, {}
+        # prometheus_client sets _f to None itself when it closes; its attribute has no declared type.
+        self._f, self._fname, self._capacity, self._positions = None, filename, INITIAL, {}  # type: ignore[assignment]
         self._m = mmap.mmap(-1, INITIAL)
         self._used = 8
         self._m[0:4] = struct.pack("i", self._used)
@@ -67,7 +75,7 @@ class ReservedMmapedDict(MmapedDict):
             capacity *= 2
         if capacity > self._capacity:
             self._grow(capacity)
-        super()._init_value(key)
+        super()._init_value(key)  # type: ignore[no-untyped-call]  # as above
 
     def _grow(self, capacity: int) -> None:
         if self._f is not None:
@@ -79,13 +87,13 @@ class ReservedMmapedDict(MmapedDict):
             except OSError as exc:
                 _dropped(exc)
                 self._f.close()
-                self._f = None
+                self._f = None  # type: ignore[assignment]  # as above
         grown = mmap.mmap(-1, capacity)
         grown[:self._used] = self._m[:self._used]
         self._m, self._capacity = grown, capacity
 
 
-values.MmapedDict = ReservedMmapedDict  # type: ignore[misc]  # the class its multiprocess values create
+values.MmapedDict = ReservedMmapedDict  # type: ignore[attr-defined]  # the class its multiprocess values create
 
 
 def _dropped(exc: OSError) -> None:

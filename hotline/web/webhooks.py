@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from hotline.channels import keywords, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
-from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN
+from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN, Phrase
 from hotline.web import metrics
 from hotline.web.guards import guard_body, signed
 from hotline.web.line import line
@@ -116,13 +116,13 @@ def _measured(response: Response) -> Response:
     return response
 
 
-def _in_first_languages(content: Content, phrase) -> list[tuple[str, str]]:
+def _in_first_languages(content: Content, phrase: Phrase) -> list[tuple[str, str]]:
     """A phrase in the first two offered languages (English and Spanish), for answers given
     without reading the caller's session, so without knowing their language."""
     return [(tag, content.texts_for(tag).phrase(phrase)) for tag in content.offered[:2]]
 
 
-def _text_in_first_languages(content: Content, phrase, channel: messaging.TextChannel) -> str:
+def _text_in_first_languages(content: Content, phrase: Phrase, channel: messaging.TextChannel) -> str:
     parts = _in_first_languages(content, phrase)
     return channel.finish("\n\n".join(text for _tag, text in parts),
                           all(content.locales[tag].folds for tag, _ in parts))

@@ -55,13 +55,13 @@ def _files() -> dict[str, bytes]:
     return versions.live_files()
 
 
-def _entries(files: dict[str, bytes], path: str) -> dict[str, dict]:
+def _entries(files: dict[str, bytes], path: str) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in rules.entries(path, files.get(path)).items()
             if isinstance(v, dict) and not k.startswith("(")}
 
 
-def _nodes(files: dict[str, bytes]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
+def _nodes(files: dict[str, bytes]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
     for path in sorted(p for p in files if p.startswith("flows/") and p.count("/") == 1 and p.endswith(".yaml")):
         if path != SERVICES:
             out.update(_entries(files, path))
@@ -108,7 +108,7 @@ def index(failed: str = "") -> str:
                            may_edit=draft is not None, failed=failed)
 
 
-def _node_or_404(files: dict[str, bytes], nid: str) -> tuple[str, dict]:
+def _node_or_404(files: dict[str, bytes], nid: str) -> tuple[str, dict[str, Any]]:
     path = flowedit.where(files, nid)
     if path is None:
         abort(404)

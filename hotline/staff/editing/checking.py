@@ -15,8 +15,8 @@ from hotline.check.version import check_files
 from hotline.engine import Reply
 from hotline.flow.model import Kind
 from hotline.store import flowedit
-from hotline.store.merge import yaml_blocks
 from hotline.store.flowedit import SERVICES
+from hotline.store.merge import yaml_blocks
 
 
 def _field_lines(text: str, key: str) -> list[tuple[str, int, int]]:

@@ -128,7 +128,7 @@ def node_page(node_id: str) -> str:
     for tag, locale in content.locales.items():
         texts = content.texts_for(tag)
         how = voice.hearing(content, current.voice, tag) if tag in heard else ""
-        spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.VOICE else how
+        spoken = f"{locale.voice or 'Twilio default voice'}, {locale.say_language}" if how == voice.SPOKEN else how
         keys = ((node_id, found.text), (node_id, found.title))
         pages = messaging.render(content, Reply(node=node_id, lang=tag), current.sms)
         fallback = content.coverage[tag].fallback

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotline import sessions
-from hotline import simulate as simulator
+from hotline import sessions, simulate as simulator
 from hotline.channels import MAX_MESSAGE, gsm, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Session

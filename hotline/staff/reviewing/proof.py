@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from hotline import simulate as simulator
-from hotline.channels import calls
-from hotline.channels import gsm, messaging, sms, voice, whatsapp
+from hotline.channels import calls, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Reply, Session
 from hotline.i18n import OLDER, REASONS

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from babel.messages.catalog import Catalog
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from hotline import catalogs, mt
 from hotline.channels import MAX_MESSAGE, gsm
-from hotline.i18n import SOURCE, Locale, Review, placeholder_mismatch, po_bytes, read_po_bytes
+from hotline.i18n import SOURCE, Key, Locale, Review, placeholder_mismatch, po_bytes, read_po_bytes
 from hotline.staff.translating import glossary, queue
 from hotline.store import Refused, rules
 from hotline.store.files import Files
@@ -39,7 +39,7 @@ def _store() -> Store:
     store = current_app.extensions.get("hotline_store")
     if store is None:
         abort(404)  # the workspace edits revisions: without the store there is nothing to draft into
-    return store
+    return cast("Store", store)
 
 
 def _actor() -> rules.Actor | None:
@@ -82,7 +82,7 @@ def _language(tag: str) -> tuple[Store, rules.Actor | None, Files, Draft | None]
     return store, actor, files, draft
 
 
-def _translators(store: Store, tag: str, draft: Draft | None, keys: list[queue.Key]) -> dict[queue.Key, str]:
+def _translators(store: Store, tag: str, draft: Draft | None, keys: list[Key]) -> dict[Key, str]:
     """Who made each string's present translation: the draft's author for what their draft
     changed, else the author of the revision that last changed it."""
     path = queue.catalog_file(tag)
@@ -232,7 +232,7 @@ def _machine_ready(tag: str) -> bool:
     return True
 
 
-def _machine_draft(catalog: Catalog, tag: str, key: queue.Key) -> None:
+def _machine_draft(catalog: Catalog, tag: str, key: Key) -> None:
     """A machine draft of one string, marked fuzzy (never served) for a person to accept."""
     message = catalog.get(key[1], context=key[0] or None)
     if message is None:

@@ -17,8 +17,18 @@ from hotline.content.model import wording_only
 from hotline.flow import Flow, load_flow
 from hotline.flow.extract import flow_messages, search_messages, service_context
 from hotline.i18n import (
-    CHANGED, DRAFT, PLACEHOLDERS, Key, Locale, Review, catalog_path, catalog_state, needed_messages,
-    read_locales, read_po_bytes, serve,
+    CHANGED,
+    DRAFT,
+    PLACEHOLDERS,
+    Key,
+    Locale,
+    Review,
+    catalog_path,
+    catalog_state,
+    needed_messages,
+    read_locales,
+    read_po_bytes,
+    serve,
 )
 from hotline.mt import beside_draft
 
