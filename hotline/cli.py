@@ -13,27 +13,18 @@ from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface as Pybabel
 from babel.messages.pofile import read_po
 
-from hotline import catalogs, config as settings, simulate as simulator
+from hotline import config as settings, simulate as simulator
 from hotline.channels import NAMES, SMS, VOICE, WHATSAPP, gsm
 from hotline.content import Content, load_content
 from hotline.flow import FlowError
 from hotline.flow.extract import flow_messages
-from hotline.i18n import (
-    LOCALES_FILE,
-    OLDER,
-    REASONS,
-    SOURCE,
-    Key,
-    Review,
-    catalog_path,
-    extract_catalog,
-    needed_messages,
-    po_bytes,
-    read_catalog,
-    read_locales,
-    read_po_file,
-    write_po_file,
-)
+from hotline.languages import workflow
+from hotline.languages.comments import Review
+from hotline.languages.entries import read_catalog
+from hotline.languages.locales import LOCALES_FILE, SOURCE, catalog_path, read_locales
+from hotline.languages.po import Key, po_bytes, read_po_file, write_po_file
+from hotline.languages.serving import OLDER, REASONS, needed_messages
+from hotline.languages.template import extract_catalog
 from hotline.staff import graph
 
 if TYPE_CHECKING:
@@ -236,10 +227,10 @@ def update(tags: tuple[str, ...]) -> None:
             continue
         path = catalog_path(translations, tag)
         if path.exists():
-            catalog, action = catalogs.merge(read_po_file(path), template), "update"
+            catalog, action = workflow.merge(read_po_file(path), template), "update"
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            catalog, action = catalogs.new_catalog(template, tag), "init"
+            catalog, action = workflow.new_catalog(template, tag), "init"
         write_po_file(path, catalog)
         click.echo(f"{action}: {path}")
         if action == "init" and locales[tag].offered:
@@ -331,7 +322,7 @@ def review(tag: str, who: str, nodes: tuple[str, ...]) -> None:
 
     path = _catalog_path(tag)
     catalog = read_po_file(path)
-    signed = catalogs.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
+    signed = workflow.sign(catalog, Review(who, dt.date.today().isoformat()), nodes)
     write_po_file(path, catalog)
     click.echo(f"{tag}: {len(signed)} string(s) signed as reviewed by {who}")
 
@@ -346,9 +337,9 @@ def export(tag: str, fmt: str, output: Path | None) -> None:
     or from an earlier English, with the earlier and the new English side by side."""
     content = _content()
     catalog = read_po_file(_catalog_path(tag))
-    todos = catalogs.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
+    todos = workflow.to_translate(catalog, _template(_translations()), content.coverage[tag].fallback,
                                   _names(content))
-    data = catalogs.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(catalogs.as_po(todos, catalog))
+    data = workflow.as_csv(todos).encode("utf-8") if fmt == "csv" else po_bytes(workflow.as_po(todos, catalog))
     if output:
         output.write_bytes(data)
         click.echo(f"wrote {output} ({len(todos)} string(s) to translate)")
@@ -366,12 +357,12 @@ def import_(tag: str, file: Path) -> None:
     catalog = read_po_file(path)
     try:
         if file.suffix.lower() == ".csv":
-            found = catalogs.read_csv(file.read_text(encoding="utf-8-sig"))
+            found = workflow.read_csv(file.read_text(encoding="utf-8-sig"))
         else:
-            found = catalogs.from_po(read_po_file(file))
+            found = workflow.from_po(read_po_file(file))
     except (ValueError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"cannot read {file}: {exc}") from None
-    report = catalogs.take(catalog, found)
+    report = workflow.take(catalog, found)
     if report.taken:
         write_po_file(path, catalog)
     click.echo(report.summary(_names(_content())))
@@ -382,11 +373,11 @@ def import_(tag: str, file: Path) -> None:
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def install_model(package: Path) -> None:
     """Install an Argos Translate package (.argosmodel) for `hotline i18n draft`."""
-    from hotline import mt
+    from hotline.languages.machine import argos
 
     try:
-        folder = mt.install_package(package)
-    except mt.MTError as exc:
+        folder = argos.install_package(package)
+    except argos.DraftError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"installed {folder}")
 
@@ -397,15 +388,15 @@ def draft(tag: str) -> None:
     """Fill a catalog's missing entries with offline machine drafts, marked fuzzy for review.
 
     Fuzzy entries are never served: a fluent speaker reviews each and removes the flag."""
-    from hotline import mt
+    from hotline.languages.machine import argos, drafting
 
     translations = _translations()
     path = catalog_path(translations, tag)
     if not path.exists():
         raise click.ClickException(f"no catalog for {tag}: run `hotline i18n update --lang {tag}` first")
     try:
-        report = mt.draft_po_file(path, tag)
-    except mt.MTError as exc:
+        report = drafting.draft_po_file(path, tag)
+    except argos.DraftError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
 
@@ -418,8 +409,8 @@ def stats_command(days: int, as_csv: bool) -> None:
     per day, channel and language. Counts under 5 show as <5."""
     import datetime as dt
 
-    from hotline import stats
-    from hotline.sessions import connect
+    from hotline.storage import stats
+    from hotline.storage.connection import connect
 
     cfg = settings.read()
     client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
@@ -519,7 +510,7 @@ def test_command() -> None:
 @click.option("--lang", default=None, help="The resident's language (default: TEXT is a first text).")
 @click.option("--at", "node", default=None, help="The node the resident is at (default: the main menu).")
 @click.option("--eval", "labeled", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
-              help="Instead: a labeled file (lang, expect, text, kind; tests/data/understand_fresh.tsv), "
+              help="Instead: a labeled file (tab-separated lang, expect, text, kind), "
                    "repeatable (a set and its held-out part); prints accuracy per language.")
 @click.option("-v", "--verbose", is_flag=True, help="With --eval: list every text that missed.")
 def understand(text: str | None, lang: str | None, node: str | None, labeled: tuple[Path, ...], verbose: bool) -> None:

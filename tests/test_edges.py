@@ -28,7 +28,7 @@ def test_digits_int_cannot_read_are_not_understood_not_an_error(resident, digit)
                                                 ("hello", "en", "the"), ("hello", "en", "you")])
 def test_a_short_common_word_names_no_option(app, resident, greeting, lang, word):
     from hotline.channels import gsm
-    from hotline.phrases import NOT_UNDERSTOOD
+    from hotline.languages.phrases import NOT_UNDERSTOOD
 
     notice = app.extensions["hotline"].content.texts_for(lang).phrase(NOT_UNDERSTOOD)
     resident.text(greeting)

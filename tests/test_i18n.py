@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from hotline.cli import main
 from hotline.content import load_content
-from hotline.i18n import catalog_path, read_locales, read_po_file
+from hotline.languages.locales import catalog_path, read_locales
+from hotline.languages.po import read_po_file
 from tests.conftest import ROOT
 
 TRANSLATIONS = ROOT / "translations"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from hotline.channels import gsm
-from hotline.phrases import SHORT_CODE_HELP, STOPPED
+from hotline.languages.phrases import SHORT_CODE_HELP, STOPPED
 from tests.conftest import SHORT_CODE, Texter, Twilio
 from tests.test_sms import catalog, say
 

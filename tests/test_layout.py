@@ -7,9 +7,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from hotline import phrases
 from hotline.channels import keywords as channel_keywords
-from hotline.i18n import normalize, words
+from hotline.languages import phrases
+from hotline.languages.words import normalize, words
 from hotline.understand import keywords as understand_keywords
 
 PACKAGE = Path(__file__).resolve().parent.parent / "hotline"
@@ -87,8 +87,14 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_the_graph_sees_late_imports():
     graph = import_graph()
-    assert "hotline.mt" in graph["hotline.cli"]  # imported inside the commands that draft
+    assert "hotline.languages.machine.argos" in graph["hotline.cli"]  # imported inside the commands that draft
     assert "hotline.channels.calls" in graph["hotline.channels.voice"]
+
+
+def test_the_top_level_holds_only_what_joins_the_parts():
+    """Every other module lives in the package of its job (languages, storage, channels...)."""
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == [
+        "__init__.py", "cli.py", "config.py", "engine.py", "simulate.py"]
 
 
 def test_no_import_cycle():
@@ -102,7 +108,7 @@ def _code(pattern: str) -> list[str]:
 
 
 def test_twilios_keywords_are_listed_once():
-    assert _code(r"(?i)[\"']optout[\"']") == _code(r"(?i)[\"']revoke[\"']") == ["phrases.py"]
+    assert _code(r"(?i)[\"']optout[\"']") == _code(r"(?i)[\"']revoke[\"']") == ["languages/phrases.py"]
     table = channel_keywords.TWILIO_KEYWORDS
     assert {w for w, kind in table.items() if kind == channel_keywords.OPT_OUT} == set(phrases.TWILIO_OPT_OUT)
     assert {w for w, kind in table.items() if kind == channel_keywords.OPT_IN} == set(phrases.TWILIO_OPT_IN)
@@ -113,6 +119,32 @@ def test_twilios_keywords_are_listed_once():
 
 def test_the_message_limit_is_written_once():
     assert _code(r"\b1_?600\b") == ["channels/__init__.py"]
+
+
+def _strings(tree: ast.Module) -> Iterator[str]:
+    """The string constants of a module, docstrings aside (they may say where things are)."""
+    documented: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            documented.add(id(body[0].value))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in documented:
+            yield node.value
+
+
+def test_no_module_names_the_tests_folder():
+    """The line runs from its package alone: nothing under hotline/ opens the tests' files
+    (a path into tests/, or a path to it built from the module's own place)."""
+    tests = Path(__file__).resolve().parent
+    inside = re.compile(r"\btests/({})\b".format("|".join(re.escape(p.name) for p in tests.iterdir())))
+    named = []
+    for path in PACKAGE.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        strings = list(_strings(ast.parse(source)))
+        if any(inside.search(s) for s in strings) or ("__file__" in source and "tests" in strings):
+            named.append(str(path.relative_to(PACKAGE)))
+    assert named == []
 
 
 def test_no_twiml_is_read_back():

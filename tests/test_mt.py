@@ -1,4 +1,4 @@
-"""Tests for hotline.mt: offline machine drafts from Argos Translate packages.
+"""Tests for hotline.languages.machine: offline machine drafts from Argos Translate packages.
 
 The end-to-end tests build a tiny *real* Argos package (tests/argos_fixture.py): a
 CTranslate2 Transformer whose weights make it copy its input, plus a SentencePiece
@@ -24,7 +24,8 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from hotline import i18n, mt
+from hotline.languages import comments
+from hotline.languages.machine import argos, drafting, masking, translator
 
 MSGFMT = shutil.which("msgfmt")
 
@@ -57,7 +58,7 @@ def argos_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty packages folder that hotline.mt uses by default."""
+    """An empty packages folder that the drafts use by default."""
     folder = tmp_path / "argos-packages"
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(folder))
     return folder
@@ -65,12 +66,12 @@ def packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def installed(argos_archive: Path, packages: Path) -> Path:
-    return mt.install_package(argos_archive)
+    return argos.install_package(argos_archive)
 
 
 @pytest.fixture
-def drafter(installed: Path) -> mt.Drafter:
-    return mt.Drafter(installed)
+def drafter(installed: Path) -> translator.Drafter:
+    return translator.Drafter(installed)
 
 
 def _msgfmt_check(po: Path) -> None:
@@ -105,23 +106,23 @@ def _catalog() -> Catalog:
 
 def test_packages_dir_follows_argospm(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "explicit"))
-    assert mt.packages_dir() == tmp_path / "explicit"
+    assert argos.packages_dir() == tmp_path / "explicit"
     monkeypatch.delenv("ARGOS_PACKAGES_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    assert mt.packages_dir() == tmp_path / "xdg" / "argos-translate" / "packages"
+    assert argos.packages_dir() == tmp_path / "xdg" / "argos-translate" / "packages"
     monkeypatch.delenv("XDG_DATA_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert mt.packages_dir() == tmp_path / "home" / ".local/share/argos-translate/packages"
+    assert argos.packages_dir() == tmp_path / "home" / ".local/share/argos-translate/packages"
 
 
 def test_install_and_find(argos_archive: Path, packages: Path) -> None:
-    folder = mt.install_package(argos_archive)
+    folder = argos.install_package(argos_archive)
     assert folder.parent == packages
     assert (folder / "model" / "model.bin").is_file()
     assert (folder / "sentencepiece.model").is_file()
-    assert mt.find_package("en", "es") == folder
+    assert argos.find_package("en", "es") == folder
     # Reinstalling replaces the folder in place and leaves no staging folders behind.
-    assert mt.install_package(argos_archive, into=packages) == folder
+    assert argos.install_package(argos_archive, into=packages) == folder
     assert [p.name for p in packages.iterdir()] == [folder.name]
 
 
@@ -131,7 +132,7 @@ def test_newest_version_wins(installed: Path, packages: Path) -> None:
     meta = json.loads((newer / "metadata.json").read_text())
     meta["package_version"] = "1.10"
     (newer / "metadata.json").write_text(json.dumps(meta))
-    assert mt.find_package("en", "es") == newer
+    assert argos.find_package("en", "es") == newer
 
 
 def _zip(path: Path, files: dict[str, bytes]) -> Path:
@@ -156,23 +157,23 @@ def _zip(path: Path, files: dict[str, bytes]) -> Path:
 )
 def test_install_rejects_bad_archives(tmp_path: Path, files: dict[str, bytes], message: str) -> None:
     into = tmp_path / "pkgs"
-    with pytest.raises(mt.BadPackage, match=message):
-        mt.install_package(_zip(tmp_path / "bad.argosmodel", files), into=into)
+    with pytest.raises(argos.BadPackage, match=message):
+        argos.install_package(_zip(tmp_path / "bad.argosmodel", files), into=into)
     assert not any(into.iterdir())  # nothing half-installed
-    with pytest.raises(mt.BadPackage, match="not a zip"):
+    with pytest.raises(argos.BadPackage, match="not a zip"):
         (tmp_path / "plain.argosmodel").write_text("hello")
-        mt.install_package(tmp_path / "plain.argosmodel", into=into)
+        argos.install_package(tmp_path / "plain.argosmodel", into=into)
 
 
 def test_missing_package_names_pair_and_install_command(packages: Path) -> None:
-    with pytest.raises(mt.MissingPackage) as err:
-        mt.find_package("en", "fr")
+    with pytest.raises(argos.MissingPackage) as err:
+        argos.find_package("en", "fr")
     text = str(err.value)
     assert "en->fr" in text
     assert "hotline i18n install-model" in text
     assert "argospm install translate-en_fr" in text
     assert str(packages) in text
-    assert isinstance(err.value, mt.MTError)
+    assert isinstance(err.value, argos.DraftError)
 
 
 def test_missing_package_for_hotline_language(tmp_path: Path, packages: Path) -> None:
@@ -182,16 +183,16 @@ def test_missing_package_for_hotline_language(tmp_path: Path, packages: Path) ->
     with po.open("wb") as fh:
         write_po(fh, cat)
     before = po.read_bytes()
-    with pytest.raises(mt.MissingPackage, match=r"en->gu.*install-model"):
-        mt.draft_po_file(po, "gu")
+    with pytest.raises(argos.MissingPackage, match=r"en->gu.*install-model"):
+        drafting.draft_po_file(po, "gu")
     assert po.read_bytes() == before
 
 
 def test_language_tags_map_to_argos_codes(installed: Path, packages: Path) -> None:
-    assert mt.argos_codes("zh-Hans") == ("zh",)
-    assert mt.argos_codes("zh_Hant") == ("zt",)
-    assert mt.argos_codes("tl") == ("tl",)
-    assert mt.argos_codes("es") == ("es",)
+    assert argos.argos_codes("zh-Hans") == ("zh",)
+    assert argos.argos_codes("zh_Hant") == ("zt",)
+    assert argos.argos_codes("tl") == ("tl",)
+    assert argos.argos_codes("es") == ("es",)
 
     def clone(to_code: str) -> Path:
         dest = packages / f"translate-en_{to_code}-1_0"
@@ -202,14 +203,14 @@ def test_language_tags_map_to_argos_codes(installed: Path, packages: Path) -> No
         return dest
 
     pb = clone("pb")  # only Brazilian Portuguese installed: pt falls back to it
-    assert mt.resolve_package("pt") == pb
+    assert argos.resolve_package("pt") == pb
     pt = clone("pt")
-    assert mt.resolve_package("pt") == pt
-    assert mt.resolve_package("pt-BR") == pb
+    assert argos.resolve_package("pt") == pt
+    assert argos.resolve_package("pt-BR") == pb
     zh = clone("zh")
-    assert mt.resolve_package("zh-Hans") == zh
-    with pytest.raises(mt.MissingPackage, match="zt"):
-        mt.resolve_package("zh-Hant")
+    assert argos.resolve_package("zh-Hans") == zh
+    with pytest.raises(argos.MissingPackage, match="zt"):
+        argos.resolve_package("zh-Hant")
 
 
 # --------------------------------------------------------------------------- masking
@@ -228,27 +229,27 @@ def test_language_tags_map_to_argos_codes(installed: Path, packages: Path) -> No
     ],
 )
 def test_protect_and_restore(text: str, items: list[str]) -> None:
-    masked, found = mt.protect(text)
+    masked, found = masking.protect(text)
     assert found == items
     assert not any(ch.isdigit() for ch in masked)
     assert "{" not in masked
-    assert mt.restore(masked, found, source=text) == text
+    assert masking.restore(masked, found, source=text) == text
 
 
 def test_restore_rejects_lost_duplicated_invented_or_changed() -> None:
     text = "Call 311 or 1-855-435-7693."
-    masked, items = mt.protect(text)
+    masked, items = masking.protect(text)
     a, b = masked.split()[1], masked.split()[3].rstrip(".")
     with pytest.raises(ValueError, match="lost '1-855-435-7693'"):
-        mt.restore(f"Llame al {a}.", items, source=text)
+        masking.restore(f"Llame al {a}.", items, source=text)
     with pytest.raises(ValueError, match="repeated '311'"):
-        mt.restore(f"Llame al {a} o {a} {b}.", items, source=text)
+        masking.restore(f"Llame al {a} o {a} {b}.", items, source=text)
     with pytest.raises(ValueError, match="unknown placeholder"):
-        mt.restore(f"Llame al {a} o {b} ZQXZZ.", items, source=text)
+        masking.restore(f"Llame al {a} o {b} ZQXZZ.", items, source=text)
     with pytest.raises(ValueError, match="added '24'"):
-        mt.restore(f"Llame al {a} o {b}, 24 horas.", items, source=text)
+        masking.restore(f"Llame al {a} o {b}, 24 horas.", items, source=text)
     # Case changes of the sentinel are harmless.
-    assert mt.restore(f"Llame al {a.lower()} o {b}.", items, source=text) == "Llame al 311 o 1-855-435-7693."
+    assert masking.restore(f"Llame al {a.lower()} o {b}.", items, source=text) == "Llame al 311 o 1-855-435-7693."
 
 
 class FakeDrafter:
@@ -280,7 +281,7 @@ def test_draft_rejects_translation_that_lost_a_number() -> None:
         return out
 
     fake = FakeDrafter(lossy)
-    report = mt.draft_catalog(cat, "en", "es", fake)
+    report = drafting.draft_catalog(cat, "en", "es", fake)
     assert len(fake.calls) == 1  # one batched call for the whole catalog
     assert report.drafted == 2
     assert cat["Call 311 for help."].string == "Llame al 311 for help."
@@ -298,7 +299,7 @@ def test_draft_rejects_invented_number_and_empty_output() -> None:
     cat.add("Open one day a week.")
     cat.add("Closed today.")
     fake = FakeDrafter(lambda t: "Abierto 1 día." if t.startswith("Open") else "")
-    report = mt.draft_catalog(cat, "en", "es", fake)
+    report = drafting.draft_catalog(cat, "en", "es", fake)
     assert report.drafted == 0
     reasons = {r.msgid: r.reason for r in report.rejected}
     assert "added '1'" in reasons["Open one day a week."]
@@ -307,26 +308,26 @@ def test_draft_rejects_invented_number_and_empty_output() -> None:
 
 def test_missing_extra_gives_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # makes `import ctranslate2` fail
-    with pytest.raises(mt.MissingDependency, match=r"pip install 'hotline\[mt\]'"):
-        mt._require_mt()
+    with pytest.raises(translator.MissingDependency, match=r"pip install 'hotline\[mt\]'"):
+        translator.require_runtime()
 
 
 # --------------------------------------------------------------------------- real package
 
 
-def test_drafter_copies_and_keeps_masked_items(drafter: mt.Drafter) -> None:
+def test_drafter_copies_and_keeps_masked_items(drafter: translator.Drafter) -> None:
     assert drafter.label == "translate-en_es 1.0"
     assert drafter.translate(["", "Hello."]) == ["", "Hello."]
-    masked = [mt.protect(t) for t in COPY]
+    masked = [masking.protect(t) for t in COPY]
     # Sentinels reach the model as pieces it never saw in training and still survive.
     out = drafter.translate([m for m, _ in masked])
     for text, (_masked, items), o in zip(COPY, masked, out, strict=True):
-        assert mt.restore(o, items, source=text) == text.strip()
+        assert masking.restore(o, items, source=text) == text.strip()
 
 
-def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) -> None:
+def test_draft_catalog_with_real_package(drafter: translator.Drafter, tmp_path: Path) -> None:
     cat = _catalog()
-    report = mt.draft_catalog(cat, "en", "es", drafter)
+    report = drafting.draft_catalog(cat, "en", "es", drafter)
     assert report.rejected == []
     assert report.drafted == len(COPY) + 1
     assert report.already_translated == 2
@@ -339,8 +340,8 @@ def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) ->
             "machine draft (Argos Translate translate-en_es 1.0),",
             "needs review by a fluent speaker",
         ]
-        assert i18n.is_machine_draft(msg)
-        assert mt.protected_items(msg.string) == mt.protected_items(msgid)
+        assert comments.is_machine_draft(msg)
+        assert masking.protected_items(msg.string) == masking.protected_items(msgid)
     plural = cat["There is one item."]
     # As many forms as the catalog's own plural rule has (CLDR data changes between Babel
     # releases: Spanish has two forms in some, three in others).
@@ -352,7 +353,7 @@ def test_draft_catalog_with_real_package(drafter: mt.Drafter, tmp_path: Path) ->
     for msgid, string in [("Thank you.", "Gracias."), ("Press 1 for help.", "Marque 1 para ayuda.")]:
         msg = cat[msgid]
         assert msg.string == string and not msg.fuzzy
-        assert not any(c.startswith(i18n.DRAFT_COMMENT_PREFIX) for c in msg.user_comments)
+        assert not any(c.startswith(comments.DRAFT_COMMENT_PREFIX) for c in msg.user_comments)
 
     po = tmp_path / "es.po"
     with po.open("wb") as fh:
@@ -382,7 +383,7 @@ def test_draft_po_file_in_place(installed: Path, tmp_path: Path) -> None:
         + '#~ msgid "Old message"\n#~ msgstr "Mensaje viejo"\n'
     )
     original = po.read_text()
-    report = mt.draft_po_file(po, "es")
+    report = drafting.draft_po_file(po, "es")
     # Every empty entry, and the fuzzy one whose English changed (its draft goes beside it).
     assert report.drafted == len(COPY) + 2 and not report.rejected
     text = po.read_text()
@@ -401,15 +402,15 @@ def test_draft_po_file_in_place(installed: Path, tmp_path: Path) -> None:
         assert result[msgid].string == msgid and result[msgid].fuzzy
     assert result["Thank you."].string == "Gracias." and not result["Thank you."].fuzzy
     assert result["Thanks!"].string == "¡Gracias!"  # the person's translation of the earlier English stays
-    assert any(c.startswith(mt.BESIDE_PREFIX) and c.endswith(": Thanks!") for c in result["Thanks!"].user_comments)
+    assert any(c.startswith(comments.BESIDE_PREFIX) and c.endswith(": Thanks!") for c in result["Thanks!"].user_comments)
 
     # Nothing left to draft: the file is not touched (and the model is not loaded).
     before = po.read_bytes()
-    report = mt.draft_po_file(po, "es")
+    report = drafting.draft_po_file(po, "es")
     assert report.drafted == 0 and po.read_bytes() == before
 
 
-def test_target_prefix_is_sent_and_stripped(drafter: mt.Drafter) -> None:
+def test_target_prefix_is_sent_and_stripped(drafter: translator.Drafter) -> None:
     seen = {}
 
     class Hyp:
@@ -430,7 +431,7 @@ def test_target_prefix_is_sent_and_stripped(drafter: mt.Drafter) -> None:
     )
 
 
-def test_no_torch_or_argostranslate(drafter: mt.Drafter) -> None:
+def test_no_torch_or_argostranslate(drafter: translator.Drafter) -> None:
     drafter.translate(["Hello."])
     assert "torch" not in sys.modules
     assert "argostranslate" not in sys.modules
@@ -473,7 +474,7 @@ def test_staff_commands_install_a_package_and_draft_a_new_language(
         drafted = {(m.context, m.id): m for m in read_po(fh) if m.id}
     for message in emptied:
         entry = drafted[(message.context, message.id)]
-        assert entry.fuzzy and any(i18n.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
+        assert entry.fuzzy and any(comments.DRAFT_COMMENT_PREFIX in c for c in entry.user_comments)
         assert entry.string == message.id  # the copy model: every number and {placeholder} kept
     content = load_content(flows, translations)  # drafts are never served: English meanwhile
     shown = [m for m in emptied if (m.context, m.id) in content.coverage["es"].fallback]  # `also:` is never shown

@@ -16,7 +16,7 @@ from hotline.channels.whatsapp import WhatsAppSettings
 from hotline.content import Content, load_content
 from hotline.engine import MORE as MORE_ACTION, Goto, Navigate, Session, step
 from hotline.flow.model import MENU
-from hotline.phrases import KEY_MORE, MORE
+from hotline.languages.phrases import KEY_MORE, MORE
 from tests.conftest import ROOT, Texter, Twilio
 
 CHANNELS = {"sms-1": SmsSettings(budget=1), "sms-3": SmsSettings(budget=3), "sms-10": SmsSettings(budget=10),

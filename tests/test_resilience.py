@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from hotline.sessions import PREFIX, decode
+from hotline.storage.sessions import PREFIX, decode
 from tests.conftest import NUMBER, Texter, Twilio, messages, sms_params
 from tests.processes import sentinel
 

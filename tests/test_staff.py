@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from hotline import stats
 from hotline.channels import gsm, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check import version as check
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
 from hotline.staff.looking.counts import BAR, chart
+from hotline.storage import stats
 from tests.conftest import Call, Texter, Twilio
 from tests.staff_forms import csrf
 

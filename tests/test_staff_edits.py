@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from hotline.channels import gsm, voice
-from hotline.i18n import catalog_path, read_locales, read_po_file, write_po_file
+from hotline.languages.locales import catalog_path, read_locales
+from hotline.languages.po import read_po_file, write_po_file
 from tests.conftest import Call, Texter, Twilio, hotline
 
 STAFF = "staff-token-for-tests-0123456789"

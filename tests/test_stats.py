@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from click.testing import CliRunner
 
-from hotline import stats
 from hotline.cli import main
+from hotline.storage import stats
 from tests.conftest import Texter
 
 

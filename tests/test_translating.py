@@ -11,8 +11,10 @@ import pytest
 import yaml
 
 from hotline import config
-from hotline.catalogs import sign
-from hotline.i18n import Review, catalog_state, po_bytes, read_po_bytes
+from hotline.languages.comments import Review
+from hotline.languages.entries import catalog_state
+from hotline.languages.po import po_bytes, read_po_bytes
+from hotline.languages.workflow import sign
 from hotline.staff.translating import glossary, pages as translating, queue
 from hotline.store import open_store, rules
 from hotline.store.files import files_from_dirs
@@ -258,11 +260,11 @@ def test_the_glossary_is_edited_into_the_draft_by_that_languages_translators(lin
 def polish_package(tmp_path, monkeypatch):
     pytest.importorskip("ctranslate2")
     pytest.importorskip("sentencepiece")
-    from hotline import mt
+    from hotline.languages.machine import argos
     from tests import argos_fixture
 
     monkeypatch.setenv("ARGOS_PACKAGES_DIR", str(tmp_path / "argos"))
-    mt.install_package(argos_fixture.build_package(tmp_path / "build", "en", "pl"))
+    argos.install_package(argos_fixture.build_package(tmp_path / "build", "en", "pl"))
     translating._drafter.cache_clear()
     yield
     translating._drafter.cache_clear()

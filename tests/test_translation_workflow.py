@@ -12,10 +12,13 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from hotline import catalogs
 from hotline.content import load_content
 from hotline.flow.extract import flow_messages
-from hotline.i18n import catalog_path, read_catalog, read_po_file, serve, write_po_file
+from hotline.languages import workflow
+from hotline.languages.entries import read_catalog
+from hotline.languages.locales import catalog_path
+from hotline.languages.po import read_po_file, write_po_file
+from hotline.languages.serving import serve
 from tests.conftest import hotline
 
 OLD = "Stay calm. Choose a topic."
@@ -135,7 +138,8 @@ def test_review_is_per_string_and_an_edit_voids_it(line):
 
 
 def test_machine_drafts_go_beside_a_changed_translation(line):
-    from hotline import mt
+    from hotline.languages import comments
+    from hotline.languages.machine import drafting
 
     class Copy:
         from_code, to_code, label = "en", "pl", "copy"
@@ -144,11 +148,11 @@ def test_machine_drafts_go_beside_a_changed_translation(line):
             return list(texts)
 
     po = catalog_path(line / "translations", "pl")
-    report = mt.draft_po_file(po, "pl", drafter=Copy())
+    report = drafting.draft_po_file(po, "pl", drafter=Copy())
     assert report.drafted == 1
     entry = next(m for m in read_po_file(po) if m.context == "ice" and NEW in m.id)
     assert entry.fuzzy and OLD in entry.previous_id[0] and "Proszę" in entry.string  # kept for wording_only
-    assert any(c.startswith(mt.BESIDE_PREFIX) for c in entry.user_comments)
+    assert any(c.startswith(comments.BESIDE_PREFIX) for c in entry.user_comments)
 
 
 def test_a_match_from_another_node_is_only_a_suggestion(tmp_path):
@@ -156,7 +160,7 @@ def test_a_match_from_another_node_is_only_a_suggestion(tmp_path):
     catalog.add("Get legal help", "Pomoc prawna", context="legal_help")
     template = Catalog()
     template.add("Get free legal help", context="new_page")
-    merged = catalogs.merge(catalog, template)
+    merged = workflow.merge(catalog, template)
     entry = merged.get("Get free legal help", context="new_page")
     assert entry.fuzzy and entry.string == "Pomoc prawna" and not entry.previous_id
     path = tmp_path / "pl.po"
@@ -176,7 +180,7 @@ def edited(path: Path, english: str) -> Path:
     """`hotline i18n update` after the page's English became `english` (a template of one entry)."""
     template = Catalog()
     template.add(english, context="page")
-    write_po_file(path, catalogs.merge(read_po_file(path), template))
+    write_po_file(path, workflow.merge(read_po_file(path), template))
     return path
 
 
@@ -199,7 +203,7 @@ def test_a_wording_only_change_serves_the_translation_of_the_english_it_replaced
     assert resident_gets(edited(fixture_catalog, B), B) == OLDEST  # A -> B, wording only: A's translation
     assert "#~" not in fixture_catalog.read_text(encoding="utf-8")  # the obsolete entry is gone for good
     catalog = read_po_file(fixture_catalog)
-    assert catalogs.take(catalog, {("page", B): CAUGHT_UP}).taken  # the translation catches up
+    assert workflow.take(catalog, {("page", B): CAUGHT_UP}).taken  # the translation catches up
     write_po_file(fixture_catalog, catalog)
     assert resident_gets(edited(fixture_catalog, C), C) == CAUGHT_UP  # B -> C, wording only: B's translation
     assert resident_gets(edited(fixture_catalog, C), C) == CAUGHT_UP  # a second update keeps it

@@ -13,8 +13,8 @@ from hotline.channels import gsm, voice
 from hotline.channels.render import paragraphs
 from hotline.cli import main as cli
 from hotline.content import Content
-from hotline.engine import Session, step
-from hotline.phrases import KEY_MORE, NOT_UNDERSTOOD, WRONG_LANGUAGE
+from hotline.engine import Goto, Session, SetLanguage, Unknown, step
+from hotline.languages.phrases import KEY_MORE, NOT_UNDERSTOOD, WRONG_LANGUAGE
 from hotline.understand import understand
 from hotline.understand.evaluate import evaluate, read_examples, total
 from hotline.understand.keywords import is_stop
@@ -305,7 +305,7 @@ def test_a_reload_drops_the_old_contents_indexes():
 
 
 def test_staff_counts_say_how_many_arrived_by_words_and_nothing_of_the_words(resident, redis_client):
-    from hotline import stats
+    from hotline.storage import stats
 
     resident.text("hola")
     resident.text("la migra está afuera de mi casa")   # by words
@@ -355,7 +355,7 @@ def test_any_text_at_all_is_understood_or_asked_again_never_an_error(text, lang)
 
 
 def test_a_caller_who_arrives_by_words_is_counted_by_words(call, redis_client):
-    from hotline import stats
+    from hotline.storage import stats
 
     call.start().press("1").say("there are agents knocking at my door")
     [key] = redis_client.keys(stats.PREFIX + "*")
@@ -367,7 +367,10 @@ def test_a_caller_who_arrives_by_words_is_counted_by_words(call, redis_client):
 
 @pytest.mark.parametrize("text", ["no quiero vivir", "je veux mourir", "quiero hacerme daño, me corto",
                                   "nie chce zyc", "m pa vle viv ankò", "ayoko nang mabuhay", "我想自杀",
-                                  "не хочу жить", "죽고 싶어요", "bidi mout", "jeena nahi chahta", "i keep cutting myself"])
+                                  "не хочу жить", "죽고 싶어요", "bidi mout", "jeena nahi chahta", "i keep cutting myself",
+                                  "je me fais du mal", "quiero morirme", "nada tiene sentido", "nic nie ma sensu",
+                                  "活着没有意义", "khud ko nuksan", "لا معنى للحياة", "anyen pa gen sans",
+                                  "nada faz sentido", "нічого не має сенсу", "walang saysay ang buhay", "사라지고 싶어요"])
 def test_crisis_words_in_any_language_reach_988_and_911(content, text):
     from hotline.understand.evaluate import where
 
@@ -375,6 +378,19 @@ def test_crisis_words_in_any_language_reach_988_and_911(content, text):
     assert node and not offer
     said = content.texts_for(lang).get(node, content.flow.nodes[node].text)
     assert "{988}" in said and "{e911}" in said  # both numbers, whatever the language
+
+
+@pytest.mark.parametrize("lang", [None, "en", "es", "zh-Hans", "ar"])
+def test_a_text_of_just_911_gets_the_emergency_page(content, lang):
+    from hotline.understand.evaluate import where
+
+    session = Session(lang=lang, node="ice_door") if lang else None
+    _, node, offer = where(content, session, " 911 ")
+    assert node == "emergency_911" and not offer
+    assert understand(content, session or Session(lang="en", node="ice_door"), "912") == Unknown()
+    choosing = Session()  # the language list is on screen
+    assert understand(content, choosing, "911") == Goto("emergency_911", "en", True)
+    assert understand(content, choosing, "2") == SetLanguage(content.offered[1])
 
 
 @pytest.mark.parametrize("text", ["auxilio", "socorro", "au secours", "anmwe", "ratunku", "saklolo", "救命", "살려주세요"])
@@ -395,7 +411,8 @@ def test_a_text_about_something_the_line_has_no_page_for_states_no_page(content)
     from hotline.understand.evaluate import where
 
     for lang, text in [("en", "how do i renew my passport"), ("es", "quiero sacar la licencia de manejar"),
-                       ("pt", "quero tirar carteira de motorista")]:
+                       ("pt", "quero tirar carteira de motorista"), ("es", "como saco mi pasaporte mexicano"),
+                       ("ko", "여권 갱신 어떻게 해요"), ("uk", "де отримати водійські права")]:
         _, node, offer = where(content, Session(lang=lang, node=content.flow.start), text)
         assert offer or node == content.flow.start, (lang, text, node)
 

@@ -16,7 +16,7 @@ from hotline.cli import main as cli
 from hotline.content import Content
 from hotline.engine import Session
 from hotline.flow.model import MENU, TRANSFER
-from hotline.phrases import (
+from hotline.languages.phrases import (
     KEY_BACK,
     NOT_UNDERSTOOD,
     VOICE_GOODBYE,

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hotline.channels.render import paragraphs, title
 from hotline.cli import main
 from hotline.content import Content
-from hotline.phrases import HELP, STOPPED
+from hotline.languages.phrases import HELP, STOPPED
 from tests.conftest import NUMBER, ROOT, WHATSAPP, Texter, Twilio, whatsapp_params
 
 STAFF = "staff-token-for-whatsapp-0123456789"
@@ -185,7 +185,7 @@ def test_metrics_count_whatsapp_apart(make_app):
 
 @pytest.mark.parametrize("lang,first", [("es", "hola"), ("uk", "привіт"), ("ar", "مرحبا")])
 def test_a_photo_or_voice_note_without_words_is_told_the_line_reads_text(whatsapper, content, lang, first):
-    from hotline.phrases import MEDIA, NOT_UNDERSTOOD
+    from hotline.languages.phrases import MEDIA, NOT_UNDERSTOOD
 
     whatsapper.text(first)
     texts = content.texts_for(lang)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import hotline
-from hotline import catalogs
 from hotline.content.files import FLOWS, Files, written
-from hotline.i18n import extract_catalog, po_bytes, read_po_bytes
+from hotline.languages import workflow
+from hotline.languages.po import po_bytes, read_po_bytes
+from hotline.languages.template import extract_catalog
 from hotline.staff.translating.queue import catalog_file
 from tests.store_fixtures import shipped
 
@@ -40,5 +41,5 @@ def english_changed(files: Files, old: str = OLD, new: str = NEW) -> dict[str, b
     with written(out) as root:
         template = extract_catalog(root / FLOWS, Path(hotline.__file__).parent)
     for path in [p for p in out if p.endswith("messages.po")]:
-        out[path] = po_bytes(catalogs.merge(read_po_bytes(out[path]), template))
+        out[path] = po_bytes(workflow.merge(read_po_bytes(out[path]), template))
     return out

@@ -44,10 +44,10 @@ from redis import Redis  # for annotations inside Sample, whose field `redis` hi
 from twilio.request_validator import RequestValidator
 
 from hotline.bench import publish
+from hotline.bench.understanding import FREE_TEXTS
 from hotline.config import ROOT, read as read_settings
 from hotline.content import load_content
 from hotline.store import Refused
-from hotline.understand.cost import FREE_TEXTS
 
 PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
 APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.bench.ceiling:create_app()"))
@@ -625,10 +625,10 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
 
 
 def understanding_cost() -> dict[str, float]:
-    """What residents' own words cost a worker (hotline.understand.cost), measured in a
+    """What residents' own words cost a worker (hotline.bench.understanding), measured in a
     fresh process so the memory it counts is the understanding's alone."""
-    done = subprocess.run([sys.executable, "-m", "hotline.understand.cost"], capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run([sys.executable, "-c", "from hotline.bench.understanding import main; main()"],
+                          capture_output=True, text=True, timeout=120, check=False)
     if done.returncode:
         raise BenchError(f"measuring the understanding failed:\n{done.stderr}")
     figures: dict[str, float] = json.loads(done.stdout)

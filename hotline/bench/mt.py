@@ -1,6 +1,6 @@
 """Time machine drafting: our batched Drafter vs one string at a time (and argostranslate).
 
-Why: hotline.mt reads Argos packages with ctranslate2 directly instead of importing
+Why: hotline.languages.machine reads Argos packages with ctranslate2 directly instead of importing
 argostranslate, partly for speed (one batched call instead of one call per string). This
 keeps the claim checkable on any machine with a package installed:
 
@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hotline import mt
+from hotline.languages.machine import argos, translator
 
 _WORDS = (
     "call the hotline for help with your case office hours are monday to friday "
@@ -40,12 +40,12 @@ def sample_texts(n: int) -> list[str]:
 
 def bench(lang: str = "es", n: int = 300, packages: Path | None = None) -> dict[str, Any]:
     """Seconds to translate ``n`` short strings: batched, sequential, and via argostranslate."""
-    package = mt.resolve_package(lang, packages)
+    package = argos.resolve_package(lang, packages)
     texts = sample_texts(n)
     result: dict[str, Any] = {"package": str(package), "n": n}
 
     t0 = time.perf_counter()
-    drafter = mt.Drafter(package)
+    drafter = translator.Drafter(package)
     result["load_s"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -65,7 +65,7 @@ def bench(lang: str = "es", n: int = 300, packages: Path | None = None) -> dict[
         import argostranslate.translate as at  # pulls stanza and torch
 
         result["argostranslate_import_s"] = time.perf_counter() - t0
-        meta = mt._read_metadata(package)
+        meta = argos.read_metadata(package)
         t0 = time.perf_counter()
         for text in texts:
             at.translate(text, meta["from_code"], meta["to_code"])
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         result = bench(args.lang, args.n, args.packages)
-    except mt.MTError as exc:
+    except argos.DraftError as exc:
         print(exc)
         return 1
     for key, value in result.items():

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from hotline.content import Content
 from hotline.engine import Session
-from hotline.i18n import normalize
-from hotline.phrases import KEY_STOP, STOPPED, TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT
+from hotline.languages.phrases import KEY_STOP, STOPPED, TWILIO_HELP, TWILIO_OPT_IN, TWILIO_OPT_OUT
+from hotline.languages.words import normalize
 from hotline.understand import is_stop
 
 if TYPE_CHECKING:

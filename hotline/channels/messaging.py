@@ -21,8 +21,7 @@ from hotline.channels.render import fill, paragraphs, service_hours, service_nam
 from hotline.content import Content
 from hotline.engine import Event, Notice, Reply, Session, Start, step
 from hotline.flow.model import MENU, PAGE, TRANSFER, Node
-from hotline.i18n import Texts
-from hotline.phrases import (
+from hotline.languages.phrases import (
     CHOOSE_LANGUAGE,
     HELP,
     MEDIA,
@@ -33,6 +32,7 @@ from hotline.phrases import (
     PAGE_FOOTER,
     WRONG_LANGUAGE,
 )
+from hotline.languages.texts import Texts
 from hotline.understand import understand
 
 

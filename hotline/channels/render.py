@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from hotline.flow.extract import service_context
 from hotline.flow.model import PLACEHOLDER, Flow, Node, Service
-from hotline.i18n import Texts
+from hotline.languages.texts import Texts
 
 
 def fill(text: str, flow: Flow, phone: Callable[[Service], str]) -> str:

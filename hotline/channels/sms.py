@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 from hotline.channels import SMS, gsm
 from hotline.channels.messaging import TextChannel
-from hotline.i18n import Texts
-from hotline.phrases import SHORT_CODE_HELP
+from hotline.languages.phrases import SHORT_CODE_HELP
+from hotline.languages.texts import Texts
 
 CHANNEL = SMS
 

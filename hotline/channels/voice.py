@@ -30,7 +30,7 @@ from string import Formatter
 from typing import Any
 from urllib.parse import quote
 
-from hotline import config, phrases as P
+from hotline import config
 from hotline.channels import VOICE
 from hotline.channels.calls import (
     DIALED,
@@ -53,8 +53,11 @@ from hotline.content import Content
 from hotline.engine import BACK, MAX_TRAIL, MORE, Event, Navigate, Notice, Reply, Session, Start, Unknown, step
 from hotline.flow.extract import service_context
 from hotline.flow.model import MENU, TRANSFER, Node, Service
-from hotline.i18n import SOURCE, Locale, Texts, normalize
-from hotline.phrases import Phrase
+from hotline.languages import phrases as P
+from hotline.languages.locales import SOURCE, Locale
+from hotline.languages.phrases import Phrase
+from hotline.languages.texts import Texts
+from hotline.languages.words import normalize
 from hotline.understand import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import language_names
 

@@ -38,7 +38,7 @@ from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.load import Located, read_yaml
 from hotline.flow.model import PLACEHOLDER, Kind, Problem
-from hotline.phrases import MORE
+from hotline.languages.phrases import MORE
 
 FOLDER = "tests"
 CHANNELS = (SMS, WHATSAPP, VOICE)

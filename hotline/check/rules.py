@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from hotline import i18n, phrases
 from hotline.channels import calls, gsm, messaging, sms, voice
 from hotline.check import recordings
 from hotline.content import Content
@@ -34,7 +33,9 @@ from hotline.engine import Reply, Session
 from hotline.flow.extract import flow_messages, service_context
 from hotline.flow.load import read_yaml
 from hotline.flow.model import MENU, PAGE, PLACEHOLDER, TRANSFER, Flow, Kind, Node, Problem, Service
-from hotline.i18n import LOCALES_FILE, Key, catalog_path
+from hotline.languages import locales, phrases, serving
+from hotline.languages.locales import LOCALES_FILE, catalog_path
+from hotline.languages.po import Key
 
 WARNING = "warning"
 WORDS_PER_SECOND = 150 / 60  # a Twilio voice reads about 150 words a minute
@@ -244,20 +245,20 @@ def _defined_at(flow: Flow, key: Key) -> tuple[str, int]:
 
 
 _CAUSES = {  # reason -> what one string is, what several are
-    i18n.CHANGED: ("string changed in English is not translated yet", "strings changed in English are not translated yet"),
-    i18n.MISSING: ("string is not translated yet", "strings are not translated yet"),
-    i18n.DRAFT: ("string is a draft (fuzzy) no fluent speaker has approved yet",
+    serving.CHANGED: ("string changed in English is not translated yet", "strings changed in English are not translated yet"),
+    serving.MISSING: ("string is not translated yet", "strings are not translated yet"),
+    serving.DRAFT: ("string is a draft (fuzzy) no fluent speaker has approved yet",
                  "strings are drafts (fuzzy) no fluent speaker has approved yet"),
 }
 HINTS = {
-    i18n.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
+    serving.CHANGED: ("A string changed in English: translators see the old and the new English side by side with "
                    "`hotline i18n export --lang LANG`. If the change kept the meaning (a fix of wording, not of "
                    "a fact), add `wording_only: true` to the node in the flow file and run `hotline i18n extract` "
                    "and `hotline i18n update`: residents then keep the translation of the English it replaced "
                    "until the new one arrives."),
-    i18n.MISSING: "A string has no translation yet: `hotline i18n export --lang LANG` lists what to translate.",
-    i18n.DRAFT: "A draft (fuzzy) is never served: a fluent speaker checks it and removes the fuzzy flag.",
-    i18n.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one "
+    serving.MISSING: "A string has no translation yet: `hotline i18n export --lang LANG` lists what to translate.",
+    serving.DRAFT: "A draft (fuzzy) is never served: a fluent speaker checks it and removes the fuzzy flag.",
+    serving.PLACEHOLDERS: ("A translation must keep every {name} of its English exactly as written: each one "
                         "becomes a phone number. Until it does, residents get the English (or earlier) text."),
 }
 
@@ -274,13 +275,13 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
         if not content.locales[tag].offered:
             out.append(_warn(label, lines.get(tag, 0), "", f"{tag}: not offered to residents ('offered: no' in "
                              f"{LOCALES_FILE})"))
-        if tag == i18n.SOURCE or cover.complete:
+        if tag == locales.SOURCE or cover.complete:
             continue
         if not path.exists():
             out.append(_warn(label, lines.get(tag, 0), "",
                              f"{tag}: no catalog yet, so not offered (hotline i18n update --lang {tag})"))
             continue
-        for key, served in cover.because(i18n.PLACEHOLDERS).items():
+        for key, served in cover.because(serving.PLACEHOLDERS).items():
             out.append(Problem(where, served.line, key[0], f"{tag}: the translation of {string_name(flow, key)} "
                                f"{served.detail}: it is never served; residents get the English", kind=Kind.LANGUAGE))
         for reason, what in _CAUSES.items():
@@ -288,7 +289,7 @@ def language_problems(content: Content, translations: Path, label: str, lines: M
             if not found:
                 continue
             one = len(found) == 1
-            older = sum(s.how == i18n.OLDER for s in found.values())
+            older = sum(s.how == serving.OLDER for s in found.values())
             got = [f"{len(found) - older} in English" if older < len(found) else "",
                    f"{older} in the translation of the earlier English (wording_only)" if older else ""]
             first_key, first = min(found.items(), key=lambda item: item[1].line or 10**9)

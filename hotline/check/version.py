@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 
-from hotline import i18n
 from hotline.channels import sms, voice
 from hotline.check import flowtests
 from hotline.check.report import Report
@@ -35,7 +34,9 @@ from hotline.content import Content, load_content
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
 from hotline.flow.load import explain_yaml, read_flow
 from hotline.flow.model import Flow, FlowError, Kind, Node, Problem, Service
-from hotline.i18n import LOCALES_FILE, Texts
+from hotline.languages import placeholders
+from hotline.languages.locales import LOCALES_FILE
+from hotline.languages.texts import Texts
 from hotline.understand.checks import understanding_problems
 
 
@@ -96,7 +97,7 @@ def as_if_translated(content: Content) -> Content:
     """The content with every string now served in English served in its earlier translation,
     its draft or its broken translation instead: about what it will read like once
     translators catch up."""
-    texts = {tag: Texts(t.locale, {**t.messages, **{k: i18n.placeholders_repaired(k[1], s.stale)
+    texts = {tag: Texts(t.locale, {**t.messages, **{k: placeholders.placeholders_repaired(k[1], s.stale)
                                                     for k, s in content.coverage[tag].fallback.items() if s.stale}})
              for tag, t in content.texts.items()}
     return replace(content, texts=texts)

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
-from hotline.i18n import LOCALES_FILE
+from hotline.languages.locales import LOCALES_FILE
 
 Files = Mapping[str, bytes]
 FLOWS, TRANSLATIONS = "flows", "translations"  # the two folders under the content root

@@ -11,25 +11,21 @@ from pathlib import Path
 
 from hotline.flow import Flow, load_flow
 from hotline.flow.extract import flow_messages, search_messages, service_context
-from hotline.i18n import (
+from hotline.languages.entries import CatalogState, read_catalog
+from hotline.languages.locales import SOURCE, Locale, catalog_path, read_locales
+from hotline.languages.phrases import KEY_STOP
+from hotline.languages.po import Key
+from hotline.languages.serving import (
     ENGLISH,
     PLACEHOLDERS,
-    SOURCE,
     TRANSLATION,
-    CatalogState,
     Coverage,
-    Key,
-    Locale,
     Served,
-    Texts,
-    catalog_path,
     coverage,
     needed_messages,
-    read_catalog,
-    read_locales,
     serve,
 )
-from hotline.phrases import KEY_STOP
+from hotline.languages.texts import Texts
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: a key for render caches

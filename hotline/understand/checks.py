@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from hotline.content import Content
 from hotline.engine import path_to
 from hotline.flow.model import PLACEHOLDER, Problem
-from hotline.i18n import SOURCE, normalize, words
-from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+from hotline.languages.locales import SOURCE
+from hotline.languages.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP
+from hotline.languages.words import normalize, words
 from hotline.understand.safety import BOTH_NUMBERS, URGENT
 from hotline.understand.vocabulary import lexicon, node_texts
 

@@ -27,7 +27,8 @@ from hotline.engine import (
     Unknown,
     path_to,
 )
-from hotline.i18n import SOURCE, normalize
+from hotline.languages.locales import SOURCE
+from hotline.languages.words import normalize
 from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify
@@ -75,9 +76,9 @@ def understand(content: Content, session: Session | None, text: str,
         return _language_choice(content, text, languages or content.offered)
     if word in SYMBOLS:
         return Navigate(SYMBOLS[word])
-    if word.isdecimal():  # not isdigit(): ፩ or ² are digits int() cannot read
-        return Choose(int(word)) if len(word) <= 2 else Unknown()
     lang = session.lang or SOURCE
+    if word.isdecimal():  # not isdigit(): ፩ or ² are digits int() cannot read
+        return Choose(int(word)) if len(word) <= 2 else number_named(content, lang, word) or Unknown()
     texts = content.texts_for(lang)
     if word in texts.navigation:
         return Navigate(texts.navigation[word])
@@ -112,9 +113,19 @@ def first_text(content: Content, text: str, lang: str | None = None) -> Event:
     if greeted:
         return Start(*greeted)
     lang = lang or identify(content, text).lang
-    if lang is None:
-        return Start(content.offered[0]) if len(content.offered) == 1 else Start()
+    if lang is None:  # "911" says nothing of a language but names a page: in English, with the hint
+        return number_named(content, SOURCE, normalize(text), guessed=True) or (
+            Start(content.offered[0]) if len(content.offered) == 1 else Start())
     return found(content, lang, text, guessed=True) or Start(lang, guessed=True)
+
+
+def number_named(content: Content, lang: str, word: str, guessed: bool = False) -> Goto | None:
+    """The node a number longer than an option names as a whole `also:` phrase ("911"): an
+    urgent number is never "not understood"."""
+    if not word.isdecimal():
+        return None
+    nodes = lexicon(content).named(lang, word)
+    return Goto(BOTH_NUMBERS if CRISIS in nodes else next(iter(nodes)), lang, guessed) if len(nodes) == 1 else None
 
 
 def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer | None:
@@ -159,14 +170,14 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
 
 def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
     """More of the text's telling words (three letters or more, no function word) are
-    words the line never uses in this language than words it does: "como saco mi pasaporte
-    mexicano" is about a passport, which no page is about, whatever "mexicano" matches.
-    Not for Chinese and Korean, whose sentences are one "word"."""
+    words no page uses in this language than words one does: "como saco mi pasaporte
+    mexicano" is about a passport, which no page is about (only the main menu's phrases name
+    it), whatever "mexicano" matches. Not for Chinese and Korean, whose sentences are one "word"."""
     words_of = lexicon(content)
     index, weak = words_of.index(lang), words_of.function_words(lang)
     telling = [w for w in normalize(simplified(text)).split() if w not in weak and len(w) >= 3
                and not any(ord(ch) >= 0x2E80 for ch in w) and not w.isdecimal()]
-    unknown = [w for w in telling if w not in index.postings]
+    unknown = [w for w in telling if not index.found_beyond(w, content.flow.start)]
     return len(unknown) > len(telling) - len(unknown)
 
 
@@ -214,7 +225,8 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
 def _language_choice(content: Content, text: str, languages: tuple[str, ...]) -> Event:
     word = normalize(text)
     if word.isdecimal():
-        return SetLanguage(languages[int(word) - 1]) if 1 <= int(word) <= len(languages) else Unknown()
+        return SetLanguage(languages[int(word) - 1]) if 1 <= int(word) <= len(languages) else (
+            number_named(content, SOURCE, word, guessed=True) or Unknown())
     number = number_in(word, content.offered)
     if number and number <= len(languages):
         return SetLanguage(languages[number - 1])

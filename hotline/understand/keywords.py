@@ -15,8 +15,9 @@ from functools import lru_cache
 from babel import Locale as BabelLocale, UnknownLocaleError
 
 from hotline.content import Content
-from hotline.i18n import SOURCE, normalize
-from hotline.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP, TWILIO_OPT_OUT
+from hotline.languages.locales import SOURCE
+from hotline.languages.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP, TWILIO_OPT_OUT
+from hotline.languages.words import normalize
 from hotline.understand.vocabulary import lexicon
 
 TWILIO_STOP = frozenset(map(normalize, TWILIO_OPT_OUT))  # as a resident's text is compared

@@ -5,7 +5,7 @@ Chinese in either of two number systems; SMS residents write them too. Only 1 to
 menu has at most nine options)."""
 from __future__ import annotations
 
-from hotline.i18n import normalize
+from hotline.languages.words import normalize
 
 # Each language's words for 1..9, all forms a caller may say (gender, native and Sino-
 # Korean numbers, Chinese formal and spoken forms), as normalize() leaves them (no accents).

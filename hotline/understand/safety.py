@@ -13,7 +13,7 @@ Node ids of flows/main.yaml; `hotline check` warns when one is missing (checks.p
 from __future__ import annotations
 
 from hotline.content import Content
-from hotline.i18n import normalize
+from hotline.languages.words import normalize
 from hotline.understand.hanzi import simplified
 from hotline.understand.vocabulary import lexicon
 

@@ -72,6 +72,10 @@ class Index:
         self.postings = {t: b"".join(_PAIR.pack(d, share) for d, share in p) for t, p in postings.items()}
         self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
 
+    def found_beyond(self, term: str, node: str) -> bool:
+        """Whether a node other than `node` holds the term."""
+        return any(self.nodes[doc] != node for doc, _ in _PAIR.iter_unpack(self.postings.get(term, b"")))
+
     def search(self, text: str, weak: frozenset[str] = frozenset()) -> list[Hit]:
         """Nodes by how well they fit `text`, best first; only those that fit at all.
         `weak`: words (and character pairs) that say little of what is asked: they count

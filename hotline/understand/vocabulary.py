@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from hotline import phrases
 from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
-from hotline.i18n import SOURCE, Texts, normalize
+from hotline.languages import phrases
+from hotline.languages.locales import SOURCE
+from hotline.languages.texts import Texts
+from hotline.languages.words import normalize
 from hotline.understand import numbers
 from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
@@ -56,7 +58,7 @@ FUNCTION: dict[str, str] = {
     "uk": "я мені мене мій моя ти ви як що де коли хто можу може хочу треба потрібно будь ласка в у на з до "
           "і чи це как что где когда кто могу может хочу нужно пожалуйста ya de yak shcho chy i u v na z "
           "mene meni tse ale",
-    "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج لو سمحت في على من الى هل "
+    "ar": "انا انت كيف شو ماذا وين اين متى مين من ممكن بدي اريد عايز محتاج احتاج لو سمحت في على من الى هل "
           "el al ll lal bel 3and 3end 3andi 3ala 3al fi ma w ya kif keef wen wein shu sho bidi badi ana enta "
           "inta hal bas lazem",
     "hi": "मैं मुझे मेरा मेरी मेरे आप कैसे क्या कहाँ कहां कब कौन सकता सकती चाहिए चाहता चाहती कृपया में पर से को का की के है हैं "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
-from hotline import embedded
+from hotline.storage import embedded
 from hotline.web import metrics
 from hotline.web.line import line
 

@@ -11,7 +11,8 @@ from hotline import config
 from hotline.channels import messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.content.live import LiveContent
-from hotline.sessions import Limits, SessionStore, connect
+from hotline.storage.connection import connect
+from hotline.storage.sessions import Limits, SessionStore
 from hotline.web.throttle import Throttle
 
 

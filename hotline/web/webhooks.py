@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from hotline.channels import keywords, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
-from hotline.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN, Phrase
+from hotline.languages.phrases import FALLBACK_SMS, FALLBACK_VOICE, SLOW_DOWN, Phrase
 from hotline.web import metrics
 from hotline.web.guards import guard_body, signed
 from hotline.web.line import line

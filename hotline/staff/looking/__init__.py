@@ -11,7 +11,6 @@ import redis
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
-from hotline import sessions, stats
 from hotline.channels import NAMES, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check.rules import WARNING
@@ -19,10 +18,11 @@ from hotline.check.version import run as run_check
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
-from hotline.i18n import OLDER, REASONS, Served
+from hotline.languages.serving import OLDER, REASONS, Served
 from hotline.staff import graph, preview, shared, versions
 from hotline.staff.looking import counts as figures
 from hotline.staff.looking.simulator import MAX_INPUT, MAX_STATE, costed, text_turn, voice_turn
+from hotline.storage import sessions, stats
 
 blueprint = Blueprint("looking", __name__, template_folder="templates")
 

@@ -1,5 +1,5 @@
 """The counts page's figures: conversations per node over the last DAYS days, small counts
-shown as "<5" (`hotline.stats`), drawn as bars."""
+shown as "<5" (`hotline.storage.stats`), drawn as bars."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import redis
 
-from hotline import stats
 from hotline.flow.model import Flow
+from hotline.storage import stats
 
 DAYS = 14                # the counts shown
 BAR = 260                # pixels of the longest bar in the counts chart (360 wide)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hotline import sessions, simulate as simulator
+from hotline import simulate as simulator
 from hotline.channels import MAX_MESSAGE, gsm, messaging, sms, voice
 from hotline.content import Content
 from hotline.engine import Session
+from hotline.storage import sessions
 
 MAX_INPUT = MAX_MESSAGE  # characters: the most Twilio delivers of one text
 MAX_STATE = 2000         # characters of a simulated session: the simulator's caches stay small

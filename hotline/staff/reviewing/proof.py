@@ -12,7 +12,7 @@ from hotline import simulate as simulator
 from hotline.channels import calls, gsm, messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.engine import Reply, Session
-from hotline.i18n import OLDER, REASONS
+from hotline.languages.serving import OLDER, REASONS
 
 SMS, WHATSAPP, VOICE = "SMS", "WhatsApp", "Voice"
 

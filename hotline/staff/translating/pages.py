@@ -17,9 +17,13 @@ from babel.messages.catalog import Catalog
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from hotline import catalogs, mt
 from hotline.channels import MAX_MESSAGE, gsm
-from hotline.i18n import SOURCE, Key, Locale, Review, placeholder_mismatch, po_bytes, read_po_bytes
+from hotline.languages import workflow
+from hotline.languages.comments import Review
+from hotline.languages.locales import SOURCE, Locale
+from hotline.languages.machine import argos, drafting, translator
+from hotline.languages.placeholders import placeholder_mismatch
+from hotline.languages.po import Key, po_bytes, read_po_bytes
 from hotline.staff.translating import glossary, queue
 from hotline.store import Refused, rules
 from hotline.store.files import Files
@@ -196,7 +200,7 @@ def act(tag: str, sid: str) -> Response | tuple[str, int]:
             if request.form.get("seen") != item.translation:
                 raise Refused("This translation changed since you opened it: read it again, then sign it.")
             review = Review(actor.email, dt.date.today().isoformat())  # type: ignore[union-attr]
-            signed = _edit_catalog(tag, lambda c: catalogs.sign(c, review, keys=[item.key]))
+            signed = _edit_catalog(tag, lambda c: workflow.sign(c, review, keys=[item.key]))
             store.record(review.by, "translation reviewed", f"draft {signed.id}", "",
                          {"language": tag, "string": item.where, "translator": translator})
         elif action == "machine":
@@ -213,21 +217,21 @@ def _translate(catalog: Catalog, item: queue.Item, text: str) -> None:
         raise Refused("The translation is empty: write it, or leave the page to keep what is there.")
     if catalog.get(item.english, context=item.key[0] or None) is None:  # English changed since the catalog's update
         catalog.add(item.english, context=item.key[0] or None)
-    refused = catalogs.take(catalog, {item.key: text}).refused
+    refused = workflow.take(catalog, {item.key: text}).refused
     if refused:
         raise Refused(f"Not saved: {refused[0][1]}; {KEEP}")
 
 
 @lru_cache(maxsize=2)
-def _drafter(tag: str) -> mt.Drafter:
+def _drafter(tag: str) -> translator.Drafter:
     """A loaded machine-translation package (loading is the slow part): kept for the next string."""
-    return mt.load_drafter(tag)
+    return translator.load_drafter(tag)
 
 
 def _machine_ready(tag: str) -> bool:
     try:
-        mt.resolve_package(tag)
-    except mt.MTError:
+        argos.resolve_package(tag)
+    except argos.DraftError:
         return False
     return True
 
@@ -239,11 +243,11 @@ def _machine_draft(catalog: Catalog, tag: str, key: Key) -> None:
         message = catalog.add(key[1], context=key[0] or None)
     try:
         drafter = _drafter(tag)
-    except mt.MTError as exc:
+    except argos.DraftError as exc:
         raise Refused(f"No machine draft: {exc}") from None
     one = Catalog(locale=catalog.locale)
     one[message.id] = message
-    report = mt.draft_catalog(one, drafter.from_code, drafter.to_code, drafter)
+    report = drafting.draft_catalog(one, drafter.from_code, drafter.to_code, drafter)
     if not report.drafted:
         why = report.rejected[0].reason if report.rejected else "this string already has a translation"
         raise Refused(f"No machine draft: {why}.")

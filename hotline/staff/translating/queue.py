@@ -4,7 +4,7 @@ side by side), machine drafts waiting for a person, and translations not reviewe
 string named the way staff know it (its node's English title), never by its msgid alone.
 
 Built from a version's files (the published revision, or the translator's draft), with the
-line's own rules (`i18n.serve`): what the queue calls translated is what residents get."""
+line's own rules (`serving.serve`): what the queue calls translated is what residents get."""
 from __future__ import annotations
 
 import hashlib
@@ -16,21 +16,11 @@ from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
 from hotline.content.model import wording_only
 from hotline.flow import Flow, load_flow
 from hotline.flow.extract import flow_messages, search_messages, service_context
-from hotline.i18n import (
-    CHANGED,
-    DRAFT,
-    PLACEHOLDERS,
-    Key,
-    Locale,
-    Review,
-    catalog_path,
-    catalog_state,
-    needed_messages,
-    read_locales,
-    read_po_bytes,
-    serve,
-)
-from hotline.mt import beside_draft
+from hotline.languages.comments import Review, beside_draft
+from hotline.languages.entries import catalog_state
+from hotline.languages.locales import Locale, catalog_path, read_locales
+from hotline.languages.po import Key, read_po_bytes
+from hotline.languages.serving import CHANGED, DRAFT, PLACEHOLDERS, needed_messages, serve
 
 # Where a string stands, in the order the queue shows them.
 TO_UPDATE, TO_TRANSLATE, BROKEN, MACHINE, UNREVIEWED, REVIEWED = (

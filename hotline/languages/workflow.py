@@ -3,7 +3,7 @@ translating (PO for Poedit and Weblate, CSV for a spreadsheet), import it back, 
 reviews string by string.
 
 Functions take and return Babel `Catalog`s; reading and writing files is left to
-`i18n.read_po_file` / `write_po_file` and the CLI.
+`po.read_po_file` / `write_po_file` and the CLI.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from babel import Locale as BabelLocale
 from babel.messages.catalog import Catalog, Message
 
-from hotline.i18n import (
-    PLACEHOLDERS, REASONS, REVIEWED, Key, Review, Served, placeholder_mismatch, review_comment,
-)
-from hotline.mt import without_drafts
+from hotline.languages.comments import REVIEWED, Review, review_comment, without_drafts
+from hotline.languages.placeholders import placeholder_mismatch
+from hotline.languages.po import Key
+from hotline.languages.serving import PLACEHOLDERS, REASONS, Served
 
 CSV_COLUMNS = ("context", "string", "why", "earlier English", "English", "earlier translation", "translation")
 
@@ -38,7 +38,7 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
     where the translation is of that very English: not for Babel's matches across nodes
     (they stay fuzzy suggestions), nor for an entry that was already fuzzy (its translation
     is of an older English still), and a fuzzy entry whose English did not change keeps
-    its own. (English no longer used is not written back: see `i18n.write_po_file`.)"""
+    its own. (English no longer used is not written back: see `po.write_po_file`.)"""
     before = {_key(m): m for m in catalog if m.id}
     catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
     for message in catalog:

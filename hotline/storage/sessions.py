@@ -8,7 +8,7 @@
 - Two round trips per message: one script reads the session and counts the message for
   the rate limits; one script writes the new session only if nobody else changed it since
   (compare-and-set), so texts arriving at the same moment never corrupt a session, and
-  adds the step to the staff counts (`hotline.stats`).
+  adds the step to the staff counts (`hotline.storage.stats`).
 - When Redis is down or slow the caller still gets an answer: the channel answers without a
   session, and rate limits count in this process until Redis is back.
 """
@@ -21,17 +21,14 @@ import json
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import Generic, TypeVar
 from collections.abc import Callable
-from urllib.parse import unquote, urlsplit
+from dataclasses import asdict, dataclass
+from typing import Generic, TypeVar
 
 import redis
-from redis.sentinel import Sentinel
 
-from hotline import embedded, stats
 from hotline.engine import Notice, Session
+from hotline.storage import stats
 
 log = logging.getLogger("hotline")
 PREFIX = "hl:s:"
@@ -69,36 +66,6 @@ if #ARGV > 4 then
 end
 return 1
 """
-
-
-def connect(url: str | None, instance: Path, timeout: float = 1.0) -> redis.Redis:
-    """The Redis at `url` (redis://, rediss://, unix://, or redis+sentinel:// for a Sentinel
-    set), or the instance's embedded server (`hotline.embedded`), shared by all its
-    processes. Timeouts are short: Twilio gives up after 15 s."""
-    if url and url.startswith(SENTINEL_SCHEME):
-        return _sentinel_master(url, timeout)
-    return redis.Redis.from_url(url or embedded.url(instance), socket_timeout=timeout,
-                                socket_connect_timeout=timeout, health_check_interval=30)
-
-
-SENTINEL_SCHEME = "redis+sentinel://"
-
-
-def _sentinel_master(url: str, timeout: float) -> redis.Redis:
-    """`redis+sentinel://[:password@]host:26379,host2:26379/service[/db]`: the current master
-    of `service`, found through the Sentinels and found again after a failover."""
-    parts = urlsplit(url)
-    hosts = []
-    for item in parts.netloc.rpartition("@")[2].split(","):
-        host, _, port = item.rpartition(":")
-        hosts.append((host or item, int(port) if host else 26379))
-    path = [p for p in parts.path.split("/") if p]
-    if not path:
-        raise ValueError("REDIS_URL: redis+sentinel:// needs the service name, e.g. /mymaster")
-    password = unquote(parts.password) if parts.password else None
-    sentinel = Sentinel(hosts, socket_timeout=timeout, socket_connect_timeout=timeout)
-    return sentinel.master_for(path[0], db=int(path[1]) if len(path) > 1 else 0, password=password,
-                               socket_timeout=timeout, socket_connect_timeout=timeout)
 
 
 @dataclass(frozen=True)
@@ -216,7 +183,7 @@ class SessionStore:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
         fresh = not today_raw and not yesterday_raw  # a new conversation
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone, fresh)
+        limited: Outcome[T] | None = None if exempt else self._limited(per_minute, per_hour, everyone, fresh)
         if limited:
             return limited
         expected = today_raw
@@ -256,7 +223,7 @@ class SessionStore:
         except redis.RedisError as exc:
             self._failed(exc)
 
-    def _limited(self, per_minute: int, per_hour: int, everyone: int, new: bool) -> Outcome | None:
+    def _limited(self, per_minute: int, per_hour: int, everyone: int, new: bool) -> Outcome[T] | None:
         """Over a number's limit: tell it once per window, then stay silent. Over the
         line-wide limit: conversations under way go on, new ones get the busy text (never
         silence: it costs one cached message and no session)."""
@@ -269,9 +236,10 @@ class SessionStore:
             return Outcome(None, busy=True)
         return None
 
-    def _without_redis(self, rates: list[str], handle, exempt: bool) -> Outcome:
+    def _without_redis(self, rates: list[str], handle: Callable[[Session | None], tuple[Session | None, T]],
+                       exempt: bool) -> Outcome[T]:
         per_minute, per_hour, everyone = self._local.incr(rates)
-        limited = None if exempt else self._limited(per_minute, per_hour, everyone, new=True)
+        limited: Outcome[T] | None = None if exempt else self._limited(per_minute, per_hour, everyone, new=True)
         if limited:
             return limited
         return Outcome(handle(None)[1], kept=False)

