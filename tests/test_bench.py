@@ -16,7 +16,7 @@ from hotline.cli import main
 APP_FIELDS = {
     "requests", "seconds", "requests_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "error_kinds",
     "by_channel", "conversations", "redis", "workers", "rss_mb_per_worker", "rss_mb_avg", "rss_mb_sum",
-    "startup_s", "cpu_cores", "worker_cpu_ms_per_request", "generator_us_per_request",
+    "startup_s", "startup_cpu_s", "cpu_cores", "worker_cpu_ms_per_request", "generator_us_per_request",
 }
 REDIS_FIELDS = {"commands", "round_trips", "by_command"}
 

@@ -163,3 +163,17 @@ def test_folding_languages_are_sent_as_gsm7(tag, greeting, twilio):
         resident.text(choice)
     assert all(gsm.encoding(r) == gsm.GSM7 for r in resident.received), [
         gsm.offenders(r) for r in resident.received if gsm.encoding(r) != gsm.GSM7]
+
+
+@pytest.mark.parametrize("text,words", [
+    ("¿Dónde está el CONSULADO?", "donde esta el consulado"), ("Łódź, straße", "lodz strasse"),
+    ("Доброго дня, маю питання", "доброго дня маю питання"), ("بِسْمِ اللّٰه", "بسم الله"),
+    ("बंद करो", "बंद करो"), ("बाद में", "बाद में"), ("café बंद", "cafe बंद"), ("\u0902 alone", "alone"),
+    ("문의드립니다!", "문의드립니다"), ("我想问一下。", "我想问一下"), ("#1 *2 +3", "#1 *2 +3"), ("ﬁne ①", "fine 1"),
+])
+def test_words_match_whatever_their_case_accents_and_punctuation_but_not_their_vowels(text, words):
+    """Accents are optional below Devanagari; from there on a vowel sign changes the word."""
+    from hotline.languages.words import normalize
+
+    assert normalize(text) == words
+

@@ -10,15 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from hotline import config
 from hotline.channels import gsm, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check import version as check
+from hotline.check.report import as_text
+from hotline.check.words import for_staff, staff_words
 from hotline.content import Content
 from hotline.flow.model import Flow, Node
 from hotline.staff.looking.counts import BAR, chart
 from hotline.storage import stats
 from tests.conftest import Call, Texter, Twilio
 from tests.staff_forms import csrf
+from tests.store_fixtures import shipped
 
 STAFF = "staff-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {STAFF}"}
@@ -281,7 +285,20 @@ def test_check_report(staff, staff_app):
     page = staff.get("/staff/check").get_data(as_text=True)
     assert f"{len(report.errors)} error" in page
     for problem in report.problems:
-        assert _html(problem.message) in page
+        assert _html(staff_words(problem.message)) in page
+
+
+def test_staff_read_the_checks_words_without_file_names_and_programmers_keep_file_and_line():
+    files = shipped()
+    files["flows/main.yaml"] = files["flows/main.yaml"].replace(b"    service: helpers\n", b"    service: helper\n").replace(
+        b"    reviewed: 2026-12-01\n", b"    reviewed: 2026-12-01\n    recheck: 2026-01-01\n    wording_only: text\n", 1)
+    report = check.check_files(files, config.read())
+    printed = as_text(report)
+    assert "flows/main.yaml:" in printed and "services.yaml" in printed and "recheck: 2026-01-01" in printed
+    said = for_staff(report.problems, report.content)
+    assert "talk: service 'helper' is not in the list of services" in said  # the flow does not load: ids
+    assert any(line.startswith("rights: “Check again by: 2026-01-01” has passed") for line in said), said
+    assert not [line for line in said if re.search(r"\.yaml|\.md\b|fold_traps|wording_only|recheck:|hotline ", line)]
 
 
 def _html(text: str) -> str:

@@ -7,10 +7,18 @@ import threading
 import pytest
 from sqlalchemy import text
 
+from hotline import config
+from hotline.channels import messaging
+from hotline.channels.sms import SmsSettings
+from hotline.check.version import gate
+from hotline.engine import Reply
+from hotline.languages.workflow import follow_english
+from hotline.staff.translating import queue
 from hotline.store import Refused, store as store_module
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
 from tests.store_fixtures import files_from_dirs
+from tests.translating_fixtures import translated
 
 HELP_TEXT = b"    text: Call {helpers} for help.\n"
 RIGHTS_TITLE_ES = b'msgstr "Sus derechos"'
@@ -69,7 +77,7 @@ def test_an_author_never_approves_their_own_draft(make_store):
     refused = store.audit_entries()[-1]
     assert (refused.actor, refused.action, refused.target) == ("pat@line.org", "approval refused", f"draft {draft.id}")
     assert "wrote this draft" in refused.reason and store.audit_verify()[0] == []
-    with pytest.raises(Refused, match=r"changes facts \(service 'helpers': dial, phone\)"):
+    with pytest.raises(Refused, match=r"changes facts \(service “Helpers”: number the voice line connects callers to, phone number residents read\)"):
         store.publish(draft.id, "pat@line.org")
     store.approve(draft.id, "quinn@line.org")
     assert b"1-855-435-7694" in store.files(store.publish(draft.id, "pat@line.org"))[SERVICES]
@@ -100,6 +108,31 @@ def test_wording_only_is_published_by_one_publisher_and_a_fact_is_not(make_store
     draft = store.import_files(added, "ed@line.org", "fewer options")
     with pytest.raises(Refused, match="must approve"):
         store.publish(draft.id, "pat@line.org")
+
+
+def sms(files: dict[str, bytes], node: str, lang: str) -> str:
+    """What a resident texting in `lang` receives for `node` from these files."""
+    content = gate(files, config.read()).content
+    assert content is not None
+    return "\n".join(messaging.render(content, Reply(node=node, lang=lang), SmsSettings()))
+
+
+def test_a_wording_only_change_keeps_the_earlier_polish_and_queues_it_as_changed(make_store):
+    """As `hotline i18n update` does for the files: published, each catalog follows the new English."""
+    store = staffed(make_store(translated()))
+    assert sms(store.files(1), "help_line", "pl").startswith("PL Call")
+    reworded = edited(store.files(1), MAIN, HELP_TEXT, b"    text: Phone {helpers} for help.\n    wording_only: text\n")
+    live = store.files(store.publish(store.import_files(reworded, "ed@line.org", "plainer verb").id, "pat@line.org"))
+    assert sms(live, "help_line", "pl").startswith("PL Call") and sms(live, "help_line", "en").startswith("Phone")
+    item = queue.build(live, "pl").find(queue.string_id(("help_line", "Phone {helpers} for help.")))
+    assert item is not None and (item.state, item.older, item.earlier) == (
+        queue.TO_UPDATE, "Call {helpers} for help.", "PL Call {helpers} for help.")
+
+    fact = edited(live, MAIN, b"Phone {helpers} for help.\n    wording_only: text\n", b"Phone {helpers} at night.\n")
+    draft = store.import_files(fact, "ed@line.org", "open at night now")
+    store.approve(draft.id, "quinn@line.org")
+    live = store.files(store.publish(draft.id, "pat@line.org"))
+    assert sms(live, "help_line", "pl").startswith("Phone 1-855-435-7693 at night.")  # a fact: English until translated
 
 
 def test_two_drafts_on_one_base_merge_node_by_node_and_string_by_string(make_store):
@@ -210,8 +243,7 @@ def test_export_import_export_is_byte_identical_and_an_old_export_merges(make_st
     again = tmp_path / "again"
     write_files(live, again)
     assert files_from_dirs(again / "flows", again / "translations") == live
-    expected = {**store.files(2), MAIN: live[MAIN]}
-    assert live == expected  # every other file byte for byte as it was
+    assert live == follow_english({**store.files(2), MAIN: live[MAIN]})  # the rest as it was, the catalogs following
 
 
 def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(make_store, monkeypatch, tmp_path):
@@ -237,6 +269,29 @@ def test_a_migration_that_fails_half_way_leaves_the_schema_as_it_was(make_store,
     with store.engine.connect() as connection:
         assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
     assert store.files(1) == fx.shipped()
+
+
+def test_a_store_at_the_newest_migration_starts_without_loading_alembic(make_store, database, tmp_path):
+    """A start reads the schema's version (one query) and migrates only when it is behind: the
+    version named by the migration files' names is Alembic's own head."""
+    import subprocess
+    import sys
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from hotline.store import db
+
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    assert db.newest_migration() == ScriptDirectory.from_config(config).get_current_head()
+    store = make_store()
+    assert db.schema_version(store.engine) == db.newest_migration()
+    again = ("import sys; from pathlib import Path; from hotline.store import open_store; from tests import "
+             f"store_fixtures as fx; open_store({database!r}, Path({str(tmp_path / 'instance')!r}), fx.shipped()); "
+             "print('alembic' in sys.modules)")
+    opened = subprocess.run([sys.executable, "-c", again], capture_output=True, text=True, check=True)
+    assert opened.stdout.strip() == "False", opened.stderr
 
 
 def test_the_line_reads_the_published_revision_through_its_source(make_store):

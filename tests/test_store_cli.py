@@ -68,7 +68,7 @@ def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):
     assert draft == "1"
     status = hotline("content", "status")
     assert "draft 1: in review, not approved; based on revision 1, by ed@line.org: shorter" in status
-    assert "next: it changes facts (node 'talk': text): a publisher other than ed@line.org approves it" in status
+    assert "next: it changes facts (page “Talk to a person”: text): a publisher other than ed@line.org approves it" in status
     assert "node talk text:" in hotline("content", "diff", "1", "d1")
     assert "a publisher other than its author ed@line.org must approve it" in one_sentence(
         hotline("content", "publish", "1", "--by", "pat@line.org", ok=False))
@@ -86,8 +86,8 @@ def test_export_import_publish_and_the_refusals_on_the_way(hotline, tmp_path):
     (out / "flows/README.md").write_bytes(b"not content\n")
     hotline("content", "export", str(out))  # into a folder holding another revision, like a checkout
     assert not (out / "flows/tests/extra.yaml").exists() and (out / "flows/README.md").exists()
-    assert b"People answer." in main_yaml.read_bytes() and polish.read_bytes() == (fx.SMALL / polish.relative_to(
-        out)).read_bytes()
+    assert b"People answer." in main_yaml.read_bytes()
+    assert b'msgctxt "talk"\nmsgid "People answer."' in polish.read_bytes()  # published, the catalogs follow the English
     restored = one_sentence(hotline("content", "restore", "1", "--by", "pat@line.org", "--reason", "undo", ok=False))
     assert "draft 2 holds the restore" in restored and "must approve it" in restored
     hotline("content", "approve", "2", "--by", "quinn@line.org")

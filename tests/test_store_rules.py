@@ -27,18 +27,18 @@ def changed(path: str, old: str, new: str) -> dict[str, bytes | None]:
 
 
 @pytest.mark.parametrize("edit, facts", [
-    (changed(SERVICES, "1-855-435-7693", "1-855-435-7694"), ("service 'helpers': phone",)),
+    (changed(SERVICES, "1-855-435-7693", "1-855-435-7694"), ("service “Helpers”: phone number residents read",)),
     (changed(SERVICES, "hours: 24 hours\n  source: \"shared/sources/services.md\"\n  verified: 2026-12-01\n  check: "
                        "\"\"\n\nhelpers", "hours: all day\n  source: \"shared/sources/services.md\"\n  verified: "
-                       "2026-12-01\n  check: \"\"\n\nhelpers"), ("service 'e911': hours",)),
+                       "2026-12-01\n  check: \"\"\n\nhelpers"), ("service “Emergency”: hours",)),
     (changed(MAIN, "    text: Call {helpers} for help.\n", "    text: Phone {helpers}.\n    wording_only: text\n"), ()),
-    (changed(MAIN, "    text: Call {helpers} for help.\n", "    text: Phone {helpers}.\n"), ("node 'help_line': text",)),
-    (changed(MAIN, "source: \"shared/sources/services.md\"", "source: \"a new page\""), ("node 'help_line': source",)),
+    (changed(MAIN, "    text: Call {helpers} for help.\n", "    text: Phone {helpers}.\n"), ("page “Help line”: text",)),
+    (changed(MAIN, "source: \"shared/sources/services.md\"", "source: \"a new page\""), ("page “Help line”: source",)),
     (changed(MAIN, "    reviewed: 2026-12-01\n\n  help_line", "    reviewed: 2026-12-07\n\n  help_line"), ()),
     (changed(MAIN, "  talk:\n", "  extra:\n    type: page\n    title: X\n    text: Y\n    source: Z\n\n  talk:\n"),
-     ("node 'extra' added",)),
+     ("page “X” added",)),
     (changed("flows/tests/rights_en.yaml", "Rights, in English", "Rights"), ()),
-    (changed("translations/locales.yaml", "pl:\n", "pt:\n"), ("the languages offered (translations/locales.yaml)",)),
+    (changed("translations/locales.yaml", "pl:\n", "pt:\n"), ("the languages offered",)),
     (changed(ES, 'msgstr "Sus derechos"', 'msgstr "Derechos"'), ()),
 ])
 def test_what_counts_as_a_fact(edit, facts):

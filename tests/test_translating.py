@@ -244,6 +244,39 @@ def test_a_second_speaker_reviews_and_the_translator_may_not(line):
     assert ("ula@line.org", "translation reviewed", f"draft {review.id}") in noted
 
 
+def test_a_second_speaker_signs_the_translators_draft_and_it_is_published_with_the_review(line):
+    app, store = line
+    tom, ula = signed_in(app, "tom@line.org"), signed_in(app, "ula@line.org")
+    words = "Zadzwoń pod {helpers} po bezpłatną pomoc."
+    post(tom, f"/staff/translate/pl/s/{changed_string(tom)}", translation=words)
+    (draft,) = [d for d in store.drafts() if d.author == "tom@line.org"]
+    tom.post("/staff/translate/pl/ask", data={"reason": "Help line in Polish", "csrf_token": csrf(tom.get(
+        "/staff/translate/pl"))})
+    sign_at = f"/staff/translate/pl/draft/{draft.id}/s/{queue.string_id(('help_line', NEW))}/sign"
+    waiting = tom.get("/staff/translate/pl").get_data(as_text=True)
+    asked = waiting[waiting.index('id="asked"'):]
+    assert html.escape(words) in asked and "tom@line.org translated this string" in asked and sign_at not in asked
+    def sign(client, seen: str):
+        return client.post(sign_at, data={"seen": seen, "csrf_token": csrf(client.get("/staff/translate/pl"))})
+
+    refused = sign(tom, words)
+    assert refused.status_code == 400 and "tom@line.org translated this string" in refused.get_data(as_text=True)
+
+    assert sign_at in ula.get("/staff/translate/pl").get_data(as_text=True)
+    assert sign(ula, "an older text").status_code == 400  # changed since she read it
+    assert sign(ula, words).status_code == 302
+    assert "Reviewed by ula@line.org" in ula.get("/staff/translate/pl").get_data(as_text=True)
+    assert [d.author for d in store.drafts()] == ["tom@line.org"]  # signed on his draft, no second draft
+    assert store.drafts()[0].status == "in review"
+    live = store.files(store.publish(draft.id, "pat@line.org"))  # a translation of live English: one publisher
+    item = queue.build(live, "pl").find(queue.string_id(("help_line", NEW)))
+    assert item is not None and item.state == queue.REVIEWED and item.translation == words
+    assert item.review == Review("ula@line.org", item.review.on)
+    noted = [(e.actor, e.action, e.target) for e in store.audit_entries()]
+    assert ("ula@line.org", "translation reviewed", f"draft {draft.id}") in noted
+    assert ("tom@line.org", "translation review refused", f"draft {draft.id}") in noted
+
+
 def test_the_glossary_is_edited_into_the_draft_by_that_languages_translators(line):
     app, store = line
     tom = signed_in(app, "tom@line.org")

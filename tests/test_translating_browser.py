@@ -1,9 +1,9 @@
 """The translator's workspace in a real browser (Debian's Chromium through Playwright, as
 tests/test_staff_browser.py drives it), on the small fixture flow served from the store: a
 Polish translator sees a string whose English changed, with the old and the new English,
-translates it and asks for review; a publisher publishes it alone (a translation of live
-English); a second Polish speaker signs it, and their review is published too; a resident's
-signed text in Polish gets the new words. Screenshots at phone and desktop widths are saved
+translates it and asks for review; a second Polish speaker signs it on the translator's
+draft; a publisher publishes it alone (a translation of live English), the review with it;
+a resident's signed text in Polish gets the new words. Screenshots at phone and desktop widths are saved
 in the test's tmp folder."""
 from __future__ import annotations
 
@@ -112,7 +112,31 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     expect(tom.locator("h1")).to_contain_text("waits for a publisher")
     (asked,) = [d for d in store.drafts() if d.author == "tom@line.org"]
     assert asked.status == IN_REVIEW
-    store.publish(asked.id, "pat@line.org")  # one publisher: a translation of English already live
+
+    ula = signed_in(browser, base, "ula@line.org")  # a second speaker signs it on tom's draft, before publishing
+    ula.goto(base + "/staff/translate/pl")
+    waiting = ula.locator("#asked li", has_text="Help line: text")
+    for words in (OLD, NEW, POLISH):
+        expect(waiting).to_contain_text(words)
+    screenshots(ula, "translate-sign-draft")
+    waiting.locator("button:has-text('Sign as reviewed')").click()
+    expect(ula.locator("#asked .notice")).to_contain_text("Your review is saved on draft")
+    expect(ula.locator("#asked li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
+
+    pat = signed_in(browser, base, "pat@line.org")  # one publisher: a translation of English already live
+    pat.goto(base + f"/staff/review/{asked.id}")
+    pat.click("#publish")
+    expect(pat.locator("#status")).to_contain_text("published as revision")
+
+    served = queue.build(store.files(store.published_number()), "pl").find(queue.string_id(("help_line", NEW)))
+    assert served is not None and served.state == queue.REVIEWED and served.translation == POLISH
+    assert served.review is not None and served.review.by == "ula@line.org"
+    expected = gsm.fold(POLISH.split("{")[0].strip())
+    assert expected in resident_reads(base, expected, "+13125550188")
+    ula.goto(base + "/staff/translate/pl")
+    expect(ula.locator("#reviewed li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
+    screenshots(ula, "translate-reviewed")
+
     tom.goto(base + "/staff/translate/pl/glossary")
     tom.locator("input[name=english]").first.fill("removal order")
     tom.locator("input[name=use]").first.fill("nakaz deportacji")
@@ -120,24 +144,3 @@ def test_a_polish_translation_of_changed_english_is_translated_reviewed_and_publ
     expect(tom.locator(".notice")).to_contain_text("Saved in your draft")
     expect(tom.locator("input[value='nakaz deportacji']")).to_have_count(1)
     screenshots(tom, "translate-glossary")
-
-    ula = signed_in(browser, base, "ula@line.org")
-    ula.goto(base + "/staff/translate/pl")
-    ula.click("#unreviewed summary")  # a long list starts folded
-    waiting = ula.locator("#unreviewed li", has_text="Help line: text")
-    expect(waiting).to_contain_text("Translated by tom@line.org")
-    waiting.locator("a:has-text('Review it')").click()
-    ula.click("button:has-text('Sign as reviewed')")
-    expect(ula.locator(".notice")).to_contain_text("Your review is saved")
-    ula.goto(base + "/staff/translate/pl")
-    expect(ula.locator("#reviewed li", has_text="Help line: text")).to_contain_text("Reviewed by ula@line.org")
-    screenshots(ula, "translate-reviewed")
-    ula.fill("#reason", "Reviewed the help line in Polish")
-    ula.click("button:has-text('Ask for review')")
-    (review,) = [d for d in store.drafts() if d.author == "ula@line.org"]
-    store.publish(review.id, "pat@line.org")
-
-    served = queue.build(store.files(store.published_number()), "pl").find(queue.string_id(("help_line", NEW)))
-    assert served is not None and served.state == queue.REVIEWED and served.translation == POLISH
-    expected = gsm.fold(POLISH.split("{")[0].strip())
-    assert expected in resident_reads(base, expected, "+13125550188")

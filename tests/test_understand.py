@@ -54,6 +54,31 @@ def test_a_first_text_in_a_language_starts_in_it(resident, content, text, lang):
     assert "2 Español" not in reply
 
 
+def test_once_the_master_prepared_the_content_no_worker_builds_an_index(twilio, content, monkeypatch):
+    """Gunicorn's pre_fork builds every offered language's understanding in the master, so
+    the workers share it and no resident's first free text waits for a build."""
+    from hotline.content.live import before_fork
+    from hotline.understand import vocabulary
+    from tests.conftest import Texter
+
+    before_fork()
+    built, build = [], vocabulary.Lexicon._build
+
+    def built_after_the_fork(self, tag: str):
+        built.append(tag)
+        return build(self, tag)
+
+    monkeypatch.setattr(vocabulary.Lexicon, "_build", built_after_the_fork)
+    firsts = {"en": "hello, I need a free lawyer", "es": "Buenas, alguien me puede orientar?", "zh-Hans": "我想问一下",
+              "ht": "Mwen gen yon pwoblèm", "pl": "dzien dobry, mam pytanie", "tl": "Kumusta po, may tanong ako",
+              "ko": "문의드립니다", "uk": "Доброго дня, маю питання", "fr": "bonsoir, j'ai une question",
+              "pt": "oi, tudo bem?", "hi": "मुझे वकील चाहिए", "ar": "أحتاج محامي"}
+    assert set(content.offered) <= set(firsts)
+    for i, lang in enumerate(content.offered):
+        assert Texter(twilio, number=f"+1312555{i:04d}").text(firsts[lang]), lang
+    assert built == []
+
+
 def test_a_wrong_guess_costs_one_text_the_next_sentence_switches(resident, content):
     resident.text("Maria")          # says nothing: the language list
     resident.text("1")              # English, by mistake

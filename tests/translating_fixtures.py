@@ -3,13 +3,9 @@ changes it (the catalogs then updated as `hotline i18n update` does), for the tr
 workspace tests."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import hotline
-from hotline.content.files import FLOWS, Files, written
-from hotline.languages import workflow
+from hotline.content.files import FLOWS, Files
 from hotline.languages.po import po_bytes, read_po_bytes
-from hotline.languages.template import extract_catalog
+from hotline.languages.workflow import follow_english
 from hotline.staff.translating.queue import catalog_file
 from tests.store_fixtures import shipped
 
@@ -38,8 +34,4 @@ def english_changed(files: Files, old: str = OLD, new: str = NEW) -> dict[str, b
     flow = out[f"{FLOWS}/main.yaml"].decode()
     assert old in flow
     out[f"{FLOWS}/main.yaml"] = flow.replace(old, new).encode()
-    with written(out) as root:
-        template = extract_catalog(root / FLOWS, Path(hotline.__file__).parent)
-    for path in [p for p in out if p.endswith("messages.po")]:
-        out[path] = po_bytes(workflow.merge(read_po_bytes(out[path]), template))
-    return out
+    return follow_english(out)

@@ -53,10 +53,12 @@ class Refused:
 class LiveContent:
     def __init__(self, source: Source, keep: LastGood, check: Callable[[Files], Report], interval: float = 1.0,
                  on_swap: Callable[[Content], None] | None = None,
-                 on_outcome: Callable[[str | None, bool], None] | None = None) -> None:
+                 on_outcome: Callable[[str | None, bool], None] | None = None,
+                 prepare: Callable[[Content], None] | None = None) -> None:
         self.source, self.keep, self.check = source, keep, check
         self.interval = max(interval, 0.05)
         self.on_swap = on_swap
+        self.prepare = prepare  # builds what serving the content needs, in a preloading master (`before_fork`)
         self.on_outcome = on_outcome  # told ACCEPTED, REFUSED or UNKEPT (once per version and reason), or
         # None when only `refused` changed; and whether the newest version is now not served
         self.current: Content
@@ -237,6 +239,18 @@ class LiveContent:
 
 
 _EVERY: weakref.WeakSet[LiveContent] = weakref.WeakSet()
+
+
+def before_fork() -> None:
+    """Gunicorn's `pre_fork` (in the master, before each worker is forked): what every worker
+    would otherwise build for itself on its first requests is built once here, and shared
+    with all of them (`prepare`; done once per content, so a worker forked later costs nothing)."""
+    for live in list(_EVERY):
+        if live.prepare:
+            try:
+                live.prepare(live.current)
+            except Exception as exc:  # noqa: BLE001 - the workers then build it themselves, as needed
+                log.error("preparing the content before the fork failed (%s); each worker builds it", type(exc).__name__)
 
 
 def after_fork() -> None:

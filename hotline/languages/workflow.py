@@ -3,7 +3,8 @@ translating (PO for Poedit and Weblate, CSV for a spreadsheet), import it back, 
 reviews string by string.
 
 Functions take and return Babel `Catalog`s; reading and writing files is left to
-`po.read_po_file` / `write_po_file` and the CLI.
+`po.read_po_file` / `write_po_file` and the CLI. `follow_english` does to a version held
+in memory (the store's) what `hotline i18n extract` and `update` do to the folders.
 """
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 from babel import Locale as BabelLocale
 from babel.messages.catalog import Catalog, Message
 
+from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
 from hotline.languages.comments import REVIEWED, Review, review_comment, without_drafts
+from hotline.languages.locales import catalog_path
 from hotline.languages.placeholders import placeholder_mismatch
-from hotline.languages.po import Key
+from hotline.languages.po import Key, po_bytes, read_po_bytes
 from hotline.languages.serving import PLACEHOLDERS, REASONS, Served
+from hotline.languages.template import extract_catalog
 
+CODE = Path(__file__).parents[1]  # the package whose phrases every catalog also holds
 CSV_COLUMNS = ("context", "string", "why", "earlier English", "English", "earlier translation", "translation")
 
 
@@ -31,16 +37,18 @@ def new_catalog(template: Catalog, tag: str) -> Catalog:
     return catalog
 
 
-def merge(catalog: Catalog, template: Catalog) -> Catalog:
+def merge(catalog: Catalog, template: Catalog, dated: bool = True) -> Catalog:
     """Babel's update with fuzzy matching: a changed English turns its entry fuzzy and keeps
     the English it replaced as the previous msgid (`#| msgid`), which translators see and
     which a wording-only change serves the translation of. So a previous msgid is kept only
     where the translation is of that very English: not for Babel's matches across nodes
     (they stay fuzzy suggestions), nor for an entry that was already fuzzy (its translation
     is of an older English still), and a fuzzy entry whose English did not change keeps
-    its own. (English no longer used is not written back: see `po.write_po_file`.)"""
+    its own. (English no longer used is not written back: see `po.write_po_file`.)
+    `dated`: the catalog takes the template's creation date (messages.pot's); the store keeps
+    no template, so it keeps the catalog's own date (`follow_english`)."""
     before = {_key(m): m for m in catalog if m.id}
-    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False, update_creation_date=dated)
     for message in catalog:
         if not message.id:
             continue
@@ -51,6 +59,23 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
         elif replaced is None or replaced.fuzzy:
             message.previous_id = []
     return catalog
+
+
+def follow_english(files: Files) -> dict[str, bytes]:
+    """A version (`hotline.content.files`) with each of its catalogs merged with the English
+    its flows say now, by `merge`: what `hotline i18n extract` then `hotline i18n update` do
+    to the files, done by the store when it publishes a change of English. So a change marked
+    wording-only serves the translation of the English it replaced, and every change of
+    English reaches the translators' queue as changed, beside the English it replaced. A
+    catalog whose English did not change stays byte for byte the same; no catalog is added
+    (a new catalog would offer its language to residents)."""
+    with written({p: d for p, d in files.items() if p.startswith(f"{FLOWS}/")}) as root:
+        template = extract_catalog(root / FLOWS, CODE)
+    out = dict(files)
+    every = catalog_path(Path(TRANSLATIONS), "*").as_posix()
+    for path in [p for p in files if PurePosixPath(p).match(every)]:
+        out[path] = po_bytes(merge(read_po_bytes(files[path]), template, dated=False))
+    return out
 
 
 def _key(message: Message) -> Key:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from flask import current_app, g
 
 from hotline.check.version import gate
+from hotline.check.words import for_staff
 from hotline.content import Content
 from hotline.store.files import content_hash
 
@@ -43,7 +44,7 @@ def my_draft() -> Draft | None:
 @dataclass(frozen=True)
 class Loaded:
     """A version as loaded by the serving gate: its content (None when it does not load) and
-    what keeps it off the line, in the check's words."""
+    what keeps it off the line, in staff's words (`check.words`)."""
 
     content: Content | None
     problems: tuple[str, ...]
@@ -57,7 +58,7 @@ def loaded(files: dict[str, bytes]) -> Loaded:
             _loaded.move_to_end(key)
             return found
     report = gate(files, current_app.config)
-    found = Loaded(report.content, tuple(str(p) for p in report.refusals))
+    found = Loaded(report.content, tuple(for_staff(report.refusals, report.content)))
     with _lock:
         _loaded[key] = found
         while len(_loaded) > KEPT:

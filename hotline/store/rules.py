@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from hotline.check.words import FIELDS
 from hotline.store.files import GLOSSARY, Files
 
 ADMIN, EDITOR, TRANSLATOR, PUBLISHER = "admin", "editor", "translator", "publisher"
@@ -73,9 +74,16 @@ def _worded(entry: Mapping[str, Any], fields: tuple[str, ...]) -> set[str]:
     return {str(m) for m in (marked if isinstance(marked, list) else [marked]) if m}
 
 
+def _named(key: str, entry: object, service: bool) -> str:
+    """A page, menu or service as staff know it: its kind and its title or name."""
+    entry = entry if isinstance(entry, dict) else {}
+    kind = "service" if service else "menu" if entry.get("type") == "menu" else "page"
+    return f"{kind} “{entry.get('name' if service else 'title') or key}”"
+
+
 def _facts_in(path: str, old: bytes | None, new: bytes | None) -> list[str]:
     service = path.endswith("services.yaml")
-    kind, wordable = ("service", ("name", "hours")) if service else ("node", ("title", "text"))
+    wordable = ("name", "hours") if service else ("title", "text")
     before, after = entries(path, old), entries(path, new)
     out = []
     for key in sorted(set(before) | set(after)):
@@ -83,14 +91,15 @@ def _facts_in(path: str, old: bytes | None, new: bytes | None) -> list[str]:
         if a == b:
             continue
         if a is None or b is None:
-            out.append(f"{kind} '{key}' {'added' if a is None else 'removed'}")
+            out.append(f"{_named(key, a or b, service)} {'added' if a is None else 'removed'}")
             continue
         if not isinstance(a, dict) or not isinstance(b, dict):
             out.append(f"{path}: {key}")
             continue
         fields = {f for f in set(a) | set(b) if a.get(f) != b.get(f)} - FREE_FIELDS - _worded(b, wordable)
         if fields:
-            out.append(f"{kind} '{key}': {', '.join(sorted(fields))}")
+            labels = (FIELDS.get(f, f).lower() for f in sorted(fields))
+            out.append(f"{_named(key, b, service)}: {', '.join(labels)}")
     return out
 
 
@@ -109,7 +118,7 @@ def classify(base: Files, files: Mapping[str, bytes | None]) -> Change:
             continue
         english = True
         if path == LOCALES:
-            facts.append("the languages offered (translations/locales.yaml)")
+            facts.append("the languages offered")
         elif path.startswith("flows/") and path.count("/") == 1:
             facts += _facts_in(path, old, new)
     return Change(tuple(facts), frozenset(languages), english)

@@ -15,10 +15,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from hotline.languages import workflow
+from hotline.languages.comments import Review
+from hotline.languages.locales import catalog_path
+from hotline.languages.po import Key, po_bytes, read_po_bytes
 from hotline.store import accounts, audit, merge, rules
 from hotline.store.checking import check_files
 from hotline.store.db import StartLock, make_engine, migrate
-from hotline.store.files import Files, content_hash
+from hotline.store.files import FLOWS, TRANSLATIONS, Files, content_hash
 from hotline.store.models import Account, AuditEntry, Blob, Draft, DraftFile, Published, Revision, RevisionFile
 
 RELEASE = "release"  # the author of shipped content
@@ -55,6 +59,11 @@ def noted(action: str, kind: str = "draft") -> Callable[[Method], Method]:
                 raise
         return refusals_noted  # type: ignore[return-value]
     return wrap
+
+
+@dataclass(frozen=True)
+class Merged(merge.Merged):
+    english: bool = False  # the draft changes the flows: the catalogs follow (`Store._following`)
 
 
 @dataclass(frozen=True)
@@ -365,6 +374,37 @@ class Store:
             draft.status, draft.reason = IN_REVIEW, reason.strip()
             audit.append(session, actor.email, "review asked", f"draft {draft_id}", draft.reason)
 
+    @noted("translation review")
+    def sign_translation(self, draft_id: int, by: str, tag: str, key: Key, seen: str) -> None:
+        """A second speaker of `tag` signs one string that a draft translates, on that draft:
+        recorded in its catalog as every review is (`workflow.sign`), so publishing carries it,
+        rather than in a draft of their own that would conflict with it. The draft keeps its
+        status and approval: what residents get does not change. `seen`: the translation the
+        reviewer read; a different one is not signed."""
+        path = catalog_path(Path(TRANSLATIONS), tag).as_posix()
+        with self.session() as session:
+            actor, draft = self.actor(session, by), self._draft(session, draft_id)
+            if draft.status == PUBLISHED:
+                raise Refused(f"draft {draft_id} is already published: review the string where it is live.")
+            refusal = rules.may_review_translation(actor, tag, draft.author)
+            if refusal:
+                raise Refused(refusal)
+            data = self._changes(session, draft).get(path)
+            catalog = read_po_bytes(data or b"")
+            message = catalog.get(key[1], context=key[0] or None)
+            before = read_po_bytes(self.files(draft.based_on, session).get(path, b"")).get(key[1], context=key[0] or None)
+            if message is None or not message.string or (before is not None and before.string == message.string):
+                raise Refused(f"draft {draft_id} does not translate this string: review it where it is live.")
+            if message.string != seen:
+                raise Refused("This translation changed since you opened it: read it again, then sign it.")
+            if not workflow.sign(catalog, Review(actor.email, now().date().isoformat()), keys=[key]):
+                raise Refused("This translation is a draft no one has accepted yet: it is signed once it is saved.")
+            row = session.get(DraftFile, (draft.id, path))
+            assert row is not None
+            row.blob_hash = self._put(session, po_bytes(catalog))
+            audit.append(session, actor.email, "translation reviewed", f"draft {draft_id}", "",
+                         {"language": tag, "string": key[0], "translator": draft.author})
+
     def drafts(self, open_only: bool = True) -> list[Draft]:
         with self.session() as session:
             query = select(Draft).order_by(Draft.id)
@@ -420,6 +460,32 @@ class Store:
             draft.status, draft.approver = SENT_BACK, None
             audit.append(session, actor.email, "draft sent back", f"draft {draft_id}", reason)
 
+    def _merged(self, session: Session, draft: Draft) -> Merged:
+        """The draft's changes merged onto the revision published now, when one was published
+        since its base; `english` when the draft changes the flows."""
+        base, changes = self.files(draft.based_on, session), self._changes(session, draft)
+        mine = {p: d for p, d in {**base, **changes}.items() if d is not None}
+        current = self._published(session)
+        merged = merge.merge(base, mine, self.files(current, session)) if current != draft.based_on else \
+            merge.Merged(mine, [])
+        return Merged(merged.files, merged.conflicts, any(p.startswith(f"{FLOWS}/") for p in changes))
+
+    @staticmethod
+    def _following(merged: Merged) -> dict[str, bytes]:
+        """The files to publish: after a change of English, every catalog follows it, as
+        `hotline i18n update` makes the files follow (`workflow.follow_english`)."""
+        return workflow.follow_english(merged.files) if merged.english else dict(merged.files)
+
+    def as_published(self, draft_id: int) -> tuple[dict[str, bytes], list[str]]:
+        """What publishing the draft would make live now (what it made, once published), and
+        what it and the revisions published since its base both changed: for proofing."""
+        with self.session() as session:
+            draft = self._draft(session, draft_id)
+            if draft.revision_id is not None:
+                return self.files(draft.revision_id, session), []
+            merged = self._merged(session, draft)
+        return self._following(merged), merged.conflicts
+
     @noted("publish")
     def publish(self, draft_id: int, by: str) -> int:
         """Merge the draft onto the published revision, check it and make it the published one."""
@@ -427,20 +493,17 @@ class Store:
             actor, draft = self.actor(session, by), self._draft(session, draft_id)
             self._still_open(draft)
             seen, current = session.get(Published, 1).version, self._published(session)  # type: ignore[union-attr]
-            base = self.files(draft.based_on, session)
-            changes = self._changes(session, draft)
-            change = rules.classify(base, changes)
+            change = rules.classify(self.files(draft.based_on, session), self._changes(session, draft))
             refusal = rules.may_publish(actor, change, draft.author, draft.approver, [])
             if refusal:
                 raise Refused(refusal)
-            mine = {p: d for p, d in {**base, **changes}.items() if d is not None}
-            merged = merge.merge(base, mine, self.files(current, session)) if current != draft.based_on else \
-                merge.Merged(mine, [])
+            merged = self._merged(session, draft)
             if merged.conflicts:
                 raise Refused(f"draft {draft_id} and revision {current} (published since its base, revision "
                               f"{draft.based_on}) both changed: {'; '.join(merged.conflicts)}. Nothing was published.")
             approver, author, reason = draft.approver, draft.author, draft.reason
-        errors = check_files(merged.files, self.cfg)
+        files = self._following(merged)
+        errors = check_files(files, self.cfg)
         refusal = rules.may_publish(actor, change, author, approver, errors)
         if refusal:
             raise Refused(refusal)
@@ -452,7 +515,7 @@ class Store:
                               "published: publish it again to merge onto it.")
             draft = self._draft(session, draft_id)
             self._still_open(draft)  # not sent back while it was checked
-            revision = self._revision(session, merged.files, current, author, reason, approver, errors, draft_id,
+            revision = self._revision(session, files, current, author, reason, approver, errors, draft_id,
                                       published=True)
             session.execute(update(Published).where(Published.id == 1).values(revision_id=revision.id))
             draft.status, draft.revision_id = PUBLISHED, revision.id

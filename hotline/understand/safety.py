@@ -27,7 +27,7 @@ RIVAL = 0.6  # an urgent node scoring this share of the best page is listed with
 
 def _dense(text: str) -> bool:
     """Written without spaces between words (Chinese, Japanese, Korean run together)."""
-    return any(ord(ch) >= 0x2E80 for ch in text)
+    return max(text, default="") >= "\u2e80"  # any character from U+2E80 on (in C, once per text)
 
 
 def urgent_named(content: Content, lang: str, text: str) -> list[str]:

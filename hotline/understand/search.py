@@ -26,7 +26,7 @@ WEAK = 0.2           # a function word's share of a word ("how", "I want": vocab
 def grams(word: str) -> list[str]:
     """The word's n-grams; a word shorter than NGRAM is left to the words."""
     padded = f" {word} "
-    if len(word) < NGRAM or not word.isalpha() or any(ord(ch) >= 0x2E80 for ch in word):
+    if len(word) < NGRAM or not word.isalpha() or max(word) >= "\u2e80":
         return []
     return ["#" + padded[i:i + NGRAM] for i in range(len(padded) - NGRAM + 1)]
 

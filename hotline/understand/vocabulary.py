@@ -82,7 +82,7 @@ def tokens(text: str) -> list[str]:
         if word.isdecimal():  # numbers are options and phone numbers, in every language
             continue
         out.append(word)
-        if len(word) > 2 and any(ord(ch) >= 0x2E80 for ch in word):
+        if len(word) > 2 and max(word) >= "\u2e80":
             out.extend(word[i:i + 2] for i in range(len(word) - 1))
     return out
 

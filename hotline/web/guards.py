@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from io import BytesIO
 from typing import ParamSpec, TypeVar
 
@@ -53,7 +53,15 @@ def _secrets_for(settings_header: str | None) -> list[str]:
     return keys
 
 
-def valid_signature(token: str, url: str, form: Mapping[str, str], signature: str,
+class Params(dict[str, list[str]]):
+    """A form as Twilio's validator reads it first (`getall`): handed Werkzeug's MultiDict, it
+    fails over to `getlist` through an exception per field, a third of the check's time."""
+
+    def getall(self, name: str) -> list[str]:
+        return self[name]
+
+
+def valid_signature(token: str, url: str, form: Params, signature: str,
                     settings_header: str | None = None) -> bool:
     """Twilio's check, with the algorithm Twilio names (HMAC-SHA1 unless its signature
     settings header says otherwise). The URL as called is tried first: `validate` always
@@ -129,7 +137,8 @@ def signed(view: Callable[P, R]) -> Callable[P, R]:
             headers = request.headers
             settings_header = headers.get(SIGNATURE_SETTINGS_HEADER)
             url, signature = public_url(), headers.get(SIGNATURE_HEADER, "")
-            if not any(valid_signature(secret, url, request.form, signature, settings_header)
+            form = Params(request.form.lists())
+            if not any(valid_signature(secret, url, form, signature, settings_header)
                        for secret in _secrets_for(settings_header)):
                 abort(403)
         return view(*args, **kwargs)

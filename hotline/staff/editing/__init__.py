@@ -13,10 +13,12 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
 
+from hotline.check.words import FIELDS
 from hotline.staff import versions
-from hotline.staff.editing import checking, recheck
+from hotline.staff.editing import checking, finding, recheck
 from hotline.store import Refused, flowedit, rules
 from hotline.store.flowedit import SERVICES, EditError
+from hotline.store.store import IN_REVIEW
 
 blueprint = Blueprint("editing", __name__, url_prefix="/edit", template_folder="templates",
                       static_folder="static", static_url_path="/static")
@@ -28,9 +30,21 @@ WORDABLE = ("title", "text")
 
 
 @blueprint.app_context_processor
-def _due_rechecks() -> dict[str, Any]:
-    """`due_rechecks()` for the staff home page's partial (staff/editing/recheck.html)."""
-    return {"due_rechecks": recheck.due}
+def _for_the_home_page() -> dict[str, Any]:
+    """For the staff home page's partials (staff/editing/start.html, recheck.html): the facts
+    due for a re-check, and how many drafts wait for a publisher."""
+    return {"due_rechecks": recheck.due, "drafts_waiting": _drafts_waiting}
+
+
+def _drafts_waiting() -> int:
+    store = versions.store()
+    return sum(d.status == IN_REVIEW for d in store.drafts()) if store is not None else 0
+
+
+@blueprint.context_processor
+def _labels() -> dict[str, Any]:
+    """Each field's label, as the check's messages name it to staff too (`check.words`)."""
+    return {"labels": FIELDS}
 
 
 def _author() -> Any:
@@ -103,9 +117,12 @@ def index(failed: str = "") -> str:
     listed = {o for m in menus.values() for o in m.get("options") or []}
     who = g.get("staff")
     draft = versions.my_draft() if who is not None and who.role in AUTHORS else None
-    return render_template("staff/editing/index.html", nodes=nodes, menus=menus, services=_entries(files, SERVICES),
+    services = _entries(files, SERVICES)
+    query = request.args.get("find", "").strip()[:200]
+    return render_template("staff/editing/index.html", nodes=nodes, menus=menus, services=services,
                            unlisted=[k for k in nodes if k not in listed and k not in menus], draft=draft,
-                           may_edit=draft is not None, failed=failed)
+                           may_edit=draft is not None, failed=failed, query=query,
+                           found=finding.find(query, nodes, services))
 
 
 def _node_or_404(files: dict[str, bytes], nid: str) -> tuple[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from flask import current_app
 from hotline.channels import messaging
 from hotline.check.rules import WARNING
 from hotline.check.version import check_files
+from hotline.check.words import staff_words
 from hotline.engine import Reply
 from hotline.flow.model import Kind
 from hotline.store import flowedit
@@ -65,7 +66,7 @@ def check(files: Mapping[str, bytes], path: str, key: str, values: Mapping[str, 
             continue  # what each language still lacks is the translators' queue, not this field's
         field = next((name for name, first, last in fields if problem.node == key and first <= problem.line <= last),
                      "") or (_named(problem.message, values) if problem.node == key else "")
-        problems.append({"field": field, "message": problem.message, "warning": problem.severity == WARNING,
+        problems.append({"field": field, "message": staff_words(problem.message), "warning": problem.severity == WARNING,
                          "node": problem.node})
     content = report.content
     costs = []

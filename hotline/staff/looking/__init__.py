@@ -15,6 +15,7 @@ from hotline.channels import NAMES, messaging, sms, voice
 from hotline.channels.render import paragraphs, title
 from hotline.check.rules import WARNING
 from hotline.check.version import run as run_check
+from hotline.check.words import staff_words
 from hotline.content import Content
 from hotline.engine import Reply
 from hotline.flow.model import FlowError
@@ -67,7 +68,7 @@ def index() -> str:
     languages = [(tag, locale.name + ("" if tag in content.offered else ", not offered to residents"), tag in heard)
                  for tag, locale in content.locales.items() if tag in content.offered or content.coverage[tag].translated]
     return render_template("staff/looking/index.html", languages=languages, shown=shown, fallback=content.fallback(),
-                           locales=content.locales)
+                           locales=content.locales, disk=versions.store() is None)
 
 
 @blueprint.post("/simulate")
@@ -204,4 +205,4 @@ def check_page() -> str:
     report = run_check(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]), cfg)
     warnings = [p for p in report.problems if p.severity == WARNING]
     return render_template("staff/looking/check.html", report=report, warnings=warnings,
-                           nodes=shared.line().content.flow.nodes)
+                           nodes=shared.line().content.flow.nodes, staff_words=staff_words)

@@ -11,9 +11,8 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from hotline.staff import preview, versions
 from hotline.staff.reviewing import proof
-from hotline.store import Refused, merge, rules
+from hotline.store import Refused, rules
 from hotline.store.diff import describe
-from hotline.store.models import Draft
 from hotline.store.store import EDITING, IN_REVIEW, SENT_BACK, Store
 
 blueprint = Blueprint("reviewing", __name__, url_prefix="/review", template_folder="templates")
@@ -55,7 +54,7 @@ def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]
     draft = next((d for d in store.drafts(open_only=False) if d.id == draft_id), None) or abort(404)
     live_number = store.published_number()
     live_files = store.files(live_number) if live_number is not None else {}
-    files, conflicts = _as_published(store, draft, live_number, live_files)
+    files, conflicts = store.as_published(draft.id)
     live, mine = versions.loaded(live_files), versions.loaded(files)
     screens, renumbered = [], []
     if live.content is not None and mine.content is not None:
@@ -67,19 +66,6 @@ def _page(draft_id: int, failed: str = "", status: int = 200) -> tuple[str, int]
                            waits=store.waits_for(draft) if draft.status == IN_REVIEW else "",
                            comments=_comments(store, draft_id), conflicts=conflicts,
                            publisher=who is not None and who.role == rules.PUBLISHER), status
-
-
-def _as_published(store: Store, draft: Draft, live_number: int | None,
-                  live_files: dict[str, bytes]) -> tuple[dict[str, bytes], list[str]]:
-    """What publishing the draft would make live: its changes merged onto the revisions
-    published since its base (as `Store.publish` merges them), and what both changed."""
-    if draft.revision_id is not None:
-        return store.files(draft.revision_id), []
-    mine = store.draft_files(draft.id)
-    if live_number is None or live_number == draft.based_on:
-        return mine, []
-    merged = merge.merge(store.files(draft.based_on), mine, live_files)
-    return merged.files, merged.conflicts
 
 
 @blueprint.get("/<int:draft_id>")

@@ -135,18 +135,49 @@ def index() -> str:
                            sections=queue.SECTIONS)
 
 
+def _asked(store: Store, actor: rules.Actor | None, tag: str) -> list[tuple[Draft, list[queue.Item], str | None]]:
+    """Drafts waiting for a publisher that translate strings of `tag`, each with those strings
+    and why this person may not sign them (None: they may): a second speaker signs them on
+    the draft, before it is published; its translator sees them wait."""
+    out = []
+    for draft in store.drafts():
+        if draft.status != IN_REVIEW:
+            continue
+        items = queue.translated_in(store.files(draft.based_on), store.draft_files(draft.id), tag)
+        if items:
+            out.append((draft, items, _may_review(actor, tag, draft.author)))
+    return out
+
+
 @blueprint.get("/<tag>")
-def language(tag: str) -> str:
+def language(tag: str, refused: str = "") -> tuple[str, int]:
     store, actor, files, draft = _language(tag)
     q = queue.build(files, tag)
     unreviewed = [i.key for i in q.section(queue.UNREVIEWED)]
     by = _translators(store, tag, draft, unreviewed)
     waiting = _open_draft(store, actor.email, (IN_REVIEW,)) if actor is not None else None
     return render_template("staff/translating/language.html", q=q, sections=queue.SECTIONS, draft=draft,
-                           waiting=waiting, translated_by=by,
+                           waiting=waiting, translated_by=by, asked=_asked(store, actor, tag), refused=refused,
                            may_review={k: _may_review(actor, tag, by.get(k, "")) is None for k in unreviewed},
                            terms=glossary.read(files.get(glossary.path_of(tag))), used_in=glossary.used_in,
-                           may_act=actor is not None)
+                           may_act=actor is not None), 400 if refused else 200
+
+
+@blueprint.post("/<tag>/draft/<int:draft_id>/s/<sid>/sign")
+def sign_on_draft(tag: str, draft_id: int, sid: str) -> Response | tuple[str, int]:
+    """A second speaker signs a string another person's draft translates, before it is published."""
+    store, actor, _, _ = _language(tag)
+    item = next((i for d, items, _ in _asked(store, actor, tag) if d.id == draft_id for i in items if i.sid == sid),
+                None)
+    if item is None:
+        abort(404)
+    try:
+        if actor is None:
+            raise Refused("Sign in with your own account to review.")
+        store.sign_translation(draft_id, actor.email, tag, item.key, request.form.get("seen", ""))
+    except Refused as exc:
+        return language(tag, str(exc))
+    return redirect(url_for(".language", tag=tag, signed=draft_id, _anchor="asked"))
 
 
 def _string_page(tag: str, sid: str, status: int = 200, refused: str = "", typed: str | None = None

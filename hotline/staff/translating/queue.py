@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from hotline.content.files import FLOWS, TRANSLATIONS, Files, written
@@ -141,6 +141,16 @@ def build(files: Files, tag: str, loaded: Loaded | None = None) -> Queue:
             machine, how.detail, entry.review if entry is not None else None, bool(entry and entry.review_voided)))
     order = list(SECTIONS)
     return Queue(tag, locale, tuple(sorted(items, key=lambda i: order.index(i.state))))
+
+
+def translated_in(before: Files, after: Files, tag: str) -> list[Item]:
+    """The strings of `tag` that `after` (a draft's files) translates differently from `before`
+    (its base), as served: what a second speaker reviews on the draft, before it is published;
+    for a change of English, with the old English and its translation as `before` has them."""
+    earlier = translations(before.get(catalog_file(tag)))
+    was = {i.key: i for i in build(before, tag).items}
+    return [replace(i, older=was[i.key].older, earlier=was[i.key].earlier) if i.key in was else i
+            for i in build(after, tag).items if i.state in (UNREVIEWED, REVIEWED) and earlier.get(i.key) != i.translation]
 
 
 def translations(data: bytes | None) -> dict[Key, str]:
