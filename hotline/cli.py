@@ -566,9 +566,11 @@ def _store() -> Store:
     cfg = settings.read()
     shipped = files_from_dirs(Path(cfg["FLOWS"]), Path(cfg["TRANSLATIONS"]))
     try:
-        return open_store(cfg["DATABASE_URL"], Path(cfg["INSTANCE"]), shipped, cfg)
+        store = open_store(cfg["DATABASE_URL"], Path(cfg["INSTANCE"]), shipped, cfg)
     except Exception as exc:  # the database is down or refuses: say so, no traceback
         raise click.ClickException(f"cannot open the content store: {exc}") from None
+    click.get_current_context().call_on_close(store.engine.dispose)  # its connections closed with the command
+    return store
 
 
 @contextmanager

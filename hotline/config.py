@@ -7,7 +7,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,12 @@ def read(overrides: Mapping[str, Any] | None = None) -> Config:
 
 
 SWITCHES = ("DEV", "SMS_SHORT_CODE")
+
+
+def clock(cfg: Mapping[str, Any]) -> Callable[[], float]:
+    """The clock the line's windows and days follow (seconds since the epoch): the system's,
+    or `CLOCK` given to `create_app` (a test's, which it moves instead of waiting)."""
+    return cfg.get("CLOCK") or time.time
 
 
 def _on(value: object) -> bool:

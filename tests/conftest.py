@@ -2,8 +2,11 @@
 set), and residents who text and call it the way Twilio posts, with real signatures."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import shutil
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,14 +15,21 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import redis
+from click.testing import CliRunner, Result
 from twilio.request_validator import RequestValidator
 
 from hotline import create_app
 from hotline.channels import voice
+from hotline.cli import main
 from hotline.content import Content
 
-pytest_plugins = ["tests.staff_screens"]  # the staff pages in a browser: `browser`, `page`, `screenshots`
+pytest_plugins = [
+    "tests.staff_screens",   # the staff pages in a browser: `browser`, `page`, `screenshots`
+    "tests.store_fixtures",  # the content store on SQLite and PostgreSQL: `database`, `make_store`
+    "tests.processes",       # real processes for the system tests: `redis_process`
+]
 
+ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
@@ -43,15 +53,18 @@ def embedded_redis(tmp_path_factory) -> redis.Redis:
     server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
 
 
-def _backends() -> list[str]:
-    return ["embedded"] + (["server"] if os.environ.get("REDIS_URL") else [])
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked `redis_server` runs on the Redis server at REDIS_URL too, when it is set."""
+    if ("redis_url" in metafunc.fixturenames and os.environ.get("REDIS_URL")
+            and metafunc.definition.get_closest_marker("redis_server")):
+        metafunc.parametrize("redis_url", ["embedded", "server"], indirect=True)
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture
 def redis_url(request, embedded_redis) -> str:
-    """A clean Redis for each test: embedded always, plus the REDIS_URL server when set
-    (its database is flushed: point REDIS_URL at a test database)."""
-    if request.param == "embedded":
+    """A clean Redis for each test: the embedded one, and for a test marked `redis_server` the
+    REDIS_URL server as well, when set (its database is flushed: point REDIS_URL at a test database)."""
+    if getattr(request, "param", "embedded") == "embedded":
         url = f"unix://{embedded_redis.socket_file}"
     else:
         url = os.environ["REDIS_URL"]
@@ -70,11 +83,50 @@ def instance(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def make_app(redis_url, instance):
+def line(tmp_path) -> Path:
+    """A copy of the shipped flows (with their tests) and catalogs for a test to edit: the
+    folder that holds flows/ and translations/."""
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "translations", tmp_path / "translations")
+    return tmp_path
+
+
+def hotline(line: Path, *args: str, **env: str) -> Result:
+    """`hotline ARGS` as typed in a shell, on the flows and catalogs in `line` (`env`: more settings)."""
+    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations"), **env}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@dataclass
+class Clock:
+    """The time the app reads (rate and throttle windows, the day a caller's key is made
+    for), standing still until the test moves it: no test crosses a minute or midnight by
+    chance, and none waits for one. (A session's expiry is Redis's own: real seconds.)"""
+
+    now: float = field(default_factory=time.time)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def forward(self, seconds: float) -> None:
+        self.now += seconds
+
+    def noon(self, day: dt.date) -> None:
+        """Midday (UTC) on `day`."""
+        self.now = dt.datetime.combine(day, dt.time(12), dt.UTC).timestamp()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_app(redis_url, instance, clock):
     def make(**overrides):
         # CONTENT=files: a test's own copy of the flows is served as it is (the store's tests,
         # and the real processes of the Procfile's tests, serve the published revision)
-        config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
+        config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE, "CLOCK": clock,
                   "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance), "CONTENT": "files"}
         config.update(overrides)
         app = create_app(config)
@@ -202,7 +254,6 @@ def whatsapper(twilio) -> Texter:
     return Texter(twilio, number=WHATSAPP, params=whatsapp_params)
 
 
-ROOT = Path(__file__).resolve().parent.parent
 CALL_SID = "CA" + "9f" * 16
 CALLER = "+13125550188"
 

@@ -14,7 +14,9 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")
+# A browser test's marks (its module's `pytestmark`): a system test, skipped where Chromium is missing.
+needs_chromium = [pytest.mark.system,
+                  pytest.mark.skipif(not CHROMIUM.exists(), reason="Chromium not installed: apt-get install chromium")]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 WIDTHS = {"phone": PHONE, "desktop": DESKTOP}

@@ -37,7 +37,7 @@ def postgres_database() -> tuple[str, object]:
     return POSTGRES.format(name), drop
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.system)])
 def database(request, tmp_path) -> str | None:
     """DATABASE_URL for one test: None (SQLite in the instance folder) or a fresh PostgreSQL database."""
     if request.param == "sqlite":

@@ -33,6 +33,7 @@ def ran() -> tuple[dict, set[int]]:
     return json.loads(result.output), left
 
 
+@pytest.mark.system
 def test_bench_runs_both_apps_and_cleans_up(ran) -> None:
     report, left = ran
 
@@ -54,6 +55,7 @@ def test_bench_runs_both_apps_and_cleans_up(ran) -> None:
     assert not left, "the bench left processes running"
 
 
+@pytest.mark.system
 def test_the_report_gives_the_seconds_from_publish_to_served_on_every_worker(ran) -> None:
     report, _left = ran
     served = report["publish_to_served"]

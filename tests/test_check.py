@@ -4,35 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import textwrap
 from datetime import date
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from hotline import config
 from hotline.channels import calls, sms, voice
 from hotline.check import rules as check
-from hotline.cli import main
 from hotline.content import load_content
 from hotline.engine import Session
 from hotline.flow.load import read_flow
-from tests.conftest import ROOT
-
-
-@pytest.fixture
-def line(tmp_path) -> Path:
-    """A copy of the flows (with their tests) and catalogs to break."""
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    return tmp_path
-
-
-def hotline(line: Path, *args: str, **env: str) -> Result:
-    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations"), **env}
-    return CliRunner().invoke(main, list(args), env=env)
+from tests.conftest import ROOT, hotline
 
 
 def add(line: Path, yaml_text: str, file: str = "main.yaml") -> None:

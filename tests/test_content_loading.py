@@ -8,7 +8,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -22,17 +21,10 @@ from hotline.check.version import check_files, run
 from hotline.content import model
 from hotline.content.files import digest, files_from_dirs
 from hotline.flow.model import Kind
-from tests.conftest import ROOT, Texter, Twilio
+from tests.conftest import Texter, Twilio
 
 OLD_NUMBER, NEW_NUMBER = "312-660-1370", "312-660-1300"
 APOLOGY = "Sorry, the line has a problem right now"
-
-
-@pytest.fixture
-def line(tmp_path) -> Path:
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    return tmp_path
 
 
 def correct_a_number(line: Path) -> None:

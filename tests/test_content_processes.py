@@ -12,21 +12,18 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from hotline import bench, config
 from hotline.check.version import gate
 from hotline.content.files import digest, files_from_dirs
-from tests.conftest import ROOT
+from tests.processes import METRICS_TOKEN, environment, get, text
 from tests.test_content_loading import APOLOGY, NEW_NUMBER, OLD_NUMBER, correct_a_number, read_only
-from tests.test_procfile import METRICS_TOKEN, environment, get, text
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 APP = "hotline:create_app()"
 SERVING = re.compile(r"now serving flow \S+ \(version (\w+)")
-
-
-def content(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    return tmp_path
 
 
 def settings(line: Path, **extra: str) -> dict[str, str]:
@@ -77,11 +74,10 @@ def legal_nijc(server: bench.Server, number: str) -> str:
     return text(server, number, "2")
 
 
-def test_both_workers_serve_a_new_version_within_two_seconds(tmp_path):
+def test_both_workers_serve_a_new_version_within_two_seconds(line, tmp_path):
     """Within 2 s where a check takes at most 0.4 s (0.27 s on an idle two-core machine): one
     look (at most a second), one check, and the other worker loads the copy the first kept.
     On a machine so busy that a check takes longer, the bound is that sum, measured now."""
-    line = content(tmp_path)
     log = tmp_path / "line.log"
     with bench.gunicorn(APP, settings(line, HOTLINE_RELOAD_INTERVAL="1"), log) as server:
         assert OLD_NUMBER in legal_nijc(server, "+13125554000")
@@ -98,10 +94,9 @@ def test_both_workers_serve_a_new_version_within_two_seconds(tmp_path):
             assert NEW_NUMBER in legal_nijc(server, f"+131255541{n:02d}")
 
 
-def test_no_request_waits_while_a_version_is_checked(tmp_path):
+def test_no_request_waits_while_a_version_is_checked(line, tmp_path):
     """Flow tests copied twenty times make the check take seconds; residents texting all the
     while are answered in a small fraction of that (before, two per edit waited for it)."""
-    line = content(tmp_path)
     tests = line / "flows/tests"
     for path in sorted(tests.glob("*.yaml")):
         for copy in range(19):
@@ -138,8 +133,7 @@ def test_no_request_waits_while_a_version_is_checked(tmp_path):
     assert not any(APOLOGY in reply for *_, reply in timed)
 
 
-def test_a_read_only_instance_folder_costs_no_apology_and_still_starts(tmp_path):
-    line = content(tmp_path)
+def test_a_read_only_instance_folder_costs_no_apology_and_still_starts(line, tmp_path):
     log = tmp_path / "line.log"
     env = settings(line)
     with bench.gunicorn(APP, env, log) as server:

@@ -2,13 +2,11 @@
 odd signatures, a bad REDIS_URL, a language CLDR does not know, opt-outs while limited."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from hotline import config
 from hotline.content import load_content
-from tests.conftest import NUMBER, ROOT, SHORT_CODE, Texter, Twilio, sms_params
+from tests.conftest import NUMBER, SHORT_CODE, Texter, Twilio, sms_params
 
 
 @pytest.mark.parametrize("word,on", [("False", False), ("off", False), ("0", False), ("no", False),
@@ -47,9 +45,8 @@ def test_a_bad_redis_url_stops_the_app_at_start(make_app):
         make_app(REDIS_URL="http://example.org")
 
 
-def test_a_language_cldr_does_not_know_can_be_added_with_its_name(tmp_path):
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
+def test_a_language_cldr_does_not_know_can_be_added_with_its_name(line):
+    flows, translations = line / "flows", line / "translations"
     with (translations / "locales.yaml").open("a") as fh:
         fh.write("mam:\n  name: Qyol Mam\n  sms: gsm7\n")
     content = load_content(flows, translations)
@@ -74,3 +71,15 @@ def test_over_the_hourly_limit_the_notice_comes_once(make_app):
     assert [bool(r) for r in replies[:4]] == [True] * 4
     notices = [r for r in replies[4:] if "sent many messages" in r]
     assert len(notices) == 1 and replies[4] == notices[0]
+
+
+def test_a_quieted_number_is_answered_again_the_next_minute_and_the_next_hour(make_app, clock):
+    resident = Texter(Twilio(make_app(RATE_PER_MINUTE=3, RATE_PER_HOUR=6).test_client()))
+    replies = [resident.text(body) for body in ("hello", "3", "*", "*", "*")]
+    assert "sent many messages" in replies[3] and replies[4] == ""
+    clock.forward(60)
+    assert resident.text("*") == replies[2]  # a new minute: the conversation goes on where it was
+    assert "sent many messages" in resident.text("*")  # past the hour's limit: told once, then quiet
+    assert resident.text("*") == ""
+    clock.forward(3600)
+    assert resident.text("*") == replies[2]

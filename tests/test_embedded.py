@@ -8,18 +8,16 @@ import os
 import signal
 import time
 
+import pytest
+
 from hotline import bench
-from tests.test_procfile import NUMBERS, embedded_servers, environment, get, text
+from tests.processes import NUMBERS, embedded_servers, environment, get, none_left, text
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
-def wait_until_gone(instance) -> list:
-    deadline = time.monotonic() + 10
-    while embedded_servers(instance) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return embedded_servers(instance)
-
-
-def test_the_embedded_redis_killed_alone_is_started_again_and_sessions_work_within_ten_seconds(instance, tmp_path):
+def test_the_embedded_redis_killed_alone_is_started_again_and_sessions_work_within_ten_seconds(tmp_path):
+    instance = tmp_path / "instance"
     with bench.gunicorn("hotline:create_app()", environment(instance), tmp_path / "line.log") as server:
         assert "ICE at your door" in (text(server, NUMBERS[0], "hello") and text(server, NUMBERS[0], "3"))
         assert json.loads(get(server, "/healthz")[1])["sessions_lost_at"] is None
@@ -38,7 +36,7 @@ def test_the_embedded_redis_killed_alone_is_started_again_and_sessions_work_with
         [second] = embedded_servers(instance)
         assert second.pid != first.pid and second.ppid() == server.proc.pid
         os.kill(server.proc.pid, signal.SIGKILL)  # the line dies without a word: its Redis goes too
-        assert wait_until_gone(instance) == []
+        assert none_left(instance) == []
     log = (tmp_path / "line.log").read_text()
     assert "the embedded Redis stopped" in log and "conversations under way are lost" in log
     assert "the embedded Redis answers again" in log

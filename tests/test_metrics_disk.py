@@ -16,7 +16,9 @@ import pytest
 
 from hotline import bench
 from tests.conftest import ROOT
-from tests.test_procfile import NUMBERS, environment, get, kill_every_worker, text
+from tests.processes import NUMBERS, environment, get, kill_every_worker, text
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
 @pytest.fixture

@@ -5,24 +5,28 @@ line down, and the operator's view (/healthz, /metrics, JSON log lines)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
-from twilio.request_validator import RequestValidator
 
 from hotline import bench
 from tests.conftest import ROOT
+from tests.processes import (
+    METRICS_TOKEN,
+    NUMBERS,
+    embedded_servers,
+    environment,
+    get,
+    kill_every_worker,
+    none_left,
+    text,
+)
 
-TOKEN = "procfile-test-token"
-METRICS_TOKEN = "metrics-test-token-0123456789"
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
 @pytest.fixture
@@ -30,69 +34,10 @@ def instance(tmp_path) -> Path:
     return tmp_path / "instance"
 
 
-def environment(instance: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL" and not k.startswith("HOTLINE_")}
-    env.update(TWILIO_AUTH_TOKEN=TOKEN, HOTLINE_SECRET="procfile-test-secret", HOTLINE_PUBLIC_URL=bench.PUBLIC,
-               HOTLINE_INSTANCE=str(instance), HOTLINE_METRICS_TOKEN=METRICS_TOKEN, HOTLINE_RELOAD_INTERVAL="0.2",
-               WEB_CONCURRENCY="2", **extra)
-    return env
-
-
 @pytest.fixture
-def line(instance, tmp_path) -> Iterator[bench.Server]:
+def running(instance, tmp_path) -> Iterator[bench.Server]:
     with bench.gunicorn("hotline:create_app()", environment(instance), tmp_path / "line.log") as server:
         yield server
-
-
-def text(server: bench.Server, number: str, body: str) -> str:
-    params = {"From": number, "To": "+15557654321", "Body": body, "MessageSid": "SM" + "e5" * 16,
-              "AccountSid": "AC" + "b2" * 16, "NumMedia": "0"}
-    signature = RequestValidator(TOKEN).compute_signature(bench.PUBLIC + "/sms", params)
-    from urllib.parse import urlencode
-
-    status, answer = bench.post(server.target.port, "/sms", urlencode(params).encode(),
-                                {"Content-Type": "application/x-www-form-urlencoded",
-                                 "X-Twilio-Signature": signature})
-    assert status == 200, (status, answer)
-    return "\n".join(m.text or "" for m in ET.fromstring(answer).iter("Message"))
-
-
-def get(server: bench.Server, path: str, token: str | None = None) -> tuple[int, bytes]:
-    import http.client
-
-    conn = http.client.HTTPConnection("127.0.0.1", server.target.port, timeout=10)
-    try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"} if token else {})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
-def kill_every_worker(server: bench.Server, healthy: bool = True) -> None:
-    """SIGKILL all workers at once (an out-of-memory kill, a timeout storm), then wait for
-    the master to have replaced them and (`healthy`) for /healthz to say 200 again."""
-    old = {w.pid for w in server.workers}
-    for pid in old:
-        os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        fresh = {w.pid for w in server.workers}
-        if len(fresh) == 2 and not fresh & old and (not healthy or get(server, "/healthz")[0] == 200):
-            return
-        time.sleep(0.1)
-    raise AssertionError("the workers did not come back")
-
-
-def embedded_servers(instance: Path) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        if any(str(instance) in part for part in proc.info["cmdline"] or ()):
-            found.append(proc)
-    return found
-
-
-NUMBERS = [f"+1312555{n:04d}" for n in range(3000, 3020)]
 
 
 def test_every_worker_shares_one_embedded_redis_and_it_stops_with_the_line(instance, tmp_path):
@@ -106,10 +51,7 @@ def test_every_worker_shares_one_embedded_redis_and_it_stops_with_the_line(insta
         assert len(embedded_servers(instance)) == 1
         master = server.proc
     assert master.poll() is not None
-    deadline = time.monotonic() + 10
-    while embedded_servers(instance) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert embedded_servers(instance) == []
+    assert none_left(instance) == []
 
 
 def test_a_broken_file_on_disk_never_takes_the_line_down(instance, tmp_path):
@@ -140,11 +82,11 @@ def test_a_broken_file_on_disk_never_takes_the_line_down(instance, tmp_path):
     assert "Traceback" not in fresh.stderr
 
 
-def test_operators_see_json_logs_metrics_and_health(line, tmp_path):
+def test_operators_see_json_logs_metrics_and_health(running, tmp_path):
     for number in NUMBERS[:5]:
-        text(line, number, "hello")
-        text(line, number, "3")
-    status, body = get(line, "/metrics", METRICS_TOKEN)
+        text(running, number, "hello")
+        text(running, number, "3")
+    status, body = get(running, "/metrics", METRICS_TOKEN)
     assert status == 200
     from prometheus_client.parser import text_string_to_metric_families
 
@@ -157,9 +99,9 @@ def test_operators_see_json_logs_metrics_and_health(line, tmp_path):
     for number in NUMBERS[:5]:
         assert number[2:].encode() not in body
     assert b"SM" + b"e5" * 16 not in body and b"hello" not in body
-    assert get(line, "/metrics")[0] == 401
-    assert get(line, "/metrics", "wrong")[0] == 401
-    health = json.loads(get(line, "/healthz")[1])
+    assert get(running, "/metrics")[0] == 401
+    assert get(running, "/metrics", "wrong")[0] == 401
+    health = json.loads(get(running, "/healthz")[1])
     assert health["status"] == "ok" and len(health["languages"]) == 12
 
     lines = [json.loads(x) for x in (tmp_path / "line.log").read_text().splitlines() if x.strip()]
@@ -167,8 +109,3 @@ def test_operators_see_json_logs_metrics_and_health(line, tmp_path):
     serving = [e for e in lines if e["message"].startswith("now serving")]
     assert serving and serving[0]["level"] == "INFO" and "es" in serving[0]["message"]
     assert not any(n[2:] in e["message"] for e in lines for n in NUMBERS)
-
-
-def test_metrics_are_off_without_a_token(make_app):
-    assert make_app().test_client().get("/metrics").status_code == 404
-

@@ -19,8 +19,9 @@ import pytest
 from hotline import bench
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
-from tests.test_procfile import environment, text
-from tests.test_serve import serve_dev, text as dev_text
+from tests.processes import dev_text, environment, serve_dev, text
+
+pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 OLD, NEW = "Information for testing.", "Information for residents of Chicago."
 SERVED_WITHIN = 2.0  # seconds from a publish to every instance serving it

@@ -2,29 +2,24 @@
 a speaker reads has no raw {placeholders}, and a recording older than its text is flagged."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from hotline.cli import main
 from hotline.flow.model import PLACEHOLDER
-from tests.conftest import ROOT
+from tests.conftest import hotline as cli
 
 
 @pytest.fixture
-def line(tmp_path) -> Path:
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    (tmp_path / "recordings").mkdir()
-    return tmp_path
+def line(line) -> Path:
+    """The shipped line's copy, with a folder of recordings."""
+    (line / "recordings").mkdir()
+    return line
 
 
 def hotline(line: Path, *args: str, **env: str) -> Result:
-    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations"),
-           "HOTLINE_RECORDINGS": str(line / "recordings"), **env}
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    return cli(line, *args, HOTLINE_RECORDINGS=str(line / "recordings"), **env)
 
 
 def record_everything(line: Path) -> dict[str, str]:

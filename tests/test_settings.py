@@ -86,3 +86,7 @@ def test_development_mode_over_http_sends_no_secure_cookie_nor_hsts(make_app):
     signed_in = client.post("/staff/login", data={"token": STAFF})
     assert "Secure" not in signed_in.headers["Set-Cookie"]
     assert "Strict-Transport-Security" not in signed_in.headers
+
+
+def test_metrics_are_off_without_a_token(make_app):
+    assert make_app().test_client().get("/metrics").status_code == 404

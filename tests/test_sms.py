@@ -277,6 +277,7 @@ def test_spanish_replies_are_folded_to_gsm7(resident):
 
 # --- sessions -----------------------------------------------------------------------
 
+@pytest.mark.redis_server
 def test_session_expires_and_the_next_text_starts_over(make_app):
     from tests.conftest import Twilio
     app = make_app(SESSION_TTL=1)
@@ -287,6 +288,7 @@ def test_session_expires_and_the_next_text_starts_over(make_app):
     assert "2 Español" in resident.text("1")
 
 
+@pytest.mark.redis_server
 def test_session_survives_a_new_app_process(make_app):
     from tests.conftest import Twilio
     first = Texter(Twilio(make_app().test_client()))
@@ -296,6 +298,7 @@ def test_session_survives_a_new_app_process(make_app):
     assert second.text("*") == menu
 
 
+@pytest.mark.redis_server
 def test_redis_holds_no_identifier_or_message_text(twilio, redis_client, caplog):
     caplog.set_level("DEBUG")
     bodies = ["hello", "5", "1", "my name is Maria Lopez", "#", "0", "hola", "2", "STOP"]

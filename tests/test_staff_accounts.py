@@ -9,28 +9,14 @@ from urllib.parse import unquote
 import pyotp
 import pytest
 
-from tests import store_fixtures as fx
-from tests.staff_forms import csrf
-
-database, make_store = fx.database, fx.make_store
-PASSWORD = "correct horse battery staple"
+from tests.staff_forms import PASSWORD, csrf, signed_in, with_accounts
 
 
 @pytest.fixture
 def line(make_app, make_store):
     store = make_store()
-    store.add_account("ada@line.org", "Ada", "admin", [], PASSWORD)
-    store.add_account("ed@line.org", "Ed", "editor", [], PASSWORD)
-    app = make_app()
-    app.extensions["hotline_store"] = store
+    app = with_accounts(make_app(), store, ("ada@line.org", "Ada", "admin", []), ("ed@line.org", "Ed", "editor", []))
     return app, store
-
-
-def signed_in(app, email: str, password: str = PASSWORD, code: str = ""):
-    client = app.test_client()
-    answer = client.post("/staff/login", data={"email": email, "password": password, "code": code})
-    assert answer.status_code == 302, answer.get_data(as_text=True)
-    return client
 
 
 def post(client, path: str, **form):

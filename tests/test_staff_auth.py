@@ -13,9 +13,8 @@ from hotline import bench
 from hotline.staff import shared as staff
 from hotline.web import throttle
 from tests.conftest import redis_dump
+from tests.processes import environment
 from tests.staff_forms import csrf
-from tests.test_procfile import environment
-from tests.test_resilience import free_port, server  # noqa: F401 - a redis-server of the test's own
 
 STAFF = "staff-token-for-tests-0123456789"
 
@@ -46,6 +45,17 @@ def test_sixty_wrong_sign_ins_from_one_client_are_throttled(staff_app):
     assert other.status_code == 302
 
 
+def test_a_throttled_client_signs_in_once_the_wait_it_was_told_is_over(staff_app, clock):
+    client = staff_app.test_client()
+    wrong(client, throttle.PER_CLIENT)
+    blocked = client.post("/staff/login", data={"token": STAFF}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert blocked.status_code == 429
+    clock.forward(int(blocked.headers["Retry-After"]))
+    signed = client.post("/staff/login", data={"token": STAFF}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    assert signed.status_code == 302
+
+
+@pytest.mark.redis_server
 def test_sixty_wrong_sign_ins_from_many_clients_are_throttled(staff_app, redis_client):
     client = staff_app.test_client()
     codes = [wrong(client, 1, f"198.51.100.{i}")[0] for i in range(60)]
@@ -91,15 +101,16 @@ def test_malformed_input_gets_400(staff_app):
         assert response.status_code == 400, body[:60]
 
 
+@pytest.mark.system
 @pytest.mark.parametrize("fault", ["read-only replica", "full under noeviction"])
-def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, server, fault):  # noqa: F811
+def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, redis_process, fault):
     """Redis answers reads but refuses every write (a replica after a failover, or full):
     the process's own count holds the line."""
-    app = make_app(STAFF_TOKEN=STAFF, REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    app = make_app(STAFF_TOKEN=STAFF, REDIS_URL=redis_process.url)
     client = app.test_client()
-    admin = redis.Redis(host="127.0.0.1", port=server.port)
+    admin = redis.Redis(host="127.0.0.1", port=redis_process.port)
     if fault == "read-only replica":
-        admin.replicaof("127.0.0.1", free_port())  # nothing listens there: read-only from now on
+        admin.replicaof("127.0.0.1", bench.free_port())  # nothing listens there: read-only from now on
     else:
         admin.config_set("maxmemory-policy", "noeviction")
         admin.config_set("maxmemory", "1")
@@ -111,6 +122,7 @@ def test_forty_wrong_sign_ins_are_throttled_while_redis_cannot_count(make_app, s
                        environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 429
 
 
+@pytest.mark.redis_server
 def test_counters_evicted_from_redis_still_throttle(staff_app, redis_client):
     client = staff_app.test_client()
     assert wrong(client, throttle.PER_CLIENT) == [401] * throttle.PER_CLIENT
@@ -138,6 +150,7 @@ def test_wrong_metrics_tokens_are_throttled_and_a_short_one_stops_start_up(make_
         make_app(METRICS_TOKEN=1)
 
 
+@pytest.mark.system
 def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compared(tmp_path):
     """The Procfile's line (two workers, embedded Redis): 250 connections opened first, then
     a guess sent on each as fast as possible."""
@@ -156,12 +169,13 @@ def test_two_hundred_fifty_wrong_tokens_at_once_get_no_more_than_the_limit_compa
     assert codes.count(b"401") + codes.count(b"429") == 250
 
 
-def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(server, tmp_path):  # noqa: F811
+@pytest.mark.system
+def test_forty_wrong_tokens_on_the_procfile_line_with_a_read_only_redis(redis_process, tmp_path):
     """The audit's case, on real processes: each of the two workers counts on its own while
     Redis refuses writes, so at most twice the limit is compared, never all 40."""
-    env = environment(tmp_path / "instance", HOTLINE_STAFF_TOKEN=STAFF, REDIS_URL=f"redis://127.0.0.1:{server.port}/0")
+    env = environment(tmp_path / "instance", HOTLINE_STAFF_TOKEN=STAFF, REDIS_URL=redis_process.url)
     with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as line:
-        redis.Redis(host="127.0.0.1", port=server.port).replicaof("127.0.0.1", free_port())
+        redis.Redis(host="127.0.0.1", port=redis_process.port).replicaof("127.0.0.1", bench.free_port())
         codes = []
         for i in range(40):
             with socket.create_connection(("127.0.0.1", line.target.port), timeout=10) as sock:

@@ -5,7 +5,6 @@ tries an edit on disk as a draft, with its banner, before it is live."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 from collections.abc import Iterator
 
@@ -14,7 +13,6 @@ from werkzeug.serving import make_server
 
 from hotline.channels import gsm
 from hotline.channels.render import paragraphs, title
-from tests.conftest import ROOT
 from tests.staff_screens import needs_chromium
 
 sync_api = pytest.importorskip(
@@ -92,11 +90,10 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
     page.screenshot(path=str(tmp_path / "whatsapp.png"), full_page=True)
 
 @pytest.fixture
-def served_copy(make_app, tmp_path):
+def served_copy(make_app, line):
     """The app on copies of the flows and catalogs that staff edit; the live line looks for
     edits only once an hour here, so an edit stays a draft for the whole test."""
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    translations = shutil.copytree(ROOT / "translations", tmp_path / "translations")
+    flows, translations = line / "flows", line / "translations"
     app = make_app(STAFF_TOKEN=STAFF, PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1", FLOWS=str(flows),
                    TRANSLATIONS=str(translations),
                    RELOAD_INTERVAL=3600)

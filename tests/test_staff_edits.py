@@ -6,34 +6,19 @@ and the staff pages. Expected translations are read from the catalogs, so the te
 whatever they say."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
 from hotline.channels import gsm, voice
-from hotline.cli import main
 from hotline.languages.locales import catalog_path, read_locales
 from hotline.languages.po import read_po_file, write_po_file
-from tests.conftest import ROOT, Call, Texter, Twilio
+from tests.conftest import Call, Texter, Twilio, hotline
 
 STAFF = "staff-token-for-tests-0123456789"
 BEARER = {"Authorization": f"Bearer {STAFF}"}
 OLD = "Stay calm. Choose a topic."
 NEW = "Stay calm and choose a topic."
-
-
-@pytest.fixture
-def line(tmp_path) -> Path:
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    return tmp_path
-
-
-def hotline(line: Path, *args: str) -> Result:
-    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations")}
-    return CliRunner().invoke(main, list(args), env=env)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

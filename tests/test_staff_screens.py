@@ -11,11 +11,10 @@ import shutil
 import pytest
 
 from tests import store_fixtures as fx
+from tests.staff_forms import PASSWORD, with_accounts
 from tests.staff_screens import PHONE, needs_chromium
 from tests.test_staff_browser import STAFF, serving, sync_api
 
-database, make_store = fx.database, fx.make_store
-PASSWORD = "correct horse battery staple"
 pytestmark = needs_chromium
 
 # Form fields with no name a screen reader can read: no <label>, no aria-label(ledby).
@@ -30,10 +29,8 @@ LANDMARKS = "() => ['header', 'main'].filter((tag) => !document.querySelector(ta
 @pytest.fixture
 def served(make_app, make_store):
     store = make_store()
-    store.add_account("ada@line.org", "Ada Admin", "admin", [], PASSWORD)
-    store.add_account("tomasz@line.org", "Tomasz", "translator", ["pl"], PASSWORD)
-    app = make_app(PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1")
-    app.extensions["hotline_store"] = store
+    app = with_accounts(make_app(PUBLIC_URL=None, ACCEPTED_HOSTS="127.0.0.1"), store,
+                        ("ada@line.org", "Ada Admin", "admin", []), ("tomasz@line.org", "Tomasz", "translator", ["pl"]))
     with serving(app) as base:
         yield app, store, base
 

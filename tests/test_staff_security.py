@@ -10,23 +10,16 @@ import pytest
 
 from tests import store_fixtures as fx
 from tests.conftest import NUMBER, Twilio, messages, sms_params
-from tests.staff_forms import csrf
+from tests.staff_forms import PASSWORD, csrf, signed_in as client_of, with_accounts
 
-database, make_store = fx.database, fx.make_store
 STAFF = "staff-token-for-tests-0123456789"
-PASSWORD = "correct horse battery staple"
 SCRIPT = '<script>alert("x")</script>'
 
 
 @pytest.fixture
 def signed_in(make_app, make_store):
     store = make_store()
-    store.add_account("ed@line.org", "Ed", "editor", [], PASSWORD)
-    app = make_app()
-    app.extensions["hotline_store"] = store
-    client = app.test_client()
-    assert client.post("/staff/login", data={"email": "ed@line.org", "password": PASSWORD}).status_code == 302
-    return client, store
+    return client_of(with_accounts(make_app(), store, ("ed@line.org", "Ed", "editor", [])), "ed@line.org"), store
 
 
 def test_a_post_without_its_csrf_token_is_refused(signed_in):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from click.testing import CliRunner
 
 from hotline.cli import main
@@ -14,6 +15,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
+@pytest.mark.redis_server
 def test_counts_after_scripted_conversations(twilio, redis_client, redis_url, monkeypatch):
     for i in range(7):  # seven residents read the ICE door page in English, then leave
         r = Texter(twilio, number=f"+1312555{i:04d}")
@@ -53,12 +55,13 @@ def test_calls_are_counted_too(twilio, app, redis_client):
     assert (rows["voice", "en", "ice_door"].reached, rows["voice", "en", "ice_door"].left) == (6, 6)
 
 
-def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, monkeypatch):
+@pytest.mark.redis_server
+def test_a_conversation_crossing_midnight_is_counted_on_the_right_days(twilio, redis_client, clock):
     monday, tuesday = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
     resident = Texter(twilio)
-    monkeypatch.setattr("hotline.storage.sessions._today", lambda: monday)
+    clock.noon(monday)
     resident.text("hello"), resident.text("5")
-    monkeypatch.setattr("hotline.storage.sessions._today", lambda: tuesday)
+    clock.noon(tuesday)
     resident.text("1")
     rows = {(r.day, r.node): r for r in stats.read(redis_client, [monday, tuesday])}
     assert rows["2026-11-23", "legal_help"].left == 0      # the resident moved on from there

@@ -20,8 +20,6 @@ from tests import store_fixtures as fx
 from tests.store_fixtures import files_from_dirs
 from tests.translating_fixtures import translated
 
-database, make_store = fx.database, fx.make_store
-
 HELP_TEXT = b"    text: Call {helpers} for help.\n"
 RIGHTS_TITLE_ES = b'msgstr "Sus derechos"'
 

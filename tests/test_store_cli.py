@@ -12,8 +12,6 @@ from hotline.cli import main
 from hotline.store.files import write_files
 from tests import store_fixtures as fx
 
-database = fx.database
-
 
 @pytest.fixture
 def hotline(database, tmp_path):

@@ -8,26 +8,15 @@ import pytest
 
 from hotline.store import signin
 from hotline.web import throttle
-from tests import store_fixtures as fx
-from tests.staff_forms import csrf
-
-database, make_store = fx.database, fx.make_store
-PASSWORD = "correct horse battery staple"
+from tests.staff_forms import PASSWORD, csrf, with_accounts
 
 
 @pytest.fixture
 def line(make_app, make_store):
-    """The app with the store attached as the serving glue attaches it, and two accounts."""
+    """Apps made with the settings given, all with one store of two accounts."""
     store = make_store()
-    store.add_account("pat@line.org", "Pat", "publisher", [], PASSWORD)
-    store.add_account("ed@line.org", "Ed", "editor", [], PASSWORD)
-
-    def app(**config):
-        made = make_app(**config)
-        made.extensions["hotline_store"] = store
-        return made
-
-    return app, store
+    with_accounts(make_app(), store, ("pat@line.org", "Pat", "publisher", []), ("ed@line.org", "Ed", "editor", []))
+    return lambda **config: with_accounts(make_app(**config), store), store
 
 
 def sign_in(client, email: str = "ed@line.org", password: str = PASSWORD, **form: str):

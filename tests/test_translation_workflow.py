@@ -11,9 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
-from click.testing import CliRunner, Result
 
-from hotline.cli import main
 from hotline.content import load_content
 from hotline.flow.extract import flow_messages
 from hotline.languages import workflow
@@ -21,7 +19,7 @@ from hotline.languages.entries import read_catalog
 from hotline.languages.locales import catalog_path
 from hotline.languages.po import read_po_file, write_po_file
 from hotline.languages.serving import serve
-from tests.conftest import ROOT
+from tests.conftest import hotline
 
 OLD = "Stay calm. Choose a topic."
 NEW = "Stay calm and choose a topic."
@@ -29,20 +27,13 @@ needs_msgfmt = pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettex
 
 
 @pytest.fixture
-def line(tmp_path) -> Path:
+def line(line) -> Path:
     """A copy of the line whose ice menu's English changed, merged into the catalogs."""
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "translations", tmp_path / "translations")
-    main_yaml = tmp_path / "flows/main.yaml"
+    main_yaml = line / "flows/main.yaml"
     main_yaml.write_text(main_yaml.read_text().replace(OLD, NEW))
-    assert hotline(tmp_path, "i18n", "extract").exit_code == 0
-    assert hotline(tmp_path, "i18n", "update").exit_code == 0
-    return tmp_path
-
-
-def hotline(line: Path, *args: str) -> Result:
-    env = {"HOTLINE_FLOWS": str(line / "flows"), "HOTLINE_TRANSLATIONS": str(line / "translations")}
-    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    assert hotline(line, "i18n", "extract").exit_code == 0
+    assert hotline(line, "i18n", "update").exit_code == 0
+    return line
 
 
 def msgfmt_check(po: Path, tmp_path: Path) -> None:

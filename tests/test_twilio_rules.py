@@ -33,6 +33,7 @@ def test_no_start_without_a_public_url_outside_dev(make_app):
     make_app(PUBLIC_URL=None, ACCEPTED_HOSTS="line.example.org")
 
 
+@pytest.mark.system
 def test_the_procfile_command_refuses_to_start_without_it(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env.update({"TWILIO_AUTH_TOKEN": TOKEN, "HOTLINE_SECRET": secrets.token_hex(32)})

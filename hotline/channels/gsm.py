@@ -5,6 +5,7 @@ staff checks always agree with what Twilio bills.
 """
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 
@@ -15,6 +16,7 @@ BASIC = set(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 EXTENSION = set("^{}\\[~]|€\f")  # each costs two septets
+ALPHABET = frozenset(BASIC | EXTENSION)
 GSM7, UCS2 = "GSM-7", "UCS-2"
 SINGLE = {GSM7: 160, UCS2: 70}
 PART = {GSM7: 153, UCS2: 67}
@@ -31,7 +33,7 @@ _REPLACE = {
 
 
 def is_gsm7(text: str) -> bool:
-    return all(ch in BASIC or ch in EXTENSION for ch in text)
+    return ALPHABET.issuperset(text)
 
 
 def encoding(text: str) -> str:
@@ -42,7 +44,7 @@ def units(text: str, enc: str | None = None) -> int:
     """Length as the network counts it: septets for GSM-7, UTF-16 code units for UCS-2."""
     enc = enc or encoding(text)
     if enc == GSM7:
-        return sum(2 if ch in EXTENSION else 1 for ch in text)
+        return len(text) + sum(map(text.count, EXTENSION))
     return len(text.encode("utf-16-le")) // 2
 
 
@@ -61,8 +63,9 @@ def fits(text: str, budget: int) -> bool:
     return len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE and segments(text) <= budget
 
 
+@functools.lru_cache(maxsize=4096)  # the same few letters, folded again for every reply
 def fold_char(ch: str) -> str:
-    if ch in BASIC or ch in EXTENSION:
+    if ch in ALPHABET:
         return ch
     if ch in _REPLACE:
         return _REPLACE[ch]
@@ -82,6 +85,6 @@ def offenders(text: str) -> list[str]:
     """The characters that force this text into UCS-2, in order, once each."""
     seen: list[str] = []
     for ch in text:
-        if ch not in BASIC and ch not in EXTENSION and ch not in seen:
+        if ch not in ALPHABET and ch not in seen:
             seen.append(ch)
     return seen

@@ -33,7 +33,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as ResponseBase
 
-from hotline.config import MIN_TOKEN, https
+from hotline.config import MIN_TOKEN, clock, https
 from hotline.store import rules, signin
 from hotline.web.throttle import Throttle
 
@@ -62,7 +62,7 @@ def init_app(app: Flask, client: redis.Redis, secret: bytes) -> None:
             f"HOTLINE_STAFF_TOKEN is {len(str(token))} characters; it must be at least {MIN_TOKEN}: it is "
             "the staff pages' password, open to anyone who finds /staff/. Make one with "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(24))', or unset it to turn the pages off.")
-    app.extensions["hotline_staff"] = Throttle(client, secret)
+    app.extensions["hotline_staff"] = Throttle(client, secret, now=clock(app.config))
     app.extensions["hotline_staff_key"] = hmac.new(secret, b"hotline staff accounts", hashlib.sha256).hexdigest()
     app.jinja_env.globals["csrf_token"] = csrf_token
 

@@ -132,8 +132,9 @@ class _LocalCounts:
 
 class SessionStore:
     def __init__(self, client: redis.Redis, secret: bytes, ttl: int, limits: Limits = Limits(),
-                 retry_after: float = 5.0) -> None:
+                 retry_after: float = 5.0, now: Callable[[], float] = time.time) -> None:
         self.client = client
+        self.now = now  # the clock the day keys and rate windows follow (tests move their own)
         self.retry_after = retry_after  # seconds Redis is left alone after it failed
         self._secret = secret
         self.ttl = ttl
@@ -167,8 +168,8 @@ class SessionStore:
         """Load the caller's session, let `handle` answer, store what it returns (None:
         forget the caller). `handle` must be pure: it may run again if texts cross.
         `exempt` messages (an opt-out) are counted but never limited."""
-        now = time.time()
-        today = _today()
+        now = self.now()
+        today = _day(now)
         who = self.caller_hash(channel, number, today)
         keys = [PREFIX + who, PREFIX + self.caller_hash(channel, number, today - dt.timedelta(days=1))]
         minute, hour = int(now // 60), int(now // 3600)
@@ -212,7 +213,7 @@ class SessionStore:
         changes = stats.transition(channel, before, after)
         if not changes or not self.available:
             return
-        key = stats.day_key(_today())
+        key = stats.day_key(_day(self.now()))
         try:
             pipe = self.client.pipeline(transaction=False)
             for name, delta, _old in changes:
@@ -250,5 +251,6 @@ class SessionStore:
                   type(exc).__name__, self.retry_after)
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+def _day(now: float) -> dt.date:
+    """The UTC date at `now` (seconds since the epoch)."""
+    return dt.datetime.fromtimestamp(now, dt.UTC).date()

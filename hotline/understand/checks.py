@@ -27,8 +27,7 @@ def shared_phrases(content: Content) -> list[Problem]:
         for node in flow.nodes.values():
             for phrase in {normalize(p) for p in node_texts(texts, node)[2].split(",")} - {""}:
                 first = owner.setdefault(phrase, node.id)
-                related = first in path_to(flow, node.id) or node.id in path_to(flow, first)
-                if first != node.id and not related:
+                if first != node.id and not (first in path_to(flow, node.id) or node.id in path_to(flow, first)):
                     out.append(Problem(node.file, node.line, node.id,
                                        f"{tag}: also: phrase '{phrase}' is also {first}'s: "
                                        "alone it leads to a list of both, never to one", WARNING))

@@ -7,6 +7,7 @@ from typing import cast
 
 from flask import Flask, current_app
 
+from hotline import config
 from hotline.channels import messaging, sms, voice, whatsapp
 from hotline.content import Content
 from hotline.content.live import LiveContent
@@ -29,8 +30,10 @@ class Line:
         self.voice = voice.VoiceSettings.from_config(cfg)
         client = connect(cfg["REDIS_URL"], Path(cfg["INSTANCE"]), float(cfg["REDIS_TIMEOUT"]))
         limits = Limits(int(cfg["RATE_PER_MINUTE"]), int(cfg["RATE_PER_HOUR"]), int(cfg["RATE_GLOBAL_PER_MINUTE"]))
-        self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]))
-        self.metrics_throttle = Throttle(client, secret, "metrics")
+        now = config.clock(cfg)
+        self.store = SessionStore(client, secret, int(cfg["SESSION_TTL"]), limits, float(cfg["REDIS_RETRY_AFTER"]),
+                                  now)
+        self.metrics_throttle = Throttle(client, secret, "metrics", now=now)
 
     @property
     def content(self) -> Content:
