@@ -300,3 +300,23 @@ def test_a_draft_is_proofed_as_it_would_go_live_merged_onto_what_was_published_s
     page = pat.get(f"/staff/review/{mine.id}").get_data(as_text=True)
     assert 'id="proof-help_line"' in page and "for free help" in page
     assert 'id="proof-rights"' not in page  # publishing it keeps "Your rights here": nothing to proof there
+
+
+def test_the_review_page_follows_the_draft_edited_again_and_what_it_published(line):
+    """Proofs are kept per content: an edit after the first look is proofed, and once
+    published the page still shows what it changed (against the revision it followed)."""
+    app, store = line
+    editor, pat = client_for(app, "ed@line.org"), client_for(app, "pat@line.org")
+    post(editor, "/staff/edit/node/help_line", **node_form(store, "ed@line.org", "help_line",
+                                                           text="Call {helpers} for free help."))
+    draft = store.working_draft("ed@line.org")
+    assert "for free help" in pat.get(f"/staff/review/{draft.id}").get_data(as_text=True)
+    post(editor, "/staff/edit/node/help_line", **node_form(store, "ed@line.org", "help_line",
+                                                           text="Call {helpers} any day for free help."))
+    again = pat.get(f"/staff/review/{draft.id}").get_data(as_text=True)
+    assert "any day" in again
+    store.ask_review(draft.id, "ed@line.org", "say when")
+    store.approve(draft.id, "sam@line.org")
+    store.publish(draft.id, "pat@line.org")
+    published = pat.get(f"/staff/review/{draft.id}").get_data(as_text=True)
+    assert "published as revision 2" in published and 'id="proof-help_line"' in published and "any day" in published

@@ -87,7 +87,8 @@ def _candidate(store: Store, draft: Draft) -> tuple[dict[str, bytes], dict[str, 
         parent = next((r.parent_id for r in store.history() if r.id == draft.revision_id), None)
         return store.files(parent) if parent is not None else {}, store.files(draft.revision_id), []
     live = versions.live_files()
-    key = (content_hash(live), content_hash(store.draft_files(draft.id)), content_hash(store.files(draft.based_on)))
+    key = (str(draft.id), content_hash(live), content_hash(store.draft_files(draft.id)),
+           content_hash(store.files(draft.based_on)))  # the draft's id: which files it changes counts too
     files, conflicts = _kept("candidates", key, lambda: store.as_published(draft.id))
     return live, files, conflicts
 
