@@ -60,6 +60,14 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("redis_url", ["embedded", "server"], indirect=True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on the REDIS_URL server flush its one test database: pytest-xdist runs them all in
+    one test process, one after another (`--dist=loadgroup`), so none flushes another's keys."""
+    for item in items:
+        if item.get_closest_marker("redis_server"):
+            item.add_marker(pytest.mark.xdist_group("redis-server"))
+
+
 @pytest.fixture
 def redis_url(request, embedded_redis) -> str:
     """A clean Redis for each test: the embedded one, and for a test marked `redis_server` the
