@@ -35,11 +35,11 @@ from werkzeug.wrappers import Response as ResponseBase
 
 from hotline.config import MIN_TOKEN, clock, https
 from hotline.store import rules, signin
+from hotline.web.line import line as line  # the staff pages share the webhooks' line
 from hotline.web.throttle import Throttle
 
 if TYPE_CHECKING:
     from hotline.store import Store
-    from hotline.web.line import Line
 
 log = logging.getLogger("hotline")
 COOKIE = "hotline_staff"
@@ -94,11 +94,6 @@ def _marked(mark: str) -> bool:
 
 
 # What the pages use ------------------------------------------------------------------------
-
-def line() -> Line:
-    """What every request shares with the webhooks: the content served, the channels, Redis."""
-    return cast("Line", current_app.extensions["hotline"])
-
 
 def store() -> Store | None:
     """The content store with the staff accounts, when the app has one."""

@@ -46,6 +46,8 @@ class Line:
 
 
 def line() -> Line:
+    """What every request shares, webhooks and staff pages alike: the content served, the
+    channels, Redis."""
     return cast(Line, current_app.extensions["hotline"])
 
 
