@@ -15,6 +15,7 @@ from hotline.check.version import check_files
 from hotline.check.words import staff_words
 from hotline.engine import Reply
 from hotline.flow.model import Kind
+from hotline.staff import shared
 from hotline.store import flowedit
 from hotline.store.flowedit import SERVICES
 from hotline.store.merge import yaml_blocks
@@ -71,7 +72,7 @@ def check(files: Mapping[str, bytes], path: str, key: str, values: Mapping[str, 
     content = report.content
     costs = []
     if content is not None:
-        whatsapp = current_app.extensions["hotline"].whatsapp
+        whatsapp = shared.line().whatsapp
         for cost in report.costs:
             if cost.node not in nodes:
                 continue

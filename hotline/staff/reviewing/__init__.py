@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as ResponseBase
 
-from hotline.staff import preview, versions
+from hotline.staff import preview, shared, versions
 from hotline.staff.reviewing import proof
 from hotline.store import Refused, rules
 from hotline.store.diff import describe
@@ -38,8 +38,8 @@ def _actor() -> Any:
 
 
 def _channels() -> proof.Channels:
-    line = current_app.extensions["hotline"]
-    return proof.Channels(line.sms, line.whatsapp, line.voice)
+    current = shared.line()
+    return proof.Channels(current.sms, current.whatsapp, current.voice)
 
 
 def _comments(store: Store, draft_id: int) -> list[Any]:
