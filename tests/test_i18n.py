@@ -27,6 +27,7 @@ def copy(line, monkeypatch):
     return flows, translations
 
 
+@pytest.mark.content  # every shipped catalog
 @pytest.mark.skipif(not shutil.which("msgfmt"), reason="GNU gettext (msgfmt) is not installed")
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
 def test_every_catalog_passes_msgfmt_check(po, tmp_path):
@@ -35,6 +36,7 @@ def test_every_catalog_passes_msgfmt_check(po, tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.content
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parent.parent.name)
 def test_no_catalog_keeps_obsolete_entries(po):
     """Superseded texts (the old privacy promise, the old "denounce" wording) are gone for good."""
@@ -127,6 +129,7 @@ GREETINGS = {"en": "hello", "es": "hola", "pl": "dzień dobry", "zh-Hans": "你�
              "tl": "kumusta", "ko": "안녕하세요"}
 
 
+@pytest.mark.content  # each shipped catalog's own wording
 @pytest.mark.parametrize("tag", list(GREETINGS))
 def test_a_conversation_in_each_language_is_served_from_its_own_catalog(tag, twilio, app):
     from hotline.channels import gsm

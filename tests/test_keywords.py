@@ -45,7 +45,7 @@ def test_an_opt_out_word_in_another_script_is_confirmed_in_its_language(resident
                                   "OPTOUT", "optout"])
 def test_twilios_own_opt_out_words_get_no_reply_and_forget(resident, redis_client, word):
     resident.text("hola")
-    resident.text("5")
+    resident.text("4")
     assert resident.text(word) == ""  # Twilio confirms; a reply from the line would fail (21610)
     assert not redis_client.keys("hl:s:*")
     assert "1 English" in resident.text("5")  # forgotten: a new conversation starts with the languages
@@ -53,17 +53,17 @@ def test_twilios_own_opt_out_words_get_no_reply_and_forget(resident, redis_clien
 
 def test_start_in_a_spanish_conversation_keeps_spanish_and_sends_no_second_reply(resident, app):
     resident.text("hola")
-    resident.text("5")
+    resident.text("4")
     for word in ("START", "yes", "Unstop"):
         assert resident.text(word) == ""  # Twilio's own reply is the one
-    assert f"1 {say(app, 'es', 'rights_chicago')}" in resident.text("0")
+    assert f"1 {say(app, 'es', 'rights')}" in resident.text("0")
 
 
 def test_help_on_a_long_code_gets_only_twilios_reply(resident, app):
     resident.text("hola")
-    resident.text("1")
+    resident.text("4")
     assert resident.text("HELP") == "" and resident.text("info") == ""
-    assert say(app, "es", "wco") in resident.text("1")  # still in Spanish, still where they were
+    assert say(app, "es", "wages", "text") in resident.text("1")  # still in Spanish, still where they were
 
 
 def test_help_in_the_residents_language_is_answered_by_the_line(resident):
@@ -93,10 +93,10 @@ def test_a_short_code_answers_everything_naming_who_runs_the_line(make_app, redi
 def test_a_short_code_answers_in_the_residents_language(make_app, app):
     resident = Texter(Twilio(make_app(**SHORT_CODE).test_client()))
     resident.text("hola")
-    resident.text("5")
+    resident.text("4")
     help_text = resident.text("HELP")
     assert phrase("es", SHORT_CODE_HELP) in help_text and SHORT_CODE["ORG_CONTACT"] in help_text
-    assert f"1 {say(app, 'es', 'rights_chicago')}" in resident.text("START")  # START keeps Spanish
+    assert f"1 {say(app, 'es', 'rights')}" in resident.text("START")  # START keeps Spanish
     assert resident.text("STOP") == f"{SHORT_CODE['ORG_NAME']}: {phrase('es', STOPPED)}"
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from hotline import bench
 from tests.conftest import ROOT
-from tests.processes import NUMBERS, environment, get, kill_every_worker, text
+from tests.processes import NUMBERS, environment, get, kill_every_worker, small_line, text
 
 pytestmark = pytest.mark.system  # real processes: left out of the quick loop
 
@@ -55,29 +55,30 @@ def health(server: bench.Server) -> tuple[int, dict]:
 def test_no_metrics_files_while_metrics_are_off(tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    env = environment(tmp_path / "instance", TMPDIR=str(temporary), PROMETHEUS_MULTIPROC_DIR=str(temporary / "prom"))
+    env = environment(tmp_path / "instance", TMPDIR=str(temporary), PROMETHEUS_MULTIPROC_DIR=str(temporary / "prom"),
+                      **small_line())
     del env["HOTLINE_METRICS_TOKEN"]
     with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as server:
-        assert "Your rights in Chicago" in text(server, NUMBERS[0], "hello")
+        assert "1 Your rights" in text(server, NUMBERS[0], "hello")
         assert get(server, "/metrics")[0] == 404
         assert health(server) == (200, health(server)[1]) and health(server)[1]["metrics"] is True
         assert list(temporary.rglob("*")) == []
 
 
 def test_a_full_temporary_folder_never_silences_the_line(small_disk, tmp_path):
-    env = environment(tmp_path / "instance", PROMETHEUS_MULTIPROC_DIR=str(small_disk / "metrics"))
+    env = environment(tmp_path / "instance", PROMETHEUS_MULTIPROC_DIR=str(small_disk / "metrics"), **small_line())
     with bench.gunicorn("hotline:create_app()", env, tmp_path / "line.log") as server:
-        assert "Your rights in Chicago" in text(server, NUMBERS[0], "hello")
+        assert "1 Your rights" in text(server, NUMBERS[0], "hello")
         filler = fill(small_disk)
         kill_every_worker(server, healthy=False)  # forked after the disk filled: their figures files cannot be made
         for number in NUMBERS[1:11]:
-            assert "Your rights in Chicago" in text(server, number, "hello")
+            assert "1 Your rights" in text(server, number, "hello")
         status, body = health(server)
         assert (status, body["status"], body["metrics"]) == (503, "failing", False)
         assert get(server, "/metrics", "metrics-test-token-0123456789")[0] == 200
         filler.unlink()
         kill_every_worker(server, healthy=False)
-        assert "Your rights in Chicago" in text(server, NUMBERS[11], "hello")
+        assert "1 Your rights" in text(server, NUMBERS[11], "hello")
         assert health(server)[0] == 200
         assert server.proc.poll() is None
     log = (tmp_path / "line.log").read_text()

@@ -19,6 +19,7 @@ from hotline.flow.model import MENU
 from hotline.languages.phrases import KEY_MORE, MORE
 from tests.conftest import ROOT, Texter, Twilio
 
+pytestmark = pytest.mark.content  # the shipped pages, whatever their wording
 CHANNELS = {"sms-1": SmsSettings(budget=1), "sms-3": SmsSettings(budget=3), "sms-10": SmsSettings(budget=10),
             "whatsapp": WhatsAppSettings()}
 

@@ -23,6 +23,7 @@ from tests.processes import (
     get,
     kill_every_worker,
     none_left,
+    small_line,
     text,
 )
 
@@ -41,13 +42,13 @@ def running(instance, tmp_path) -> Iterator[bench.Server]:
 
 
 def test_every_worker_shares_one_embedded_redis_and_it_stops_with_the_line(instance, tmp_path):
-    with bench.gunicorn("hotline:create_app()", environment(instance), tmp_path / "line.log") as server:
+    with bench.gunicorn("hotline:create_app()", environment(instance, **small_line()), tmp_path / "line.log") as server:
         for number in NUMBERS:
-            assert "Your rights in Chicago" in text(server, number, "hello")
+            assert "1 Your rights" in text(server, number, "hello")
         # Second texts land on either worker: each must find its conversation.
-        assert sum("ICE at your door" in text(server, number, "3") for number in NUMBERS) == 20
+        assert sum("1 Unpaid wages" in text(server, number, "4") for number in NUMBERS) == 20
         kill_every_worker(server)
-        assert sum("warrant" in text(server, number, "1") for number in NUMBERS) == 20
+        assert sum("every hour you work" in text(server, number, "1") for number in NUMBERS) == 20
         assert len(embedded_servers(instance)) == 1
         master = server.proc
     assert master.poll() is not None

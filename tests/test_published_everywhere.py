@@ -32,7 +32,7 @@ NUMBERS = (f"+1312555{n:04d}" for n in itertools.count(4000))
 def shared(tmp_path, embedded_redis):
     """One PostgreSQL database and one Redis for both instances, and the settings both read."""
     url, drop = fx.postgres_database()
-    redis_url = os.environ.get("REDIS_URL") or f"unix://{embedded_redis.socket_file}"
+    redis_url = os.environ.get("REDIS_URL") or embedded_redis
     settings = {"DATABASE_URL": url, "REDIS_URL": redis_url, "HOTLINE_FLOWS": str(fx.SMALL / "flows"),
                 "HOTLINE_TRANSLATIONS": str(fx.SMALL / "translations")}
     yield settings

@@ -18,21 +18,21 @@ def test_redis_killed_mid_conversation_every_answer_is_twiml_and_sessions_come_b
     app = make_app(REDIS_URL=server.url, REDIS_RETRY_AFTER=0.3)
     resident = Texter(Twilio(app.test_client()))
     client = app.test_client()
-    assert "1 Your rights in Chicago" in resident.text("hello")
-    assert "ICE at your door" in resident.text("3")
+    assert "1 Your rights" in resident.text("hello")
+    assert "1 Unpaid wages" in resident.text("4")
 
     server.kill()
     during = resident.text("1")          # no session: the line answers as to a first text
     assert during.strip()
-    assert "Your rights in Chicago" in during or "English" in during
+    assert "1 Your rights" in during or "English" in during
     assert client.get("/healthz").json["status"] == "degraded"
     assert resident.text("hola").strip()
 
     server.start()
     time.sleep(0.4)
     resident.text("hello")
-    assert "ICE at your door" in resident.text("3")
-    assert "warrant" in resident.text("1")   # the session is kept again
+    assert "1 Unpaid wages" in resident.text("4")
+    assert "every hour you work" in resident.text("1")   # the session is kept again
     assert client.get("/healthz").json["status"] == "ok"
 
 
@@ -79,13 +79,13 @@ def test_over_the_line_wide_limit_new_texters_get_the_busy_text_and_conversation
     app = make_app(RATE_GLOBAL_PER_MINUTE=5)
     twilio = Twilio(app.test_client())
     under_way = Texter(twilio, number="+13125559999")
-    assert "Your rights in Chicago" in under_way.text("hello")
+    assert "1 Your rights" in under_way.text("hello")
     answered = [Texter(twilio, number=f"+1312555{i:04d}").text("hello") for i in range(8)]
-    assert all("Your rights in Chicago" in a for a in answered[:4])
+    assert all("1 Your rights" in a for a in answered[:4])
     busy = answered[4:]
     assert all("problem right now" in a and "911" in a and "Your rights" not in a for a in busy)
     assert len(redis_client.keys(PREFIX + "*")) == 5  # nothing kept for those told to come back
-    assert "ICE at your door" in under_way.text("3")  # over the limit, a conversation goes on
+    assert "1 Unpaid wages" in under_way.text("4")  # over the limit, a conversation goes on
     assert "problem right now" in Texter(twilio, number="+13125550004").text("hello")  # never silence
 
 
@@ -98,7 +98,7 @@ def test_caller_key_changes_every_day_and_a_conversation_crosses_midnight(app, r
     resident = Texter(Twilio(app.test_client()))
     clock.noon(monday)
     resident.text("hello")
-    menu = resident.text("5")
+    menu = resident.text("4")
     clock.noon(tuesday)
     assert resident.text("*") == menu
     assert redis_client.keys(PREFIX + "*") == [(PREFIX + store.caller_hash("sms", NUMBER, tuesday)).encode()]
@@ -111,7 +111,7 @@ def test_redis_url_may_name_a_sentinel_set(make_app, redis_process, tmp_path):
         app = make_app(REDIS_URL=f"redis+sentinel://127.0.0.1:{port}/hotline/0")
         resident = Texter(Twilio(app.test_client()))
         resident.text("hello")
-        assert "ICIRR" in resident.text("5")
+        assert "1-855-435-7693" in resident.text("3")  # Talk to a person: Helpers
         assert redis_process.client().keys(PREFIX + "*")
 
 

@@ -109,15 +109,15 @@ def test_cookie_from_an_old_token_is_refused(make_app):
     assert other.get("/staff/").status_code == 401
 
 
-def test_spanish_sms_to_the_welcoming_city_page(staff, content):
-    rights = content.flow.nodes["rights_chicago"]
-    menu, topic, page = simulate(staff, "sms", [None, "1", "1"], lang="es")
+def test_spanish_sms_to_a_page_under_a_menu(staff, content):
+    rights = content.flow.nodes["at_work"]
+    menu, topic, page = simulate(staff, "sms", [None, "4", "1"], lang="es")
     assert menu["lang"] == "es" and menu["node"] == "main"
-    assert topic["node"] == "rights_chicago" and page["node"] == "wco"
+    assert topic["node"] == "at_work" and page["node"] == "wages"
     assert title(content.texts_for("es"), rights) in menu["replies"][0]["text"]
     [reply] = page["replies"]
-    assert reply["text"].startswith(sms_text(content, "es", "wco"))
-    assert reply["text"] != sms_text(content, "en", "wco")
+    assert reply["text"].startswith(sms_text(content, "es", "wages"))
+    assert reply["text"] != sms_text(content, "en", "wages")
     assert reply["encoding"] == gsm.encoding(reply["text"]) == gsm.GSM7
     assert reply["segments"] == gsm.segments(reply["text"]) and reply["characters"] == len(reply["text"])
 
@@ -133,19 +133,19 @@ def test_sms_gives_what_a_texting_resident_gets(staff, staff_app):
 
 def test_voice_in_spanish(staff, content):
     locale = content.locales["es"]
-    call, _, page = simulate(staff, "voice", [None, "1", "1"], lang="es")
+    call, _, page = simulate(staff, "voice", [None, "4", "1"], lang="es")
     said = [p for p in call["prompts"] if "text" in p]
     assert said and all((p["language"], p["voice"]) == (locale.say_language, locale.voice) for p in said)
     assert call["listen"] == {"speech": locale.speech_language}
-    assert page["node"] == "wco" and {"pause": 1} in page["prompts"]
-    first = paragraphs(content.texts_for("es"), content.flow.nodes["wco"])[0]
+    assert page["node"] == "wages" and {"pause": 1} in page["prompts"]
+    first = paragraphs(content.texts_for("es"), content.flow.nodes["wages"])[0]
     assert page["prompts"][0] == {"text": first, "language": locale.say_language, "voice": locale.voice}
 
 
 def test_voice_gives_what_a_caller_hears(staff, staff_app, content):
     """The same keys through the webhooks Twilio calls and through the simulator."""
     digit = str(voice.heard_languages(content, staff_app.extensions["hotline"].voice).index("es") + 1)
-    keys = [digit, "1", "1", "*", "#", "0", "8"]
+    keys = [digit, "4", "1", "*", "#", "0", "3"]
     call = Call(Twilio(staff_app.test_client()), content).start()
     heard = [[s.text for s in call.root.iter("Say")]]
     for key in keys:
@@ -157,7 +157,7 @@ def test_voice_gives_what_a_caller_hears(staff, staff_app, content):
     assert [[p["text"] for p in a["prompts"] if "text" in p] for a in simulated[:-1]] == heard[:-1]
     transfer = simulated[-1]["prompts"]
     dialed = [p["dial"] for p in transfer if "dial" in p]
-    assert dialed == [content.flow.services[content.flow.nodes["talk_to_person"].service].dial]
+    assert dialed == [content.flow.services[content.flow.nodes["talk"].service].dial]
     assert [p["text"] for p in transfer if "text" in p][:len(heard[-1])] == heard[-1]
     assert simulated[-1]["listen"]  # not answered (simulated): back at the menu, listening
 
@@ -190,8 +190,8 @@ def test_the_simulator_writes_nothing_to_redis(staff, redis_client):
     redis_client.flushdb()
     assert staff.get("/staff/").status_code == 200
     simulate(staff, "sms", ["hola", "1", "1", "MAS", "STOP"])
-    simulate(staff, "sms", [None, "5", "1"], lang="es")
-    simulate(staff, "voice", [None, "2", "1", "1", "", "0", "8"])
+    simulate(staff, "sms", [None, "4", "2"], lang="es")
+    simulate(staff, "voice", [None, "2", "4", "1", "", "0", "3"])
     assert redis_client.keys("*") == []
 
 
@@ -199,8 +199,8 @@ def test_simulator_needs_no_redis(make_app):
     """Redis down: the simulator still answers; the counts say they are unavailable."""
     client = make_app(STAFF_TOKEN=STAFF, REDIS_URL="redis://127.0.0.1:1/0", REDIS_TIMEOUT=0.2).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = BEARER["Authorization"]
-    assert simulate(client, "sms", ["hola", "1"])[-1]["node"] == "rights_chicago"
-    assert simulate(client, "voice", [None, "1"], lang="es")[-1]["node"] == "rights_chicago"
+    assert simulate(client, "sms", ["hola", "4"])[-1]["node"] == "at_work"
+    assert simulate(client, "voice", [None, "4"], lang="es")[-1]["node"] == "at_work"
     down = client.get("/staff/counts")
     assert down.status_code == 503 and "Redis does not answer" in down.get_data(as_text=True)
     assert client.get("/staff/counts.csv").status_code == 503
@@ -217,13 +217,13 @@ def test_simulator_page(staff, content):
 
 
 def test_node_in_every_language(staff, staff_app, content):
-    page = staff.get("/staff/node/wco").get_data(as_text=True)
+    page = staff.get("/staff/node/wages").get_data(as_text=True)
     heard = voice.heard_languages(content, staff_app.extensions["hotline"].voice)
     for tag in content.offered:
         texts = content.texts_for(tag)
         assert f'id="lang-{tag}"' in page and content.locales[tag].name in page
-        assert _html(title(texts, content.flow.nodes["wco"])) in page
-        assert _html(paragraphs(texts, content.flow.nodes["wco"])[0]) in page
+        assert _html(title(texts, content.flow.nodes["wages"])) in page
+        assert _html(paragraphs(texts, content.flow.nodes["wages"])[0]) in page
     es = page[page.index('id="lang-es"'):page.index('id="lang-pl"')]
     assert "SMS: offered" in es and content.locales["es"].voice in es and "GSM-7" in es
     assert re.search(r"\d+ segments", es)
@@ -239,7 +239,7 @@ def test_flow_picture(staff, content, monkeypatch):
     page = staff.get("/staff/flow").get_data(as_text=True)
     if "<svg" not in page:
         pytest.skip("Graphviz `dot` not installed: apt-get install graphviz")
-    assert "<?xml" not in page and "/staff/node/wco" in page
+    assert "<?xml" not in page and "/staff/node/wages" in page
     monkeypatch.setattr("hotline.staff.graph.shutil.which", lambda name: None)
     fallback = staff.get("/staff/flow").get_data(as_text=True)
     assert "<svg" not in fallback and "flowchart LR" in fallback and "apt-get install graphviz" in fallback
@@ -248,24 +248,24 @@ def test_flow_picture(staff, content, monkeypatch):
 
 def test_counts_hide_small_numbers(staff, staff_app, content):
     twilio = Twilio(staff_app.test_client())
-    for i in range(6):  # six read the ICE door page in English
+    for i in range(6):  # six read the help line page in English
         r = Texter(twilio, number=f"+1312555{i:04d}")
-        r.text("hello"), r.text("3"), r.text("1")
-    for i in range(3):  # three reach legal help in Spanish
+        r.text("hello"), r.text("2")
+    for i in range(3):  # three reach rights at work in Spanish
         r = Texter(twilio, number=f"+1773555{i:04d}")
-        r.text("hola"), r.text("5")
+        r.text("hola"), r.text("4")
     page = staff.get("/staff/counts").get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page
-    legal = page[page.index(f">{content.flow.nodes['legal_help'].title}<"):]
+    legal = page[page.index(f">{content.flow.nodes['at_work'].title}<"):]
     assert "&lt;5" in legal[:400] and ">3<" not in legal[:400]
-    assert ">6<" in page  # the ICE door page
+    assert ">6<" in page  # the help line page
     spanish = staff.get("/staff/counts?lang=es").get_data(as_text=True)
     assert "&lt;5" in spanish and ">6<" not in spanish
     assert "No conversations" in staff.get("/staff/counts?channel=voice").get_data(as_text=True)
     csv_out = staff.get("/staff/counts.csv?lang=es")
     assert csv_out.mimetype == "text/csv" and "attachment" in csv_out.headers["Content-Disposition"]
     today = dt.datetime.now(dt.UTC).date().isoformat()
-    assert f"{today},sms,es,legal_help,<5,<5" in csv_out.get_data(as_text=True)
+    assert f"{today},sms,es,at_work,<5,<5" in csv_out.get_data(as_text=True)
     assert ",en," not in csv_out.get_data(as_text=True)
 
 

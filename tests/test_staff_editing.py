@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from hotline.content import load_content
 from hotline.staff import versions
 from hotline.staff.reviewing import proof
 from hotline.store import flowedit
@@ -181,7 +182,7 @@ def test_removal_is_refused_while_a_menu_leads_there_and_reorder_moves_the_digit
     assert post(editor, "/staff/edit/menu/main/add", title="Food help").status_code == 302
     draft = store.working_draft("ed@line.org")
     main = store.draft_files(draft.id)[MAIN].decode()
-    assert "options: [help_line, rights, talk, food_help]" in main and "  food_help:\n    type: page\n" in main
+    assert "options: [help_line, rights, talk, at_work, food_help]" in main and "  food_help:\n    type: page\n" in main
     assert post(editor, "/staff/edit/menu/main/options", option="food_help", action="off").status_code == 302
     assert post(editor, "/staff/edit/node/food_help/remove").status_code == 302
     assert "food_help" not in store.draft_files(draft.id)[MAIN].decode()
@@ -256,9 +257,11 @@ def test_proofing_shows_each_changed_screen_per_language_and_channel_and_what_fa
     sms = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "SMS"))
     assert "segment" in sms.after.notes[0] and "Your rights in Chicago" in sms.after.messages[0]
     spoken = next(d for d in menu.differences if (d.lang, d.channel) == ("es", "Voice"))
-    assert "Polly.Joanna" in spoken.after.notes[0]  # the English words, said by the English voice
+    assert "Your rights in Chicago: oprima 1." in spoken.after.messages[0]  # the English title, in the Spanish prompt
+    untranslated = ("the title (not translated yet)",)  # Polish and the languages with only the line's phrases
     assert [(f.lang, f.strings) for f in rights.fallbacks] == [
-        ("es", ("the title (changed in English, not translated yet)",)), ("pl", ("the title (not translated yet)",))]
+        ("es", ("the title (changed in English, not translated yet)",)),
+        *((tag, untranslated) for tag in load_content(fx.SMALL / "flows", fx.SMALL / "translations").offered if tag not in ("en", "es"))]
     # Spanish read "Sus derechos" and will read the English title, nothing else: one line. Polish
     # had no translation: its residents read the change of English itself, proofed in full
     assert rights.folded == {"es"} and menu.folded == {"es"}

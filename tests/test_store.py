@@ -104,7 +104,7 @@ def test_wording_only_is_published_by_one_publisher_and_a_fact_is_not(make_store
     reworded = edited(store.files(1), MAIN, HELP_TEXT, b"    text: Phone {helpers} for help.\n    wording_only: text\n")
     draft = store.import_files(reworded, "ed@line.org", "plainer verb")
     assert store.publish(draft.id, "pat@line.org") == 2
-    added = edited(store.files(2), MAIN, b"options: [rights, help_line, talk]", b"options: [rights, talk]")
+    added = edited(store.files(2), MAIN, b"options: [rights, help_line, talk, at_work]", b"options: [rights, talk, at_work]")
     draft = store.import_files(added, "ed@line.org", "fewer options")
     with pytest.raises(Refused, match="must approve"):
         store.publish(draft.id, "pat@line.org")

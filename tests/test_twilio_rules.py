@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from hotline import bench
 from hotline.channels import MAX_MESSAGE, gsm
-from tests.conftest import BASE, NUMBER, ROOT, TOKEN, Call, Texter, Twilio, messages, sign, sms_params
+from tests.conftest import BASE, NUMBER, ROOT, SMALL, TOKEN, Call, Texter, Twilio, messages, sign, sms_params
 
 SHARED = "shared-key-secret-0123456789abcdef"
 SETTINGS = "key=webhooks_sharedkey_01hzzzzzzzzzzzzzzzzzzzzzzz,algorithm=HMAC_SHA256"
@@ -59,7 +59,7 @@ def test_accepted_hosts_instead_of_a_public_url(make_app):
     for base in ("https://line.example.org", "https://line2.example.org"):
         ok = client.post("/sms", data=params, base_url=base,
                          headers={"X-Twilio-Signature": sign(base + "/sms", params)})
-        assert "Your rights in Chicago" in messages(ok)[0]
+        assert "1 Your rights" in messages(ok)[0]
     other = "https://other-line.example.org"
     refused = client.post("/sms", data=params, base_url=other,
                           headers={"X-Twilio-Signature": sign(other + "/sms", params)})
@@ -83,7 +83,7 @@ def test_a_webhook_signed_with_a_shared_key(make_app):
     params = sms_params(NUMBER, "hello")
     assert sha256_signature(SHARED, BASE + "/sms", params) == RequestValidator(SHARED).compute_signature(
         BASE + "/sms", params, "HMAC_SHA256")
-    assert "Your rights in Chicago" in messages(post_with_key(client, params, sha256_signature(SHARED, BASE + "/sms", params)))[0]
+    assert "1 Your rights" in messages(post_with_key(client, params, sha256_signature(SHARED, BASE + "/sms", params)))[0]
     # The Auth Token does not sign these: with the header, only the shared key counts.
     assert post_with_key(client, params, sha256_signature(TOKEN, BASE + "/sms", params)).status_code == 403
     assert post_with_key(client, params, sign(BASE + "/sms", params)).status_code == 403
@@ -106,7 +106,7 @@ def test_rotating_shared_keys_and_a_missing_one(make_app, caplog):
 def test_every_gather_with_speech_ends_on_a_pause(twilio, app):
     content = app.extensions["hotline"].content
     call = Call(twilio, content)
-    call.start().silence().press("1").say("legal help").press("9")
+    call.start().silence().press("1").say("rights at work").press("9")
     gathers = [g for d in call.documents for g in ET.fromstring(d).iter("Gather")]
     assert len(call.documents) == 5 and len(gathers) >= 4
     for gather in gathers:
@@ -118,9 +118,9 @@ def test_every_gather_with_speech_ends_on_a_pause(twilio, app):
 # --- one message is at most 1,600 characters --------------------------------------------------
 
 def test_no_message_is_longer_than_1600_characters_whatever_the_budget(tmp_path, make_app):
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    flows = shutil.copytree(SMALL / "flows", tmp_path / "flows")
     main = flows / "main.yaml"
-    first = "      Illinois police cannot keep you in jail just because ICE asks."
+    first = "      A complaint can be made up to three years after the work was done."
     long_text = "\n\n".join([first] * 40)
     main.write_text(main.read_text().replace(first, long_text, 1))
     app = make_app(FLOWS=str(flows))
@@ -130,8 +130,8 @@ def test_no_message_is_longer_than_1600_characters_whatever_the_budget(tmp_path,
     line.sms = replace(line.sms, budget=40)
     resident = Texter(Twilio(app.test_client()))
     resident.text("hello")
-    resident.text("2")
-    pages = [resident.text("1")]
+    resident.text("4")  # Rights at work
+    pages = [resident.text("1")]  # Unpaid wages, its last paragraph now 40 times over
     while "MORE" in pages[-1] and len(pages) < 10:
         pages.append(resident.text("MORE"))
     assert len(pages) > 1 and sum(len(p) for p in pages) > MAX_MESSAGE

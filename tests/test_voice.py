@@ -85,10 +85,10 @@ def test_choosing_english_reads_the_main_menu_as_for_x_press_n(call, content):
         assert f"For {content.flow.nodes[option].title}, press {i}." in call.text
     assert call.says[-1].text == "To hear this again, press star."
     hints = call.root.find("Gather").get("hints")
-    assert "Illinois laws" in hints and "back" in hints
+    assert "Rights at work" in hints and "back" in hints
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(4))
 def test_every_main_menu_branch_by_keys(call, content, index):
     main = content.flow.nodes["main"]
     option = content.flow.nodes[main.options[index]]
@@ -98,14 +98,13 @@ def test_every_main_menu_branch_by_keys(call, content, index):
         assert "For the main menu, press 0." in call.says[-1].text
         call.press("#")
         assert first_paragraph(content, "main") in call.text
-    else:
-        assert option.kind == TRANSFER
+    elif option.kind == TRANSFER:
         service = content.flow.services[option.service]
         assert call.dial.text == service.dial
         assert "Connecting you to" in call.says[-1].text
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(4))
 def test_every_main_menu_branch_by_speech(call, content, index):
     option = content.flow.nodes[content.flow.nodes["main"].options[index]]
     english(call).say(f"{option.title}.")
@@ -113,12 +112,12 @@ def test_every_main_menu_branch_by_speech(call, content, index):
 
 
 def test_speech_wraps_labels_and_navigation_in_other_words(call, content):
-    english(call).say("I want to know about Illinois laws please")
-    assert first_paragraph(content, "illinois_laws") in call.text
+    english(call).say("I want to know about rights at work please")
+    assert first_paragraph(content, "at_work") in call.text
     call.say("Go back.")
     assert first_paragraph(content, "main") in call.text
-    call.say("If ICE comes").say("the one about the door")
-    assert first_paragraph(content, "ice_door") in call.text
+    call.say("Rights at work").say("the one about unpaid wages")
+    assert first_paragraph(content, "wages") in call.text
     call.say("Main menu.")
     assert first_paragraph(content, "main") in call.text
     call.say("Repeat.")
@@ -126,35 +125,35 @@ def test_speech_wraps_labels_and_navigation_in_other_words(call, content):
 
 
 def test_repeat_back_and_main_menu_keys(call, content):
-    english(call).press("3")
-    ice = call.text
+    english(call).press("4")
+    at_work = call.text
     call.press("*")
-    assert call.text == ice
-    call.press("2")
-    assert first_paragraph(content, "ice_silent") in call.text
+    assert call.text == at_work
+    call.press("1")
+    assert first_paragraph(content, "wages") in call.text
     call.press("#")
-    assert call.text == ice
+    assert call.text == at_work
     call.press("1").press("0")
     assert first_paragraph(content, "main") in call.text
 
 
 def test_a_page_is_read_whole_with_pauses_digits_and_how_to_hear_it_again(call, content):
-    english(call).press("3").press("3")  # If ICE comes > Ask for a lawyer
-    parts = paragraphs(texts(content), content.flow.nodes["ice_lawyer"])
+    english(call).press("4").press("1")  # Rights at work > Unpaid wages
+    parts = paragraphs(texts(content), content.flow.nodes["wages"])
     gather = call.root.find("Gather")
     kinds = [e.tag for e in gather]
     assert kinds.count("Say") == len(parts) + 1 and kinds.count("Pause") == len(parts)
-    assert "1, 8 5 5, 4 3 5, 7 6 9 3" in call.text and "3 1 2, 6 6 0, 1 3 7 0" in call.text
+    assert "1, 8 5 5, 4 3 5, 7 6 9 3" in call.text and "call 3 1 1" in call.text
     assert call.says[-1].text.startswith("To hear this again, press star.")
     call.silence()  # staying on the line goes back to the menu
-    assert first_paragraph(content, "ice") in call.text
+    assert first_paragraph(content, "at_work") in call.text
 
 
 def test_silence_three_times_offers_a_person_then_says_goodbye(call, content):
     english(call).silence()
     assert call.says[0].text == texts(content).phrase(VOICE_SILENCE)
     assert first_paragraph(content, "main") not in call.text  # a re-prompt skips the text
-    assert "For Illinois laws, press 2." in call.text
+    assert "For Help line, press 2." in call.text
     call.silence().silence()
     offer = [texts(content).phrase(t) for t in (VOICE_SILENCE, VOICE_PERSON)]
     assert [s.text for s in call.root.find("Gather")] == offer
@@ -169,7 +168,7 @@ def test_after_three_misses_a_person_can_be_reached_and_a_failed_transfer_ends_p
     call.press("9").say("what")
     assert texts(content).phrase(VOICE_PERSON) in call.text
     call.press("1")
-    person = content.flow.nodes["talk_to_person"]
+    person = content.flow.nodes["talk"]
     assert call.dial.text == content.flow.services[person.service].dial
     call.dial_ends("no-answer")
     assert "1, 8 5 5, 4 3 5, 7 6 9 3" in call.text and call.hung_up
@@ -182,26 +181,26 @@ def test_a_person_can_be_asked_for_by_name_after_misses(call, content):
 
 
 def test_a_transfer_dials_and_a_busy_line_reads_the_number_and_returns(call, content):
-    english(call).press("5")  # Get legal help
-    legal = call.text
-    call.press("1")
-    assert "Connecting you to ICIRR Family Support Hotline" in call.text
+    english(call)
+    menu = call.text
+    call.press("3")  # Talk to a person
+    assert "Connecting you to Helpers" in call.text
     assert urlsplit(call.dial.get("action")).path == "/voice/dialed"
     call.dial_ends("busy")
     assert call.says[0].text.endswith("1, 8 5 5, 4 3 5, 7 6 9 3.")
-    assert first_paragraph(content, "legal_help") in call.text and not call.hung_up
-    assert legal.split(" | ")[-1] == call.says[-1].text
+    assert first_paragraph(content, "main") in call.text and not call.hung_up
+    assert menu.split(" | ")[-1] == call.says[-1].text
 
 
 def test_a_transfer_that_was_answered_ends_with_goodbye(call, content):
-    english(call).press("5").press("2").dial_ends("completed")
+    english(call).press("3").dial_ends("completed")
     assert call.hung_up and call.text == texts(content).phrase(VOICE_GOODBYE)
 
 
 def test_a_service_that_cannot_be_dialed_is_read_out_then_back_to_the_menu(call, content):
-    english(call).press("4")  # City services
+    english(call).press("4")  # Rights at work
     services = call.text
-    call.press("3")  # Chicago 311: no dial
+    call.press("2")  # Chicago 311: no dial
     assert call.dial is None
     assert "To reach Chicago 311, hang up and call 3 1 1." in call.text
     call.silence()
@@ -215,19 +214,19 @@ def test_spanish_by_keys_and_speech(call, content):
     assert {(s.get("language"), s.get("voice")) for s in call.says} == {("es-US", "Polly.Lupe")}
     gather = call.root.find("Gather")
     assert gather.get("language") == "es-US"
-    label = title(es, content.flow.nodes["illinois_laws"])
+    label = title(es, content.flow.nodes["at_work"])
     assert label in gather.get("hints")
-    assert es.phrase(VOICE_PRESS, label=label, digit=2) in call.text
+    assert es.phrase(VOICE_PRESS, label=label, digit=4) in call.text
     call.say(label)
-    assert first_paragraph(content, "illinois_laws", "es") in call.text
+    assert first_paragraph(content, "at_work", "es") in call.text
     back = sorted(es.own_keywords(KEY_BACK))[0]
     call.say(back)
     assert first_paragraph(content, "main", "es") in call.text
     call.say("zzz qqq")
     assert call.says[0].text == es.phrase(NOT_UNDERSTOOD)
-    call.press("5").press("1").dial_ends("no-answer")
+    call.press("3").dial_ends("no-answer")
     assert call.says[0].text == es.phrase(VOICE_UNANSWERED, name=service_name(
-        es, content.flow.services["icirr"]), number="1, 8 5 5, 4 3 5, 7 6 9 3")
+        es, content.flow.services["helpers"]), number="1, 8 5 5, 4 3 5, 7 6 9 3")
     call.silence().silence().silence()
     assert es.phrase(VOICE_PERSON) in call.text
 
@@ -248,7 +247,7 @@ def test_a_bad_state_restarts_at_the_language_choice(call, state):
     assert "Welcome" in call.says[0].text
 
 
-@pytest.mark.parametrize("state", ["es.nowhere.0.0", "es.ice.0.0.ghost"])
+@pytest.mark.parametrize("state", ["es.nowhere.0.0", "es.at_work.0.0.ghost"])
 def test_a_call_at_a_removed_node_goes_on_at_the_main_menu_in_its_language(call, content, state):
     call._post(f"{BASE}/voice/step?s={quote(state, safe='.')}", {"Digits": "*"})
     assert call.lang == "es"
@@ -261,16 +260,16 @@ def test_voice_urls_need_twilio_signatures(twilio, call):
     parts = urlsplit(url)
     path = f"{parts.path}?{parts.query}"
     assert twilio.post(path, {"Digits": "1"}, signature=None).status_code == 403
-    forged = path.replace("s=en.main", "s=en.ice")
+    forged = path.replace("s=en.main", "s=en.at_work")
     assert twilio.post(forged, {"Digits": "1"}, signature=sign(url, {"Digits": "1"})).status_code == 403
     assert twilio.post("/voice", {}, signature=None).status_code == 403
 
 
 def test_nothing_that_identifies_a_caller_is_stored_or_logged(call, content, redis_client, caplog):
     with caplog.at_level(logging.DEBUG):
-        english(call).press("5").press("1").dial_ends("busy").say("banana").silence().silence().press("1")
+        english(call).press("3").dial_ends("busy").say("banana").silence().silence().press("1")
         call.dial_ends("failed")
-        call.start().press(digit_for(content, "es")).press("3").press("1").press("#")
+        call.start().press(digit_for(content, "es")).press("4").press("1").press("#")
     secrets = (CALL_SID, CALLER, CALLER.lstrip("+"), "3125550188")
     dump = redis_dump(redis_client)
     assert dump
@@ -291,9 +290,9 @@ def test_numbers_are_read_digit_by_digit_grouped_by_their_dashes():
 
 def test_state_round_trips_and_holds_no_identifier(content):
     settings = voice.VoiceSettings()
-    session = Session(lang="es", node="ice_door", trail=("main", "ice"), misses=2)
+    session = Session(lang="es", node="wages", trail=("main", "at_work"), misses=2)
     assert voice.decode(content, settings, calls.encode(calls.Call(session))) == calls.Call(session)
-    assert calls.encode(calls.Call(session)) == "es.ice_door.2.0.main.ice"
+    assert calls.encode(calls.Call(session)) == "es.wages.2.0.main.at_work"
 
 
 def many_languages(content: Content) -> Content:
@@ -355,7 +354,7 @@ def test_a_language_without_a_voice_is_heard_through_complete_recordings(content
     partial = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(list(script)[1:])})
     assert "ht" not in voice.heard_languages(content, partial)
     assert voice.decode(content, partial, "ht.main.0.0") is None
-    settings = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(script)})
+    settings = voice.VoiceSettings(recordings_url=url, recorded={"ht": frozenset(script)}, person_node="talk")
     assert voice.hearing(content, settings, "ht") == voice.RECORDINGS
     digit = str(voice.heard_languages(content, settings).index("ht") + 1)
     root = parse(voice.start(content, settings).twiml)
@@ -382,22 +381,22 @@ def test_a_language_without_a_voice_is_heard_through_complete_recordings(content
     assert played and played <= set(script)
 
 
-def test_simulate_prints_what_the_caller_hears(content):
+def test_simulate_prints_what_the_caller_hears(content, small_line):
     result = CliRunner().invoke(cli, ["simulate", "--channel", "voice"],
-                                input="1\nsay: Illinois laws\n#\n\n\n\n\n")
+                                input="1\nsay: Rights at work\n#\n\n\n\n\n")
     assert result.exit_code == 0, result.output
-    assert "[en-US Polly.Joanna] For Illinois laws, press 2." in result.output
-    assert "Illinois laws that protect immigrants" in result.output
+    assert "[en-US Polly.Joanna] For Rights at work, press 4." in result.output
+    assert "Help with problems at work." in result.output
     assert "(hangs up)" in result.output and "(call ended)" in result.output
 
 
-def test_simulate_a_transfer(content):
-    result = CliRunner().invoke(cli, ["simulate", "--channel", "voice", "--lang", "en"], input="5\n1\n")
+def test_simulate_a_transfer(content, small_line):
+    result = CliRunner().invoke(cli, ["simulate", "--channel", "voice", "--lang", "en"], input="3\n")
     assert "(dialing +18554357693; simulated: no answer)" in result.output
     assert "1, 8 5 5, 4 3 5, 7 6 9 3" in result.output
 
 
-def test_voices_lists_how_each_language_is_heard():
+def test_voices_lists_how_each_language_is_heard(small_line):
     result = CliRunner().invoke(cli, ["voices"])
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.output.splitlines()}
@@ -424,7 +423,7 @@ def _carried(twiml: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-@pytest.mark.parametrize("keys", [["1", "3", "1"], ["2", "5", "1"], ["1", "9", "9", "9", "1"], ["1", "9", "9", "9", "2"]])
+@pytest.mark.parametrize("keys", [["1", "4", "1"], ["2", "3"], ["1", "9", "9", "9", "1"], ["1", "9", "9", "9", "2"]])
 def test_each_answer_says_where_it_leaves_the_call_as_its_urls_do(content, keys):
     """The web edge counts a step from `VoiceAnswer.state`: it is the state the TwiML's
     own URLs carry (None when the call hangs up), never read back out of the TwiML."""

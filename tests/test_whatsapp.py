@@ -14,7 +14,7 @@ from hotline.channels.render import paragraphs, title
 from hotline.cli import main
 from hotline.content import Content
 from hotline.languages.phrases import HELP, STOPPED
-from tests.conftest import NUMBER, ROOT, WHATSAPP, Texter, Twilio, whatsapp_params
+from tests.conftest import NUMBER, SMALL, WHATSAPP, Texter, Twilio, whatsapp_params
 
 STAFF = "staff-token-for-whatsapp-0123456789"
 # (language, first text, its opt-out word): English, Spanish, and three other scripts.
@@ -40,18 +40,18 @@ def test_a_spanish_conversation_keeps_its_accents_reads_whole_pages_and_confirms
     menu = whatsapper.text("hola")
     assert menu.startswith(f"*{title(spanish, content.flow.nodes['main'])}*\n\n")  # *Menú principal*
     assert written(content, "es", "main")[0] in menu and "Información" in menu
-    assert f"1 {title(spanish, content.flow.nodes['rights_chicago'])}" in menu
+    assert f"4 {title(spanish, content.flow.nodes['at_work'])}" in menu
 
-    whatsapper.text("1")
+    whatsapper.text("4")
     received = len(whatsapper.received)
-    page = whatsapper.text("1")  # the Welcoming City Ordinance: three paragraphs
+    page = whatsapper.text("1")  # Unpaid wages: six paragraphs
     assert len(whatsapper.received) == received + 1 and len(page) <= 1600  # one message
-    assert f"*{title(spanish, content.flow.nodes['wco'])}*" in page
-    for paragraph in written(content, "es", "wco"):
+    assert f"*{title(spanish, content.flow.nodes['wages'])}*" in page
+    for paragraph in written(content, "es", "wages"):
         assert paragraph in page
     assert "(1/" not in page  # no "Responda MÁS": nothing to page
 
-    resident.text("hola"), resident.text("1")
+    resident.text("hola"), resident.text("4")
     assert "(1/" in resident.text("1")  # the same page by SMS comes in pages
 
     confirmation = whatsapper.text("STOP")  # Twilio does not confirm on WhatsApp: the line does
@@ -67,9 +67,9 @@ def test_in_each_script_the_text_arrives_as_written_and_stop_is_confirmed(twilio
     menu = whatsapper.text(greeting)
     assert f"*{title(texts, content.flow.nodes['main'])}*" in menu
     assert written(content, tag, "main")[0] in menu
-    whatsapper.text("1")
+    whatsapper.text("4")
     page = whatsapper.text("1")
-    assert all(p in page for p in written(content, tag, "wco")) and len(page) <= 1600
+    assert all(p in page for p in written(content, tag, "wages")) and len(page) <= 1600
     assert "MORE" not in page
     assert whatsapper.text(stop) == texts.phrase(STOPPED)
     assert not redis_client.keys("hl:s:*")
@@ -85,7 +85,7 @@ def test_every_opt_out_word_is_confirmed_on_whatsapp(whatsapper, content, redis_
 def test_help_describes_the_line_and_start_keeps_the_language(whatsapper, content):
     assert content.texts_for("en").phrase(HELP) in whatsapper.text("HELP")
     assert content.texts_for("es").phrase(HELP) in whatsapper.text("AYUDA")
-    whatsapper.text("5")
+    whatsapper.text("4")
     menu = whatsapper.text("START")
     assert f"*{title(content.texts_for('es'), content.flow.nodes['main'])}*" in menu
 
@@ -101,27 +101,27 @@ def test_whatsapp_and_sms_from_the_same_phone_are_separate_conversations(twilio,
     on_whatsapp = Texter(twilio, number=f"whatsapp:{NUMBER}", params=whatsapp_params)
     on_whatsapp.text("hola")
     assert "1 English" in by_sms.text("1")  # SMS knows nothing of the WhatsApp conversation
-    assert f"*{title(content.texts_for('es'), content.flow.nodes['rights_chicago'])}*" in on_whatsapp.text("1")
+    assert f"*{title(content.texts_for('es'), content.flow.nodes['rights'])}*" in on_whatsapp.text("1")
 
 
 def test_a_page_past_1600_characters_is_paged_with_more(tmp_path, make_app):
     # The edit leaves the other languages' catalogs behind, so their flow tests would stop
     # the line from starting: this copy has none.
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "flows", ignore=shutil.ignore_patterns("tests"))
+    flows = shutil.copytree(SMALL / "flows", tmp_path / "flows", ignore=shutil.ignore_patterns("tests"))
     main_yaml = flows / "main.yaml"
-    long = " ".join(f"Sentence {i} of a long page about the ordinance." for i in range(60))  # ~2,900 characters
+    long = " ".join(f"Sentence {i} of a long page about unpaid wages." for i in range(60))  # ~2,900 characters
     text = main_yaml.read_text()
-    start = text.index("      Chicago is a Welcoming City.")
+    start = text.index("      Your employer must pay you")
     end = text.index("    source:", start)
     main_yaml.write_text(text[:start] + f"      {long}\n\n      The last paragraph.\n" + text[end:])
     whatsapper = Texter(Twilio(make_app(FLOWS=str(flows)).test_client()), number=WHATSAPP, params=whatsapp_params)
-    whatsapper.text("hello"), whatsapper.text("1")
+    whatsapper.text("hello"), whatsapper.text("4")
     pages = [whatsapper.text("1")]
     while "Reply MORE" in pages[-1]:
         pages.append(whatsapper.text("MORE"))
         assert len(pages) < 5
     assert len(pages) == 2 and all(len(p) <= 1600 for p in pages)
-    assert pages[0].startswith("*Welcoming City Ordinance*") and "(1/2) Reply MORE to read on." in pages[0]
+    assert pages[0].startswith("*Unpaid wages*") and "(1/2) Reply MORE to read on." in pages[0]
     assert "The last paragraph." in pages[1] and pages[1].endswith("#: back. 0: main menu.")
     whole = " ".join(pages)
     assert all(f"Sentence {i} " in whole for i in range(60))
@@ -132,16 +132,16 @@ def test_counts_show_whatsapp_as_its_own_channel(make_app, redis_url, monkeypatc
     twilio = Twilio(app.test_client())
     for i in range(6):
         resident = Texter(twilio, number=f"whatsapp:+1773555{i:04d}", params=whatsapp_params)
-        resident.text("hola"), resident.text("5")
+        resident.text("hola"), resident.text("4")
     by_sms = Texter(twilio)
     by_sms.text("hello"), by_sms.text("1")
     today = dt.datetime.now(dt.UTC).date().isoformat()
 
     monkeypatch.setenv("REDIS_URL", redis_url)
     out = CliRunner().invoke(main, ["stats", "--days", "1"]).output
-    assert re.search(rf"{today}\s+whatsapp\s+es\s+legal_help\s+6\s+6", out), out
+    assert re.search(rf"{today}\s+whatsapp\s+es\s+at_work\s+6\s+6", out), out
     assert "conversations by channel: sms <5, whatsapp 6, voice 0" in out
-    assert f"{today},whatsapp,es,legal_help,6,6" in CliRunner().invoke(main, ["stats", "--csv"]).output
+    assert f"{today},whatsapp,es,at_work,6,6" in CliRunner().invoke(main, ["stats", "--csv"]).output
 
     staff = app.test_client()
     staff.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {STAFF}"
@@ -150,8 +150,8 @@ def test_counts_show_whatsapp_as_its_own_channel(make_app, redis_url, monkeypatc
     assert re.search(r"<th scope=\"row\">Text messages</th><td>&lt;5</td>", page)
     assert '<option value="whatsapp"' in page
     only = staff.get("/staff/counts?channel=whatsapp").get_data(as_text=True)
-    assert 'href="/staff/node/legal_help"' in only and 'href="/staff/node/main"' in only
-    assert 'href="/staff/node/rights_chicago"' not in only  # reached by SMS only
+    assert 'href="/staff/node/at_work"' in only and 'href="/staff/node/main"' in only
+    assert 'href="/staff/node/rights"' not in only  # reached by SMS only
 
 
 def test_the_staff_simulator_has_a_whatsapp_mode(make_app, redis_client):
@@ -191,4 +191,4 @@ def test_a_photo_or_voice_note_without_words_is_told_the_line_reads_text(whatsap
     texts = content.texts_for(lang)
     reply = whatsapper.text("", NumMedia="1", MediaContentType0="audio/ogg")
     assert texts.phrase(MEDIA) in reply and texts.phrase(NOT_UNDERSTOOD) not in reply
-    assert title(texts, content.flow.nodes["talk_to_person"]) in reply  # how to reach a person, on the menu
+    assert title(texts, content.flow.nodes["talk"]) in reply  # how to reach a person, on the menu
