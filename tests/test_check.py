@@ -35,6 +35,7 @@ def line_of(path: Path, text: str, after: int = 0) -> int:
     return next(n for n, row in enumerate(path.read_text().splitlines(), 1) if n > after and text in row)
 
 
+@pytest.mark.content
 def test_shipped_flows_pass(line):
     result = hotline(line, "check")
     assert result.exit_code == 0, result.output

@@ -7,13 +7,13 @@ import textwrap
 import pytest
 
 from hotline.flow import FlowError, load_flow
-from tests.conftest import ROOT
+from tests.conftest import SMALL
 
 
 @pytest.fixture
 def flows(tmp_path):
     folder = tmp_path / "flows"
-    shutil.copytree(ROOT / "flows", folder, ignore=shutil.ignore_patterns("tests"))
+    shutil.copytree(SMALL / "flows", folder, ignore=shutil.ignore_patterns("tests"))
     return folder
 
 
@@ -25,7 +25,7 @@ def broken(folder, extra: str) -> str:
     return str(caught.value)
 
 
-def test_shipped_flows_load(flows):
+def test_a_flow_loads_with_every_service_sourced(flows):
     flow = load_flow(flows)
     assert flow.nodes["main"].options
     assert all(s.source and s.verified for s in flow.services.values())

@@ -10,14 +10,14 @@ from hotline.cli import main
 from hotline.flow import load_flow
 from hotline.flow.model import Flow, Node
 from hotline.staff import graph
-from tests.conftest import ROOT
+from tests.conftest import SMALL
 
-FLOW = load_flow(ROOT / "flows")
+FLOW = load_flow(SMALL / "flows")
 EDGES = [(n.id, o, i) for n in FLOW.nodes.values() for i, o in enumerate(n.options, 1)]
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, ["graph", *args], env={"HOTLINE_FLOWS": str(ROOT / "flows")})
+    return CliRunner().invoke(main, ["graph", *args], env={"HOTLINE_FLOWS": str(SMALL / "flows")})
 
 
 def test_mermaid_has_every_node_and_edge():
@@ -27,9 +27,8 @@ def test_mermaid_has_every_node_and_edge():
         assert f"({nid})" in result.output
     for a, b, i in EDGES:
         assert f"n_{a} -->|{i}| n_{b}" in result.output
-    assert 'n_main["Main menu' in result.output and 'n_wco(["' in result.output
-    assert 'n_legal_icirr{{"ICIRR Family Support Hotline<br/>(legal_icirr)<br/>ICIRR Family Support Hotline<br/>1-855-435-7693"}}' \
-        in result.output
+    assert 'n_main["Main menu' in result.output and 'n_wages(["' in result.output
+    assert 'n_talk{{"Talk to a person<br/>(talk)<br/>Helpers<br/>1-855-435-7693"}}' in result.output
 
 
 def test_dot_has_every_node_and_edge(tmp_path):
@@ -64,7 +63,7 @@ def test_labels_are_escaped():
 
 
 def test_broken_flow_is_not_drawn(tmp_path):
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(SMALL / "flows", tmp_path / "flows")
     (tmp_path / "flows/main.yaml").write_text("nodes:\n  main:\n    type: menu\n    text: [unclosed\n")
     result = CliRunner().invoke(main, ["graph"], env={"HOTLINE_FLOWS": str(tmp_path / "flows")})
     assert result.exit_code != 0 and "flows/main.yaml:5" in result.output

@@ -150,3 +150,51 @@ def test_no_module_names_the_tests_folder():
 def test_no_twiml_is_read_back():
     """Only the bench reads TwiML: it plays Twilio, reading the answers of a running line."""
     assert {p.split("/")[0] for p in _code(r"ElementTree|fromstring")} <= {"bench"}
+
+
+# Code tests that still edit a copy of the shipped line (the `line` fixture, or the folders
+# named directly) to exercise the check, the loader and staff editing: to move to the small
+# flow in tests/data/small, as the webhook, channel and staff-page tests were.
+NOT_MOVED_YET = {"test_check.py", "test_content_loading.py", "test_content_processes.py", "test_edges.py",
+                 "test_i18n.py", "test_mt.py", "test_procfile.py", "test_reload.py", "test_staff_edits.py",
+                 "test_staff_walk_browser.py"}
+SHIPPED = re.compile(r'\bROOT / "(?:flows|translations)')
+
+
+def _reading_the_shipped_line(path: Path) -> Iterator[str]:
+    """The tests of a file that read the shipped flows or catalogs (name their folders, take
+    conftest's `line`, or use a helper or constant of the file that names them) unmarked."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+
+    def text(node: ast.AST) -> str:
+        return ast.get_source_segment(source, node) or ""
+
+    helpers: set[str] = set()
+    for node in tree.body:
+        if SHIPPED.search(text(node)):
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                helpers.add(node.name)
+            elif isinstance(node, ast.Assign):
+                helpers |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    own_line = "line" in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    whole = any(isinstance(n, ast.Assign) and "pytestmark" in text(n) and "content" in text(n) for n in tree.body)
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+            continue
+        arguments = {a.arg for a in node.args.args}
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | arguments
+        reads = (SHIPPED.search(text(node) + "".join(text(d) for d in node.decorator_list)) or used & helpers
+                 or ("line" in arguments and not own_line))
+        if reads and not (whole or any("mark.content" in text(d) for d in node.decorator_list)):
+            yield node.name
+
+
+def test_only_content_tests_read_the_shipped_wording():
+    """A staff edit of flows/ or translations/ turns only the content tests red: every other
+    test runs on the small flow (the app fixtures serve it unless a test is marked `content`)."""
+    tests = Path(__file__).resolve().parent
+    unmarked = {p.name: names for p in sorted(tests.glob("test_*.py"))
+                if p.name not in NOT_MOVED_YET and (names := list(_reading_the_shipped_line(p)))}
+    assert unmarked == {}
+    assert all(list(_reading_the_shipped_line(tests / name)) for name in NOT_MOVED_YET)  # the list shrinks

@@ -11,7 +11,7 @@ from hotline.channels import gsm, messaging, sms
 from hotline.check import flowtests
 from hotline.content import load_content
 from hotline.engine import Reply
-from tests.conftest import ROOT, Texter, Twilio
+from tests.conftest import ROOT, SMALL, Texter, Twilio
 
 STAFF = "staff-token-for-tests-0123456789"
 
@@ -21,6 +21,7 @@ def shipped():
     return load_content(ROOT / "flows", ROOT / "translations")
 
 
+@pytest.mark.content  # the shipped flows' own tests
 @pytest.mark.parametrize("budget", list(config.SEGMENTS))
 def test_the_shipped_flow_tests_pass_at_every_budget_the_readme_allows(shipped, budget):
     cfg = config.read({"SMS_SEGMENTS": budget})
@@ -28,16 +29,17 @@ def test_the_shipped_flow_tests_pass_at_every_budget_the_readme_allows(shipped, 
     assert failed == [], [p.message for o in failed for p in o.problems]
 
 
-def test_a_step_is_judged_by_its_whole_page_without_the_more_prompts(shipped):
+def test_a_step_is_judged_by_its_whole_page_without_the_more_prompts():
+    small = load_content(SMALL / "flows", SMALL / "translations")
     channel = sms.SmsSettings.from_config(config.read())
-    parts = messaging.render(shipped, Reply(node="way_forward_act", lang="en"), channel)
+    parts = messaging.render(small, Reply(node="wages", lang="en"), channel)
     assert len(parts) > 1  # paged at the default budget
     last_words = parts[-1].split("\n\n")[0]
-    steps = [flowtests.Step("hello", (), (), 1), flowtests.Step("2", (), (), 2),
-             flowtests.Step("2", (last_words,), ("Reply MORE",), 3)]
-    assert flowtests.run_steps(shipped, "whole page", "sms", steps, "t.yaml", {"sms": channel}) == []
-    prompted = [*steps[:2], flowtests.Step("2", ("Reply MORE to read on",), (), 3)]
-    assert flowtests.run_steps(shipped, "prompt", "sms", prompted, "t.yaml", {"sms": channel})
+    steps = [flowtests.Step("hello", (), (), 1), flowtests.Step("4", (), (), 2),
+             flowtests.Step("1", (last_words,), ("Reply MORE",), 3)]
+    assert flowtests.run_steps(small, "whole page", "sms", steps, "t.yaml", {"sms": channel}) == []
+    prompted = [*steps[:2], flowtests.Step("1", ("Reply MORE to read on",), (), 3)]
+    assert flowtests.run_steps(small, "prompt", "sms", prompted, "t.yaml", {"sms": channel})
 
 
 @pytest.mark.parametrize("budget", [3, 5, 10])

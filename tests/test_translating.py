@@ -81,12 +81,14 @@ def test_who_translated_a_string_is_the_author_of_the_version_that_last_changed_
     assert queue.translators([("release", first)], keys)[("main", "Main menu")] == "release"
 
 
+@pytest.mark.content  # every shipped catalog
 def test_every_catalog_written_back_unchanged_is_byte_identical():
     for path, data in files_from_dirs(ROOT / "flows", ROOT / "translations").items():
         if path.endswith(".po"):
             assert po_bytes(read_po_bytes(data)) == data, path
 
 
+@pytest.mark.content  # the shipped glossaries
 def test_a_glossary_is_content_and_its_languages_translators_draft_it():
     files = files_from_dirs(ROOT / "flows", ROOT / "translations")
     tags = [p.split("/")[1] for p in files if p.endswith(".po")]
