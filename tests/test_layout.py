@@ -157,7 +157,7 @@ def test_no_twiml_is_read_back():
 # flow in tests/data/small, as the webhook, channel and staff-page tests were.
 NOT_MOVED_YET = {"test_check.py", "test_content_loading.py", "test_content_processes.py", "test_edges.py",
                  "test_i18n.py", "test_mt.py", "test_procfile.py", "test_reload.py", "test_staff_edits.py",
-                 "test_staff_walk_browser.py"}
+                 "test_staff_walk_browser.py", "test_translation_workflow.py"}
 SHIPPED = re.compile(r'\bROOT / "(?:flows|translations)')
 
 
@@ -165,10 +165,10 @@ def _reading_the_shipped_line(path: Path) -> Iterator[str]:
     """The tests of a file that read the shipped flows or catalogs (name their folders, take
     conftest's `line`, or use a helper or constant of the file that names them) unmarked."""
     source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
+    tree, lines = ast.parse(source), source.splitlines()
 
-    def text(node: ast.AST) -> str:
-        return ast.get_source_segment(source, node) or ""
+    def text(node: ast.stmt | ast.expr) -> str:  # its lines (ast.get_source_segment splits the file at each call)
+        return "\n".join(lines[node.lineno - 1:node.end_lineno])
 
     helpers: set[str] = set()
     for node in tree.body:
@@ -177,7 +177,8 @@ def _reading_the_shipped_line(path: Path) -> Iterator[str]:
                 helpers.add(node.name)
             elif isinstance(node, ast.Assign):
                 helpers |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    own_line = "line" in {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    own_line = any(isinstance(n, ast.FunctionDef) and n.name == "line" and "line" not in {a.arg for a in n.args.args}
+                   for n in tree.body)  # a fixture of its own named `line`, not built on conftest's
     whole = any(isinstance(n, ast.Assign) and "pytestmark" in text(n) and "content" in text(n) for n in tree.body)
     for node in tree.body:
         if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):

@@ -2,20 +2,22 @@
 a speaker reads has no raw {placeholders}, and a recording older than its text is flagged."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 
 from hotline.flow.model import PLACEHOLDER
-from tests.conftest import hotline as cli
+from tests.conftest import SMALL, hotline as cli
 
 
 @pytest.fixture
-def line(line) -> Path:
-    """The shipped line's copy, with a folder of recordings."""
-    (line / "recordings").mkdir()
-    return line
+def line(tmp_path) -> Path:
+    """A copy of the small line, with a folder of recordings."""
+    shutil.copytree(SMALL, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "recordings").mkdir()
+    return tmp_path
 
 
 def hotline(line: Path, *args: str, **env: str) -> Result:
@@ -47,10 +49,10 @@ def test_a_recording_older_than_its_text_is_flagged(line):
     assert hotline(line, "voices", "--script", "ht").output == ""
 
     main_yaml = line / "flows/main.yaml"  # English changes: Haitian Creole now says it in English
-    main_yaml.write_text(main_yaml.read_text().replace("Stay calm. Choose a topic.", "Stay calm and choose a topic."))
+    main_yaml.write_text(main_yaml.read_text().replace("at work. Choose a topic.", "at work; choose a topic."))
     output = hotline(line, "check", **env).output
-    assert "ht: 1 recording(s) say an earlier text: ice.mp3; record them again" in output
-    assert "ht/ice.mp3: " in hotline(line, "voices", "--script", "ht").output
+    assert "ht: 1 recording(s) say an earlier text: at_work.mp3; record them again" in output
+    assert "ht/at_work.mp3: " in hotline(line, "voices", "--script", "ht").output
 
 
 def test_warnings_name_the_setting_as_it_is_set(line):
