@@ -2,11 +2,13 @@
 odd signatures, a bad REDIS_URL, a language CLDR does not know, opt-outs while limited."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from hotline import config
 from hotline.content import load_content
-from tests.conftest import NUMBER, SHORT_CODE, Texter, Twilio, sms_params
+from tests.conftest import NUMBER, SHORT_CODE, SMALL, Texter, Twilio, sms_params
 
 
 @pytest.mark.parametrize("word,on", [("False", False), ("off", False), ("0", False), ("no", False),
@@ -45,8 +47,9 @@ def test_a_bad_redis_url_stops_the_app_at_start(make_app):
         make_app(REDIS_URL="http://example.org")
 
 
-def test_a_language_cldr_does_not_know_can_be_added_with_its_name(line):
-    flows, translations = line / "flows", line / "translations"
+def test_a_language_cldr_does_not_know_can_be_added_with_its_name(tmp_path):
+    shutil.copytree(SMALL, tmp_path, dirs_exist_ok=True)
+    flows, translations = tmp_path / "flows", tmp_path / "translations"
     with (translations / "locales.yaml").open("a") as fh:
         fh.write("mam:\n  name: Qyol Mam\n  sms: gsm7\n")
     content = load_content(flows, translations)

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.conftest import ROOT, Texter, Twilio
+from tests.conftest import SMALL, Texter, Twilio
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def test_every_process_serves_the_last_good_version_while_the_disk_is_broken(edi
 
 
 def test_with_no_good_version_anywhere_the_line_says_why_it_cannot_start(tmp_path, make_app):
-    flows = shutil.copytree(ROOT / "flows", tmp_path / "broken")
+    flows = shutil.copytree(SMALL / "flows", tmp_path / "broken")
     (flows / "main.yaml").write_text("nodes: [half saved")
     with pytest.raises(SystemExit, match="The line cannot start.*hotline check"):
         make_app(FLOWS=str(flows))
