@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from hotline.languages.words import dense
+
 K1, B = 1.2, 0.75
 _PAIR = struct.Struct("<Hf")  # a node's number and a term's share of its score
 NGRAM = 4            # letters per n-gram, of a word padded with spaces: " abo", "abog", ...
@@ -26,7 +28,7 @@ WEAK = 0.2           # a function word's share of a word ("how", "I want": vocab
 def grams(word: str) -> list[str]:
     """The word's n-grams; a word shorter than NGRAM is left to the words."""
     padded = f" {word} "
-    if len(word) < NGRAM or not word.isalpha() or max(word) >= "\u2e80":
+    if len(word) < NGRAM or not word.isalpha() or dense(word):
         return []
     return ["#" + padded[i:i + NGRAM] for i in range(len(padded) - NGRAM + 1)]
 

@@ -19,7 +19,7 @@ from hotline.flow.model import MENU, PLACEHOLDER, Node
 from hotline.languages import phrases
 from hotline.languages.locales import SOURCE
 from hotline.languages.texts import Texts
-from hotline.languages.words import normalize
+from hotline.languages.words import dense, normalize
 from hotline.understand import numbers
 from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
@@ -82,7 +82,7 @@ def tokens(text: str) -> list[str]:
         if word.isdecimal():  # numbers are options and phone numbers, in every language
             continue
         out.append(word)
-        if len(word) > 2 and max(word) >= "\u2e80":
+        if len(word) > 2 and dense(word):
             out.extend(word[i:i + 2] for i in range(len(word) - 1))
     return out
 
@@ -105,7 +105,7 @@ class Lexicon:
     owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
-    _urgent: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    _urgent: dict[str, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -195,11 +195,13 @@ class Lexicon:
                 self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
             return self._named[tag]
 
-    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str], ...]:
-        """(phrase, node) for these nodes' titles and `also:` phrases, here and in English,
-        long enough to tell on their own (the urgent nodes: safety.py): a phrase of two
-        words or more, one word of STRONG letters or more, or two ideographs or syllables.
-        Longest first; made once per language (`nodes` is always the same set)."""
+    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str, bool], ...]:
+        """(phrase, node, dense) for these nodes' titles and `also:` phrases, here and in
+        English, long enough to tell on their own (the urgent nodes: safety.py): a phrase of
+        two words or more, one word of STRONG letters or more, or two ideographs or
+        syllables. Ready to be found in a text: a dense phrase without its spaces (to find
+        in the text without its spaces), any other between spaces (whole words). Longest
+        first; made once per language (`nodes` is always the same set)."""
         with self._lock:
             if tag not in self._urgent:
                 texts, out = self.content.texts_for(tag), set[tuple[str, str]]()
@@ -207,10 +209,11 @@ class Lexicon:
                     title, _, also = node_texts(texts, self.content.flow.nodes[node])
                     english = self.content.flow.nodes[node]
                     for phrase in map(normalize, (title, *also.split(","), english.title, *english.also.split(","))):
-                        dense = any(ord(ch) >= 0x2E80 for ch in phrase)
-                        if " " in phrase or len(phrase) >= (2 if dense else STRONG):
+                        if " " in phrase or len(phrase) >= (2 if dense(phrase) else STRONG):
                             out.add((phrase, node))
-                self._urgent[tag] = tuple(sorted(out, key=lambda pn: -len(pn[0])))
+                self._urgent[tag] = tuple(
+                    (phrase.replace(" ", ""), node, True) if dense(phrase) else (f" {phrase} ", node, False)
+                    for phrase, node in sorted(out, key=lambda pn: -len(pn[0])))
             return self._urgent[tag]
 
     def index(self, tag: str) -> Index:
