@@ -233,23 +233,31 @@ def _computed(embed: Model, content: Content, langs: Iterable[str], known: dict[
 # The background job ---------------------------------------------------------------------
 
 
-_following = 0  # the process whose job runs
+class Served(Protocol):
+    """What the job reads of a process's live content (`hotline.content.live.LiveContent`)."""
+
+    @property
+    def current(self) -> Content: ...
 
 
-def follow(current: Callable[[], Content], instance: Path) -> None:
-    """Start this process's job, if it has none: it gives each content served its vectors
-    (read from the cache, or computed and kept there), then looks again every INTERVAL."""
-    global _following
-    if not enabled() or _following == os.getpid():
+_following: weakref.WeakKeyDictionary[Served, int] = weakref.WeakKeyDictionary()  # -> the process following it
+
+
+def follow(live: Served, instance: Path) -> None:
+    """Start this process's job for `live`, if it has none (after a fork the parent's thread
+    is gone): it gives each content served its vectors (read from the cache, or computed
+    and kept there), then looks again every INTERVAL, while `live` is in use."""
+    if not enabled() or _following.get(live) == os.getpid():
         return
-    _following = os.getpid()
-    threading.Thread(target=_job, args=(current, instance), name="hotline-embeddings", daemon=True).start()
+    _following[live] = os.getpid()
+    threading.Thread(target=_job, args=(weakref.ref(live), instance), name="hotline-embeddings", daemon=True).start()
 
 
-def _job(current: Callable[[], Content], instance: Path) -> None:
-    tried: weakref.WeakSet[Content] = weakref.WeakSet()  # computed or given up: only read again, not retried
-    while enabled():
-        content = current()
+def _job(ref: weakref.ref[Served], instance: Path) -> None:
+    tried: weakref.WeakSet[Content] = weakref.WeakSet()  # computed or given up on: only read again
+    while enabled() and (live := ref()) is not None:
+        content = live.current
+        del live
         try:
             if not ready(content):
                 load(content, instance) if content in tried else compute(content, instance)

@@ -61,7 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         live = LiveContent(source, keep, functools.partial(gate, cfg=app.config),
                            float(app.config["RELOAD_INTERVAL"]), on_swap=_swapped, on_outcome=_outcome,
                            prepare=functools.partial(_prepare, instance=instance),
-                           on_start=lambda live: embedding.follow(lambda: live.current, instance))
+                           on_start=lambda live: embedding.follow(live, instance))
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
