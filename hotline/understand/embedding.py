@@ -25,7 +25,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -172,51 +172,47 @@ def write_seed(content: Content) -> int:
     return len(vectors)
 
 
-def load(content: Content, instance: Path | None) -> list[str]:
+def load(content: Content, instance: Path) -> list[str]:
     """Attach what the instance's cache and the seed hold, computing nothing (a master
     before the fork, a process at start); the languages still missing vectors."""
-    known = _read(SEED) | (_read(cache_file(instance)) if instance else {})
-    return attach(content, known)
+    return attach(content, _read(SEED) | _read(cache_file(instance)))
 
 
-def compute(content: Content, instance: Path | None, keep: bool = True) -> list[str]:
+def compute(content: Content, instance: Path) -> list[str]:
     """Compute the pages' vectors the cache and seed lack, and keep them in the instance's
     cache: one process of the instance at a time (the others wait, then find them kept).
-    `keep=False`: nothing to keep them in (a command without an instance). The languages
-    still missing vectors (the model is off, or the cache cannot be written: then the
-    reason is logged, and BM25 serves alone)."""
+    The languages still missing vectors (the model is off, or the cache cannot be written:
+    then the reason is logged, and BM25 serves alone)."""
     missing = load(content, instance)
     embed = model()
     if not missing or embed is None:
         return missing
-    if instance is None or not keep:
-        return attach(content, _computed(embed, content, missing, _read(SEED)))
     path = cache_file(instance)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = (path.parent / ".lock").open("a")
     except OSError as exc:
-        log.error("sentence embeddings not served for %s (the pages' vectors cannot be kept in %s: %s); "
-                  "BM25 alone", ", ".join(missing), path.parent, exc.strerror or exc)
-        return missing
+        return _unkept(missing, path, exc)
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the other processes wait here, then find the vectors kept
         known = _read(SEED) | _read(path)
         missing = attach(content, known)
-        if missing:
-            try:
-                _computed(embed, content, missing, known, lambda: write(path, known))
-            except OSError as exc:
-                log.error("sentence embeddings not served for %s (the pages' vectors cannot be kept in %s: %s); "
-                          "BM25 alone", ", ".join(missing), path, exc.strerror or exc)
-                return missing
+        try:
+            _computed(embed, content, missing, known, path)
+        except OSError as exc:
+            return _unkept(missing, path, exc)
     return attach(content, known)
 
 
-def _computed(embed: Model, content: Content, langs: Iterable[str], known: dict[str, Matrix],
-              save: Callable[[], None] = lambda: None) -> dict[str, Matrix]:
-    """`known` with the vectors of these languages' pages it lacks, saved after each language
-    (a process stopped half-way leaves what it did)."""
+def _unkept(missing: list[str], path: Path, exc: OSError) -> list[str]:
+    log.error("sentence embeddings not served for %s (the pages' vectors cannot be kept in %s: %s); BM25 alone",
+              ", ".join(missing), path, exc.strerror or exc)
+    return missing
+
+
+def _computed(embed: Model, content: Content, langs: Iterable[str], known: dict[str, Matrix], path: Path) -> None:
+    """Add to `known` the vectors of these languages' pages it lacks, kept in `path` after
+    each language (a process stopped half-way leaves what it did)."""
     started, count = time.process_time(), 0
     for lang in langs:
         todo = sorted({key(p): p for p in passages(content, lang).values() if key(p) not in known}.items())
@@ -225,9 +221,10 @@ def _computed(embed: Model, content: Content, langs: Iterable[str], known: dict[
             for (k, _), vector in zip(batch, embed.passage([p for _, p in batch]), strict=True):
                 known[k] = vector
         count += len(todo)
-        save()
-    log.info("sentence embeddings: %d pages' vectors computed in %.1f s of CPU", count, time.process_time() - started)
-    return known
+        write(path, known)
+    if count:
+        log.info("sentence embeddings: %d pages' vectors computed in %.1f s of CPU", count,
+                 time.process_time() - started)
 
 
 # The background job ---------------------------------------------------------------------
