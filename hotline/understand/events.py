@@ -52,6 +52,8 @@ LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather 
 MEANING = 0.05       # where BM25 is not decisive: the model's z-scored nearness counts this much of a share
 NEAR = 0.7           # ... and runners-up within this share of the best are listed with it, unless
 AGREED = 0.9         # BM25's best is the model's too and the runner-up is under this share of it (not urgent)
+MEANING_WORDS, MEANING_CHARS = 40, 300  # of a text the model reads: its CPU grows with the text (1 ms a word;
+                     # the fresh set's longest is 40 words), and voice-to-text runs to 800 characters
 
 
 def confident(value: str | None) -> bool:
@@ -146,7 +148,7 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
         return _urgent(content, lang, guessed, named, hits)
     if _decisive(content, hits) or not _sentence(content, lang, words) or (hits and hits[0].node == content.flow.start):
         return _by_words(content, lang, text, guessed, hits)
-    near = similarity(content, lang, text)
+    near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
     if near is None:  # the model is off, or this content's vectors are not there yet
         return _by_words(content, lang, text, guessed, hits)
     return _by_meaning(content, lang, guessed, hits, near)
