@@ -146,7 +146,7 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
     if named:
         return _urgent(content, lang, guessed, named, hits)
-    if _decisive(content, hits) or not _sentence(content, lang, words) or (hits and hits[0].node == content.flow.start):
+    if not hits or _decisive(content, hits) or not _sentence(content, lang, words) or hits[0].node == content.flow.start:
         return _by_words(content, lang, text, guessed, hits)
     near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
     if near is None:  # the model is off, or this content's vectors are not there yet
@@ -183,7 +183,7 @@ def _by_meaning(content: Content, lang: str, guessed: bool, hits: list[Hit],
         return None
     above = set(path_to(content.flow, best))
     close = [n for s, n in scored[:MAX_OFFER + 1] if n not in above and s >= top * NEAR][:MAX_OFFER]
-    agreed = (hits[0].node == best and hits[0].score >= LISTED and best not in URGENT
+    agreed = (hits[0].node == best == max(near, key=near.__getitem__) and hits[0].score >= LISTED and best not in URGENT
               and not any(n in URGENT for n in close[1:]) and scored[1][0] < top * AGREED) if hits else False
     if len(close) > 1 and not agreed:
         return Offer(tuple(close), lang, guessed)
