@@ -146,7 +146,7 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
     if named:
         return _urgent(content, lang, guessed, named, hits)
-    if not hits or _decisive(content, hits) or not _sentence(content, lang, words) or hits[0].node == content.flow.start:
+    if not hits or _decisive(content, hits) or _one_word(content, lang, words) or hits[0].node == content.flow.start:
         return _by_words(content, lang, text, guessed, hits)
     near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
     if near is None:  # the model is off, or this content's vectors are not there yet
@@ -162,12 +162,12 @@ def _decisive(content: Content, hits: list[Hit]) -> bool:
     return not any(h.score >= hits[0].score * CLOSE for h in hits[1:MAX_OFFER + 1] if h.node not in above)
 
 
-def _sentence(content: Content, lang: str, words: list[str]) -> bool:
-    """Words that may ask something BM25 cannot place: two telling words or more, or a
-    Chinese or Korean sentence. A single word names a page only as a whole phrase (rank)."""
+def _one_word(content: Content, lang: str, words: list[str]) -> bool:
+    """At most one telling word (function words aside), and not a Chinese or Korean
+    sentence (one "word" there): a word names a page only as a whole title or `also:` phrase."""
     weak = lexicon(content).function_words(lang)
-    telling = [w for w in words if w not in weak and not w.isdecimal()]
-    return len(telling) >= 2 or any(_unspaced(w) for w in telling)
+    telling = [w for w in words if w not in weak]
+    return len(telling) <= 1 and not (telling and _unspaced(telling[0]))
 
 
 def _by_meaning(content: Content, lang: str, guessed: bool, hits: list[Hit],
@@ -280,9 +280,8 @@ def rank(content: Content, lang: str, words: list[str]) -> list[Hit]:
             for h in index.search(" ".join(words[start:start + WINDOW]), weak):
                 best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
         hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
-    telling = [w for w in words if w not in weak]
-    if len(telling) <= 1 and not (telling and _unspaced(telling[0])):  # a Chinese "word" is a sentence
-        named = words_of.named(lang, telling[0]) if telling else frozenset()
+    if _one_word(content, lang, words):  # the nodes that word is a whole phrase of, if any
+        named = words_of.named(lang, next((w for w in words if w not in weak), ""))
         hits = [h for h in hits if h.node in named]
     return hits
 
