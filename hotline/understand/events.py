@@ -28,7 +28,7 @@ from hotline.engine import (
     path_to,
 )
 from hotline.languages.locales import SOURCE
-from hotline.languages.words import normalize
+from hotline.languages.words import dense, normalize
 from hotline.understand.embedding import similarity
 from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
@@ -233,7 +233,7 @@ def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
     words_of = lexicon(content)
     index, weak = words_of.index(lang), words_of.function_words(lang)
     telling = [w for w in normalize(simplified(text)).split() if w not in weak and len(w) >= 3
-               and not any(ord(ch) >= 0x2E80 for ch in w) and not w.isdecimal()]
+               and not dense(w) and not w.isdecimal()]
     unknown = [w for w in telling if not index.found_beyond(w, content.flow.start)]
     return len(unknown) > len(telling) - len(unknown)
 
