@@ -33,6 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
+# The suite never embeds the shipped content (minutes of CPU): sentence embeddings are off,
+# in this process and the ones it starts, except in the tests of them (test_embedding.py).
+os.environ.setdefault("HOTLINE_EMBEDDINGS", "off")
 
 
 def pytest_addoption(parser) -> None:
