@@ -516,10 +516,14 @@ def test_command() -> None:
 def understand(text: str | None, lang: str | None, node: str | None, labeled: tuple[Path, ...], verbose: bool) -> None:
     """What the line would pick for a resident's TEXT and why; or, with --eval, how well it
     understands a labeled set."""
+    from hotline.understand import embedding
     from hotline.understand.evaluate import evaluate, read_examples, report
     from hotline.understand.explain import explain
 
     content = _content()
+    missing = embedding.compute(content, Path(settings.read()["INSTANCE"]))  # as served: with the model when on
+    click.echo(f"sentence embeddings: {'off (HOTLINE_EMBEDDINGS)' if not embedding.enabled() else 'on'}"
+               + (f"; no vectors for {', '.join(missing)}: BM25 alone there" if embedding.enabled() and missing else ""))
     for path in labeled:
         click.echo(f"{path.name}:")
         for line in report(evaluate(content, read_examples(path)), verbose):
@@ -534,6 +538,24 @@ def understand(text: str | None, lang: str | None, node: str | None, labeled: tu
         raise click.ClickException(f"no node {node}")
     for line in explain(content, text, lang, node):
         click.echo(line)
+
+
+@main.command()
+@click.option("--seed", is_flag=True, help="Then write the package's seed of vectors (for the shipped content).")
+def embed(seed: bool) -> None:
+    """Compute the pages' sentence-embedding vectors the instance's cache lacks: what a
+    running line's background job does after an edit (minutes of CPU for every page)."""
+    from hotline.understand import embedding
+
+    if not embedding.enabled():
+        raise click.ClickException("sentence embeddings are off (HOTLINE_EMBEDDINGS)")
+    content = _content()
+    missing = embedding.compute(content, Path(settings.read()["INSTANCE"]))
+    if missing:
+        raise click.ClickException(f"no vectors for {', '.join(missing)} (see the log)")
+    click.echo(f"every page has its vectors, in {embedding.cache_file(Path(settings.read()['INSTANCE']))}")
+    if seed:
+        click.echo(f"wrote {embedding.SEED}: {embedding.write_seed(content)} pages")
 
 
 @main.command("graph")

@@ -35,6 +35,9 @@ SMALL = ROOT / "tests" / "data" / "small"  # the code's tests' own small line: f
 TOKEN = "test-auth-token-0123456789abcdef"
 SECRET = "test-secret-never-stored"
 BASE = "https://line.example.org"
+# The suite never embeds the shipped content (minutes of CPU): sentence embeddings are off,
+# in this process and the ones it starts, except in the tests of them (test_embedding.py).
+os.environ.setdefault("HOTLINE_EMBEDDINGS", "off")
 
 
 def pytest_addoption(parser) -> None:

@@ -7,7 +7,10 @@ residents walk whole conversations with real Twilio signatures: SMS texts chosen
 menus each reply shows, and calls that follow the action URLs of the TwiML they get. The
 line's figures are reported next to the ceiling's (`hotline.bench.ceiling`) and as ratios.
 A fresh instance on its embedded defaults then gives what one instance costs, and how soon a
-publish in its content store is served by each of its workers (`hotline.bench.publish`).
+publish in its content store is served by each of its workers (`hotline.bench.publish`); a
+second one, with HOTLINE_EMBEDDINGS=off, what the sentence-embedding model adds. With the
+model off in the bench's own environment (the test suite), everything runs without it and
+the model's figures are left out.
 
 Every address is on this machine: HTTP goes to 127.0.0.1 only (the public URL is used for
 signatures, never contacted), and a REDIS_URL elsewhere is refused.
@@ -48,6 +51,7 @@ from hotline.bench.understanding import FREE_TEXTS
 from hotline.config import ROOT, read as read_settings
 from hotline.content import load_content
 from hotline.store import Refused
+from hotline.understand import embedding
 
 PUBLIC = "https://hotline.bench.invalid"  # only signed over, never resolved
 APPS = (("line", "hotline:create_app()"), ("ceiling", "hotline.bench.ceiling:create_app()"))
@@ -74,11 +78,14 @@ GOALS = (  # (field of the report's "goals", comparison, target)
     ("throughput_ratio", ">=", 0.75),
     ("p99_ratio", "<=", 2.0),
     ("redis_round_trips_per_webhook", "<=", 2.0),
-    ("instance_pss_mb", "<=", 200.0),  # master + workers + embedded Redis: what a platform bills
+    ("instance_pss_mb", "<=", 200.0),  # master + workers + embedded Redis: what a platform bills (without the model)
+    ("embedding_added_pss_mb", "<=", 100.0),  # ... what the sentence-embedding model adds to it (issue 20)
     ("startup_s", "<", 1.0),
+    ("startup_with_model_s", "<=", 3.0),  # a fresh instance's, the model and its seed vectors loaded (issue 20)
     ("publish_to_served_s", "<=", 2.0),  # from a publish's commit to its serving by the instance's last worker
     ("understanding_added_cpu_ms", "<=", 1.0),   # per free-text message, over a keyword or number
     ("understanding_added_rss_mb", "<=", 30.0),  # per worker: the language model and the indexes
+    ("embedding_added_cpu_ms", "<=", 25.0),  # per free-text message (median), with the model (issue 20)
 )
 
 
@@ -530,18 +537,20 @@ def _result(server: Server, client: redis.Redis, tally: Tally, used: Sample,
 
 
 def fresh_instance(env: dict[str, str], seconds: float, concurrency: int,
-                   voice_share: float) -> tuple[dict[str, Any], dict[str, Any]]:
+                   voice_share: float, publishing: bool = True) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """One instance as a platform runs it: the Procfile's command on its embedded defaults
     (without REDIS_URL, so with its embedded Redis, a child of the master; without
     DATABASE_URL, so with SQLite in a fresh instance folder: the bench never publishes to a
     real database), driven with the same mix for `seconds`. Two figures: what it costs
-    (`instance_memory`), then how soon each of its workers serves a publish (`publish_to_served`)."""
+    (`instance_memory`), then how soon each of its workers serves a publish (`publish_to_served`),
+    when `publishing`."""
     with tempfile.TemporaryDirectory() as folder:
         own = {k: v for k, v in env.items() if k not in ("REDIS_URL", "DATABASE_URL", "HOTLINE_CONTENT")}
         own["HOTLINE_INSTANCE"] = str(Path(folder) / "instance")
         with gunicorn("hotline:create_app()", own, Path(folder) / "instance.log") as server:
             drive(server.target, seconds, concurrency, voice_share, 10_000)
-            return instance_memory(server), publish_to_served(server, Path(own["HOTLINE_INSTANCE"]))
+            memory = instance_memory(server)
+            return memory, publish_to_served(server, Path(own["HOTLINE_INSTANCE"])) if publishing else None
 
 
 def instance_memory(server: Server) -> dict[str, Any]:
@@ -550,7 +559,7 @@ def instance_memory(server: Server) -> dict[str, Any]:
     master = psutil.Process(server.proc.pid)
     pss = [_pss_mb(p) for p in (master, *master.children(recursive=True))]
     return {"instance_pss_mb": round(sum(pss), 1), "processes": len(pss),
-            "workers": len(server.workers), "master_pss_mb": round(pss[0], 1)}
+            "workers": len(server.workers), "master_pss_mb": round(pss[0], 1), "startup_s": round(server.startup_s, 3)}
 
 
 def publish_to_served(server: Server, instance: Path) -> dict[str, Any]:
@@ -603,22 +612,30 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
                 used[name] += Sample.take(server, client) - before
         line, ceiling = (_result(s, client, tallies[n], used[n], voice_share) for n, s in servers.items())
     instance, served = fresh_instance(env, seconds / rounds, concurrency, voice_share)
+    assert served is not None
+    model = embedding.enabled()  # the instance above had the model: one without it, for the difference
+    bare = fresh_instance({**env, "HOTLINE_EMBEDDINGS": "off"}, seconds / rounds, concurrency, voice_share,
+                          publishing=False)[0] if model else instance
     ratios = {k: round(line[k] / ceiling[k], 2) if ceiling[k] else None for k in RATIOS}
     values = {
         "throughput_ratio": ratios["requests_per_s"], "p99_ratio": ratios["p99_ms"],
         "redis_round_trips_per_webhook": max(v["round_trips"] for k, v in line["redis"].items() if k != "mixed"),
-        "instance_pss_mb": instance["instance_pss_mb"],
+        "instance_pss_mb": bare["instance_pss_mb"],
+        "embedding_added_pss_mb": round(instance["instance_pss_mb"] - bare["instance_pss_mb"], 1) if model else None,
         "startup_s": line["startup_s"],
+        "startup_with_model_s": instance["startup_s"] if model else None,
         "publish_to_served_s": served["seconds"],
         "understanding_added_cpu_ms": understanding["added_cpu_ms_per_free_text"],
         "understanding_added_rss_mb": understanding["added_rss_mb"],
+        "embedding_added_cpu_ms": understanding["embeddings"]["added_cpu_ms_median"] if model else None,
     }
     return {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "system": f"{platform.system()} {platform.machine()}"},
         "settings": {"seconds": seconds, "concurrency": concurrency, "voice_share": voice_share,
                      "rounds": rounds, "redis": redis_from, "procfile": procfile_web()},
-        "load_content_s": round(load_s, 3), "understanding": understanding, "instance": instance,
+        "load_content_s": round(load_s, 3), "understanding": understanding, "instance": bare,
+        "instance_with_model": instance if model else None,
         "publish_to_served": served,
         "line": line, "ceiling": ceiling, "ratios": ratios,
         "goals": [{"name": name, "value": values[name], "goal": f"{op} {target:g}",
@@ -627,14 +644,22 @@ def run(seconds: float = 20.0, concurrency: int = 16, voice_share: float = 0.3) 
     }
 
 
-def understanding_cost() -> dict[str, float]:
+def understanding_cost() -> dict[str, Any]:
     """What residents' own words cost a worker (hotline.bench.understanding), measured in a
-    fresh process so the memory it counts is the understanding's alone."""
+    fresh process so the memory it counts is the understanding's alone: with BM25 and the
+    rules alone, and (under "embeddings") with the model, unless it is off here."""
+    figures = _understanding({**os.environ, "HOTLINE_EMBEDDINGS": "off"})
+    if embedding.enabled():
+        figures["embeddings"] = _understanding(dict(os.environ))
+    return figures
+
+
+def _understanding(env: dict[str, str]) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-c", "from hotline.bench.understanding import main; main()"],
-                          capture_output=True, text=True, timeout=120, check=False)
+                          capture_output=True, text=True, timeout=600, check=False, env=env)
     if done.returncode:
         raise BenchError(f"measuring the understanding failed:\n{done.stderr}")
-    figures: dict[str, float] = json.loads(done.stdout)
+    figures: dict[str, Any] = json.loads(done.stdout)
     return figures
 
 
@@ -688,7 +713,19 @@ def render(report: dict[str, Any]) -> str:
             "understanding residents' own words (in-process, {texts} texts): {free_text_ms} ms CPU per free "
             "text against {plain_text_ms} ms for a number or keyword: {added_cpu_ms_per_free_text} ms added; "
             "+{added_rss_mb} MB per worker once every language is used (built in {build_s} s)"
-            .format(**report["understanding"]), "", "goals:"]
-    out += [f"  {g['name']:32}{g['value']:>10}  {g['goal']:>7}  {'met' if g['met'] else 'MISSED'}"
-            for g in report["goals"]]
+            .format(**report["understanding"])]
+    model, with_model = report["understanding"].get("embeddings"), report["instance_with_model"]
+    if model and with_model:
+        out += ["with the sentence-embedding model (where BM25 is not decisive): {embedded_texts} of {texts} free texts "
+                "embedded, {embedded_added_cpu_ms_median} ms CPU added for those (median); {added_cpu_ms_median} ms added "
+                "per free text (median; mean {added_cpu_ms_per_free_text} ms); +{added_rss_mb} MB RSS per worker"
+                .format(**model),
+                f"instance memory with the model: {with_model['instance_pss_mb']} MB PSS (without: "
+                f"{report['instance']['instance_pss_mb']} MB); a fresh instance's start-up with it "
+                f"{with_model['startup_s']} s (without: {report['instance']['startup_s']} s)"]
+    else:
+        out.append("sentence embeddings: off here (HOTLINE_EMBEDDINGS): the model's figures are not measured")
+    out += ["", "goals:"]
+    out += [f"  {g['name']:32}{g['value'] if g['value'] is not None else '-':>10}  {g['goal']:>7}  "
+            f"{'met' if g['met'] else 'not measured' if g['value'] is None else 'MISSED'}" for g in report["goals"]]
     return "\n".join(out)

@@ -54,11 +54,13 @@ class LiveContent:
     def __init__(self, source: Source, keep: LastGood, check: Callable[[Files], Report], interval: float = 1.0,
                  on_swap: Callable[[Content], None] | None = None,
                  on_outcome: Callable[[str | None, bool], None] | None = None,
-                 prepare: Callable[[Content], None] | None = None) -> None:
+                 prepare: Callable[[Content], None] | None = None,
+                 on_start: Callable[[LiveContent], None] | None = None) -> None:
         self.source, self.keep, self.check = source, keep, check
         self.interval = max(interval, 0.05)
         self.on_swap = on_swap
         self.prepare = prepare  # builds what serving the content needs, in a preloading master (`before_fork`)
+        self.on_start = on_start  # what else each serving process runs beside its loader (`start`)
         self.on_outcome = on_outcome  # told ACCEPTED, REFUSED or UNKEPT (once per version and reason), or
         # None when only `refused` changed; and whether the newest version is now not served
         self.current: Content
@@ -111,6 +113,8 @@ class LiveContent:
             forked = self._born != os.getpid()  # what the master loaded may be old: look at once
             threading.Thread(target=_load, args=(weakref.ref(self), self.interval, forked), name="hotline-content",
                              daemon=True).start()
+            if self.on_start:
+                self.on_start(self)
 
     def poll(self) -> bool:
         """Look at the source once; True when a new version is now served. What the loader

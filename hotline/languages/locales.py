@@ -2,6 +2,7 @@
 what order, and how it speaks each one; and where each language's catalog lives."""
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,11 +41,7 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         raw = raw or {}
         if not isinstance(raw, dict):
             raise ValueError(f"{LOCALES_FILE}: {tag}: write its settings on indented lines (name:, say:, sms: ...)")
-        try:
-            babel = BabelLocale.parse(str(tag).replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            babel = None  # a language CLDR does not know yet: it must give its own name
-        name = raw.get("name") or (babel.get_display_name(babel) if babel else None)
+        name = raw.get("name") or _cldr_name(str(tag))
         if not name:
             raise ValueError(f"{LOCALES_FILE}: {tag}: not a language CLDR knows; give it a name: line")
         sms = raw.get("sms", "unicode")
@@ -56,10 +53,26 @@ def read_locales(folder: Path) -> dict[str, Locale]:
         out[tag] = Locale(
             tag=tag, name=name[:1].upper() + name[1:], say_language=raw.get("say"),
             voice=raw.get("voice"), speech_language=raw.get("speech"), sms=sms,
-            rtl=babel is not None and babel.character_order == "right-to-left", offered=raw.get("offered", True) is not False,
+            rtl=_right_to_left(name), offered=raw.get("offered", True) is not False,
             fold_traps=tuple((str(word).casefold(), meaning) for word, meaning in traps.items()),
         )
     return out
+
+
+def _cldr_name(tag: str) -> str | None:
+    """The language's name in itself, from CLDR (Babel), for a language whose `name:` is
+    not written; None for a language CLDR does not know yet. Reading a language's CLDR data
+    costs 1 MB and a few milliseconds: the shipped registry names every language."""
+    try:
+        babel = BabelLocale.parse(tag.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    return babel.get_display_name(babel)
+
+
+def _right_to_left(name: str) -> bool:
+    """Written right to left, as its name in itself is (Arabic, Hebrew, Persian, Urdu...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name)
 
 
 def catalog_path(folder: Path, tag: str) -> Path:

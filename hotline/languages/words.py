@@ -48,6 +48,16 @@ def _word_char(ch: str) -> str | None:
     return ch if ch.isalnum() or ch in "#*+" else " "
 
 
+DENSE_FROM = "\u2e80"  # CJK radicals on: scripts written without spaces between words
+
+
+def dense(text: str) -> bool:
+    """Holds a character of a script written without spaces between words (Chinese,
+    Japanese; Korean packs a word with its particles): words are matched as runs of
+    characters there, not between spaces. One pass in C."""
+    return max(text, default="") >= DENSE_FROM
+
+
 @lru_cache(maxsize=4096)  # every text is checked against each language's keyword lists
 def words(listing: str) -> frozenset[str]:
     """'BACK, RETURN' -> {'back', 'return'}."""

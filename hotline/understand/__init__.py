@@ -6,8 +6,10 @@
 - `vocabulary`: the line's words per language, gathered once per content.
 - `keywords`: which keyword acts in which language; language names.
 - `numbers`: numbers as words, in each language.
+- `embedding`: the sentence-embedding model, where BM25 is not decisive, and its page vectors.
 
-Pure: no Flask, Redis or I/O; a resident's words live only in the call that reads them.
+Pure: no Flask, Redis or I/O in a request (only `embedding`'s background job reads and
+writes the pages' vectors); a resident's words live only in the call that reads them.
 """
 from hotline.understand.events import SYMBOLS, confident, option_named, understand
 from hotline.understand.keywords import is_stop

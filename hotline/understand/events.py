@@ -28,7 +28,8 @@ from hotline.engine import (
     path_to,
 )
 from hotline.languages.locales import SOURCE
-from hotline.languages.words import normalize
+from hotline.languages.words import dense, normalize
+from hotline.understand.embedding import similarity
 from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
 from hotline.understand.language import SURE, identify
@@ -48,6 +49,11 @@ WEAK_PAIR = 0.9      # a weak best alone: offered with a runner-up scoring this 
 WINDOW = 10          # words in a stretch of a long text
 STRETCH = 0.8        # a stretch's score counts this much: the whole text says more
 LOW_CONFIDENCE = 0.4  # Twilio's speech Confidence under this: ask again rather than act
+MEANING = 0.05       # where BM25 is not decisive: the model's z-scored nearness counts this much of a share
+NEAR = 0.7           # ... and runners-up within this share of the best are listed with it, unless
+AGREED = 0.9         # BM25's best is the model's too and the runner-up is under this share of it (not urgent)
+MEANING_WORDS, MEANING_CHARS = 40, 300  # of a text the model reads: its CPU grows with the text (1 ms a word;
+                     # the fresh set's longest is 40 words), and voice-to-text runs to 800 characters
 
 
 def confident(value: str | None) -> bool:
@@ -132,13 +138,64 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     """The node the words are about, or a short list when two or three may be; None when
     none fits well enough to say so. `guessed`: the language was told from these words.
     Urgent situations first (safety.py): never a wrong page stated in their place."""
-    hits = rank(content, lang, text)
+    words = asked(content, lang, text)
+    hits = rank(content, lang, words)
     named = urgent_named(content, lang, text)
     if named == [CRISIS]:  # both numbers, at once (with another urgent node: a list, below)
         return Goto(BOTH_NUMBERS, lang, guessed)
     named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
     if named:
         return _urgent(content, lang, guessed, named, hits)
+    if not hits or _decisive(content, hits) or _one_word(content, lang, words) or hits[0].node == content.flow.start:
+        return _by_words(content, lang, text, guessed, hits)
+    near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
+    if near is None:  # the model is off, or this content's vectors are not there yet
+        return _by_words(content, lang, text, guessed, hits)
+    return _by_meaning(content, lang, guessed, hits, near)
+
+
+def _decisive(content: Content, hits: list[Hit]) -> bool:
+    """BM25 alone is sure: a page fits well and nothing else comes close."""
+    if not hits or hits[0].score < DIRECT or hits[0].node == content.flow.start:
+        return False
+    above = set(path_to(content.flow, hits[0].node))
+    return not any(h.score >= hits[0].score * CLOSE for h in hits[1:MAX_OFFER + 1] if h.node not in above)
+
+
+def _one_word(content: Content, lang: str, words: list[str]) -> bool:
+    """At most one telling word (function words aside), and not a Chinese or Korean
+    sentence (one "word" there): a word names a page only as a whole title or `also:` phrase."""
+    weak = lexicon(content).function_words(lang)
+    telling = [w for w in words if w not in weak]
+    return len(telling) <= 1 and not (telling and _unspaced(telling[0]))
+
+
+def _by_meaning(content: Content, lang: str, guessed: bool, hits: list[Hit],
+                near: dict[str, float]) -> Goto | Offer | None:
+    """BM25's share and the model's nearness together (MEANING weighs the z-score): the best
+    page, with the runners-up that come within NEAR of it as a short list; said directly
+    when BM25 and the model agree on it and nothing comes within AGREED. An urgent page is
+    stated only by its own phrases or by BM25 alone (safety.py): here it is listed."""
+    share = {h.node: h.score for h in hits}
+    scored = sorted(((share.get(n, 0.0) + MEANING * z, n) for n, z in near.items()), reverse=True)
+    top, best = scored[0]
+    if best == content.flow.start:  # nearest to the main menu: a greeting, or a topic without a page
+        return None
+    above = set(path_to(content.flow, best))
+    close = [n for s, n in scored[:MAX_OFFER + 1] if n not in above and s >= top * NEAR][:MAX_OFFER]
+    agreed = (hits[0].node == best == max(near, key=near.__getitem__) and hits[0].score >= LISTED and best not in URGENT
+              and not any(n in URGENT for n in close[1:]) and scored[1][0] < top * AGREED) if hits else False
+    if len(close) > 1 and not agreed:
+        return Offer(tuple(close), lang, guessed)
+    if best == CRISIS:
+        return Offer((BOTH_NUMBERS, CRISIS), lang, guessed)
+    rival = next((n for s, n in scored[1:MAX_OFFER + 1] if n in URGENT and n not in above
+                  and best not in URGENT and s >= top * RIVAL), None)
+    return Offer((best, rival), lang, guessed) if rival else Goto(best, lang, guessed)
+
+
+def _by_words(content: Content, lang: str, text: str, guessed: bool, hits: list[Hit]) -> Goto | Offer | None:
+    """BM25's answer: the best page when it fits well, else a short list, else None."""
     if not hits or hits[0].score < LISTED:
         return None
     best = hits[0].node
@@ -176,7 +233,7 @@ def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
     words_of = lexicon(content)
     index, weak = words_of.index(lang), words_of.function_words(lang)
     telling = [w for w in normalize(simplified(text)).split() if w not in weak and len(w) >= 3
-               and not any(ord(ch) >= 0x2E80 for ch in w) and not w.isdecimal()]
+               and not dense(w) and not w.isdecimal()]
     unknown = [w for w in telling if not index.found_beyond(w, content.flow.start)]
     return len(unknown) > len(telling) - len(unknown)
 
@@ -193,21 +250,29 @@ def _urgent(content: Content, lang: str, guessed: bool, named: list[str], hits: 
     return Goto(listed[0], lang, guessed) if len(listed) == 1 else Offer(tuple(listed), lang, guessed)
 
 
-def rank(content: Content, lang: str, text: str) -> list[Hit]:
-    """Every node the words fit, best first, without the greeting and help words around
-    them ("hola, necesito un abogado"). One word alone leads only where it is a whole
-    title or `also:` phrase ("abogado", "migra"): an everyday word ("hindi", "yes") is no
-    question. A long text is read in overlapping stretches too, and each node keeps its
-    best: what it asks is in a sentence or two of it, the rest would only dilute."""
+def asked(content: Content, lang: str, text: str) -> list[str]:
+    """The text's words without the greeting and help words around them ("hola, necesito
+    un abogado"); a Latin word the line never uses, in a language written in Cyrillic, read
+    back in it ("potriben advokat")."""
     words_of = lexicon(content)
     keywords = set(content.texts_for(lang).navigation) | words_of.greetings(lang)
     words = [w for w in normalize(simplified(text)).split() if w not in keywords]
+    read_back = READ_BACK.get(lang)
+    if read_back and words:
+        index, weak = words_of.index(lang), words_of.function_words(lang)
+        words = [word if word in index.postings or word in weak else read_back(word) or word for word in words]
+    return words
+
+
+def rank(content: Content, lang: str, words: list[str]) -> list[Hit]:
+    """Every node the words (`asked`) fit, best first. One word alone leads only where it
+    is a whole title or `also:` phrase ("abogado", "migra"): an everyday word ("hindi",
+    "yes") is no question. A long text is read in overlapping stretches too, and each node
+    keeps its best: what it asks is in a sentence or two of it, the rest would only dilute."""
     if not words:
         return []
+    words_of = lexicon(content)
     index, weak = words_of.index(lang), words_of.function_words(lang)
-    read_back = READ_BACK.get(lang)
-    if read_back:  # "potriben advokat": a Latin word the line never uses is read in Cyrillic
-        words = [word if word in index.postings or word in weak else read_back(word) or word for word in words]
     hits = index.search(" ".join(words), weak)
     if len(words) > WINDOW:
         best = {h.node: h.score for h in hits}
@@ -215,9 +280,8 @@ def rank(content: Content, lang: str, text: str) -> list[Hit]:
             for h in index.search(" ".join(words[start:start + WINDOW]), weak):
                 best[h.node] = max(best.get(h.node, 0.0), h.score * STRETCH)
         hits = [Hit(n, s) for n, s in sorted(best.items(), key=lambda ns: -ns[1])]
-    telling = [w for w in words if w not in weak]
-    if len(telling) <= 1 and not (telling and _unspaced(telling[0])):  # a Chinese "word" is a sentence
-        named = words_of.named(lang, telling[0]) if telling else frozenset()
+    if _one_word(content, lang, words):  # the nodes that word is a whole phrase of, if any
+        named = words_of.named(lang, next((w for w in words if w not in weak), ""))
         hits = [h for h in hits if h.node in named]
     return hits
 

@@ -25,20 +25,13 @@ CRISIS_SURE = 0.2  # crisis_988 found by its words (not a phrase) at least this 
 RIVAL = 0.6  # an urgent node scoring this share of the best page is listed with it
 
 
-def _dense(text: str) -> bool:
-    """Written without spaces between words (Chinese, Japanese, Korean run together)."""
-    return max(text, default="") >= "\u2e80"  # any character from U+2E80 on (in C, once per text)
-
-
 def urgent_named(content: Content, lang: str, text: str) -> list[str]:
     """The urgent nodes one of whose own phrases the text holds, whole words only (in
     Chinese and Korean, the phrase's characters in a row, spaces aside)."""
     said = f" {normalize(simplified(text))} "
     packed = said.replace(" ", "")
     found: list[str] = []
-    for phrase, node in lexicon(content).phrases_of(lang, URGENT):
-        if node in found:
-            continue
-        if phrase.replace(" ", "") in packed if _dense(phrase) else f" {phrase} " in said:
+    for needle, node, dense in lexicon(content).phrases_of(lang, URGENT):
+        if node not in found and needle in (packed if dense else said):
             found.append(node)
     return found

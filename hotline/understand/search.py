@@ -15,8 +15,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from hotline.languages.words import dense
+
 K1, B = 1.2, 0.75
-_PAIR = struct.Struct("<Hf")  # a node's number and a term's share of its score
+_PAIR_FORMAT = "Hf"  # a node's number and a term's share of its score
+_PAIR = struct.Struct("<" + _PAIR_FORMAT)
 NGRAM = 4            # letters per n-gram, of a word padded with spaces: " abo", "abog", ...
 NGRAM_WEIGHT = 0.5   # an n-gram's share of a word's say
 GRAMS_FROM = 3.0     # n-grams only from a node's own title and phrases: page texts add chance letters
@@ -26,7 +29,7 @@ WEAK = 0.2           # a function word's share of a word ("how", "I want": vocab
 def grams(word: str) -> list[str]:
     """The word's n-grams; a word shorter than NGRAM is left to the words."""
     padded = f" {word} "
-    if len(word) < NGRAM or not word.isalpha() or max(word) >= "\u2e80":
+    if len(word) < NGRAM or not word.isalpha() or dense(word):
         return []
     return ["#" + padded[i:i + NGRAM] for i in range(len(padded) - NGRAM + 1)]
 
@@ -42,34 +45,42 @@ class Index:
     more than a page's text)."""
 
     def __init__(self, docs: Mapping[str, Sequence[tuple[str, float]]],
-                 tokens: Callable[[str], list[str]]) -> None:
+                 tokens: Callable[[str], list[str]], read: Callable[[str], list[str]] | None = None) -> None:
+        """`tokens` splits a query into terms; `read`, the docs' texts (the same split,
+        perhaps remembered across indexes)."""
         self.tokens = tokens
+        read = read or tokens
         self.nodes = list(docs)
         weights: list[dict[str, float]] = []
         for fields in docs.values():
             tf: defaultdict[str, float] = defaultdict(float)
             for text, weight in fields:
                 seen: set[str] = set()  # a word said twice in one field is no more telling
-                for word in tokens(text):
-                    spelled = grams(word) if weight >= GRAMS_FROM else []
-                    for term, share in ((word, 1.0), *((g, NGRAM_WEIGHT) for g in spelled)):
-                        if term not in seen:
-                            seen.add(term)
-                            tf[term] += weight * share
+                spelled = weight >= GRAMS_FROM
+                for word in read(text):
+                    if word in seen:  # and so are its n-grams
+                        continue
+                    seen.add(word)
+                    tf[word] += weight
+                    for gram in grams(word) if spelled else ():
+                        if gram not in seen:
+                            seen.add(gram)
+                            tf[gram] += weight * NGRAM_WEIGHT
             weights.append(tf)
         lengths = [sum(doc_tf.values()) for doc_tf in weights]
         average = sum(lengths) / max(len(lengths), 1)
         n = len(weights)
         df: Counter[str] = Counter(term for doc_tf in weights for term in doc_tf)
         idf = {term: math.log(1 + (n - count + 0.5) / (count + 0.5)) for term, count in df.items()}
-        postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, list[float]] = {}  # node, share, node, share...
         for doc, doc_tf in enumerate(weights):
             norm = K1 * (1 - B + B * lengths[doc] / average)
             for term, f in doc_tf.items():
-                postings.setdefault(term, []).append((doc, idf[term] * f * (K1 + 1) / (f + norm)))
+                postings.setdefault(term, []).extend((doc, idf[term] * f * (K1 + 1) / (f + norm)))
         # Packed, (node, share) pairs as bytes: a twelfth of the memory of tuples of floats,
         # which matters with twelve languages in every worker.
-        self.postings = {t: b"".join(_PAIR.pack(d, share) for d, share in p) for t, p in postings.items()}
+        self.postings = {t: struct.pack("<" + _PAIR_FORMAT * (len(p) // 2), *p)
+                         for t, p in postings.items()}
         self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
 
     def found_beyond(self, term: str, node: str) -> bool:

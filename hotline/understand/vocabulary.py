@@ -19,7 +19,7 @@ from hotline.flow.model import MENU, PLACEHOLDER, Node
 from hotline.languages import phrases
 from hotline.languages.locales import SOURCE
 from hotline.languages.texts import Texts
-from hotline.languages.words import normalize
+from hotline.languages.words import dense, normalize
 from hotline.understand import numbers
 from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
@@ -77,12 +77,15 @@ _APOSTROPHE = re.compile(r"(?<=[\u0400-\u04ff])['’ʼ](?=[\u0400-\u04ff])")
 def tokens(text: str) -> list[str]:
     """Words, and for scripts written without spaces (Chinese, Japanese) or that pack a word
     with its particles (Korean), also each pair of characters: "免费律师" holds "律师"."""
+    said = normalize(simplified(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text))))
+    # numbers are options and phone numbers, in every language
+    words = [word for word in said.split() if not word.isdecimal()]
+    if not dense(said):
+        return words
     out: list[str] = []
-    for word in normalize(simplified(_APOSTROPHE.sub("", PLACEHOLDER.sub(" ", text)))).split():
-        if word.isdecimal():  # numbers are options and phone numbers, in every language
-            continue
+    for word in words:
         out.append(word)
-        if len(word) > 2 and max(word) >= "\u2e80":
+        if len(word) > 2 and dense(word):
             out.extend(word[i:i + 2] for i in range(len(word) - 1))
     return out
 
@@ -105,8 +108,9 @@ class Lexicon:
     owner: weakref.ref[Content]  # not the content itself: the cache below would keep it alive
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
-    _urgent: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    _urgent: dict[str, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _read: dict[str, list[str]] | None = None  # texts already read, while `prepare` runs
 
     @property
     def content(self) -> Content:
@@ -127,6 +131,28 @@ class Lexicon:
         yield self.content.locales[tag].name, True
         yield " ".join(numbers.words_for(tag)), True
 
+    def prepare(self) -> None:
+        """Everything at once (a preloading master, before it forks): each of the content's
+        texts is read once, for its language's words and its search index alike (a page's
+        English title serves every language), which halves the work."""
+        self._read = {}
+        try:
+            for tag in self.content.offered:
+                self.index(tag)
+            self.evidence  # noqa: B018 - a cached property: built now
+        finally:
+            self._read = None
+
+    def _tokens(self, text: str) -> list[str]:
+        """`tokens` of one of the content's own texts; read once while `prepare` runs."""
+        read = self._read
+        if read is None:
+            return tokens(text)
+        found = read.get(text)
+        if found is None:
+            found = read[text] = tokens(text)
+        return found
+
     @cached_property
     def _words(self) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         out = {}
@@ -134,7 +160,7 @@ class Lexicon:
             every: set[str] = set(EVERYDAY.get(tag, "").split())
             key: set[str] = set()
             for text, is_key in self._strings(tag):
-                found = tokens(text)
+                found = self._tokens(text)
                 every.update(found)
                 if is_key:
                     key.update(found)
@@ -195,11 +221,13 @@ class Lexicon:
                 self._named[tag] = {p: frozenset(n) for p, n in found.items() if p}
             return self._named[tag]
 
-    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str], ...]:
-        """(phrase, node) for these nodes' titles and `also:` phrases, here and in English,
-        long enough to tell on their own (the urgent nodes: safety.py): a phrase of two
-        words or more, one word of STRONG letters or more, or two ideographs or syllables.
-        Longest first; made once per language (`nodes` is always the same set)."""
+    def phrases_of(self, tag: str, nodes: frozenset[str]) -> tuple[tuple[str, str, bool], ...]:
+        """(phrase, node, dense) for these nodes' titles and `also:` phrases, here and in
+        English, long enough to tell on their own (the urgent nodes: safety.py): a phrase of
+        two words or more, one word of STRONG letters or more, or two ideographs or
+        syllables. Ready to be found in a text: a dense phrase without its spaces (to find
+        in the text without its spaces), any other between spaces (whole words). Longest
+        first; made once per language (`nodes` is always the same set)."""
         with self._lock:
             if tag not in self._urgent:
                 texts, out = self.content.texts_for(tag), set[tuple[str, str]]()
@@ -207,10 +235,11 @@ class Lexicon:
                     title, _, also = node_texts(texts, self.content.flow.nodes[node])
                     english = self.content.flow.nodes[node]
                     for phrase in map(normalize, (title, *also.split(","), english.title, *english.also.split(","))):
-                        dense = any(ord(ch) >= 0x2E80 for ch in phrase)
-                        if " " in phrase or len(phrase) >= (2 if dense else STRONG):
+                        if " " in phrase or len(phrase) >= (2 if dense(phrase) else STRONG):
                             out.add((phrase, node))
-                self._urgent[tag] = tuple(sorted(out, key=lambda pn: -len(pn[0])))
+                self._urgent[tag] = tuple(
+                    (phrase.replace(" ", ""), node, True) if dense(phrase) else (f" {phrase} ", node, False)
+                    for phrase, node in sorted(out, key=lambda pn: -len(pn[0])))
             return self._urgent[tag]
 
     def index(self, tag: str) -> Index:
@@ -234,7 +263,7 @@ class Lexicon:
             if node.service and node.service in flow.services:
                 fields.append((flow.service_of(node).name, 1.0))
             docs[node.id] = fields
-        return Index(docs, tokens)
+        return Index(docs, tokens, read=self._tokens)
 
 
 _LEXICONS: weakref.WeakKeyDictionary[Content, Lexicon] = weakref.WeakKeyDictionary()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from io import BytesIO
 from typing import ParamSpec, TypeVar
+from urllib.parse import parse_qsl
 
 from flask import abort, current_app, request
 from twilio.request_validator import (
@@ -16,6 +17,7 @@ from twilio.request_validator import (
     RequestValidator,
     get_signature_algorithm,
 )
+from werkzeug.datastructures import ImmutableMultiDict
 
 log = logging.getLogger("hotline")
 P = ParamSpec("P")
@@ -26,6 +28,7 @@ MAX_BODY = 64 * 1024
 MAX_FIELDS = 200
 BODY_SECONDS = 5.0  # Twilio sends its body at once; a client silent this long is cut off
 SIGNED = "twilio_signed"  # a view's mark: only Twilio may call it
+FORM_TYPE = "application/x-www-form-urlencoded"
 
 
 def public_url() -> str:
@@ -53,15 +56,16 @@ def _secrets_for(settings_header: str | None) -> list[str]:
     return keys
 
 
-class Params(dict[str, list[str]]):
-    """A form as Twilio's validator reads it first (`getall`): handed Werkzeug's MultiDict, it
-    fails over to `getlist` through an exception per field, a third of the check's time."""
+class Form(ImmutableMultiDict[str, str]):
+    """A webhook's form as Werkzeug reads a urlencoded body (the same fields, the same
+    errors), and as Twilio's validator reads it first (`getall`: handed Werkzeug's own
+    MultiDict, it fails over to `getlist` through an exception per field)."""
 
     def getall(self, name: str) -> list[str]:
-        return self[name]
+        return self.getlist(name)
 
 
-def valid_signature(token: str, url: str, form: Params, signature: str,
+def valid_signature(token: str, url: str, form: Mapping[str, str], signature: str,
                     settings_header: str | None = None) -> bool:
     """Twilio's check, with the algorithm Twilio names (HMAC-SHA1 unless its signature
     settings header says otherwise). The URL as called is tried first: `validate` always
@@ -127,6 +131,19 @@ def _read_body() -> None:
         abort(413)
     environ.pop("HTTP_TRANSFER_ENCODING", None)
     environ.update({"wsgi.input": BytesIO(body), "CONTENT_LENGTH": str(size), "wsgi.input_terminated": False})
+    if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() == FORM_TYPE:
+        _take_form(body)
+
+
+def _take_form(body: bytes) -> None:
+    """`request.form`, read from the body at hand in one step: Werkzeug's parser, made for
+    uploads as well, takes a tenth of a webhook's CPU for Twilio's two dozen fields."""
+    try:
+        fields = parse_qsl(body.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+    except ValueError:  # not UTF-8: left to Werkzeug, which reads no fields then
+        return
+    # Where Werkzeug's own `_load_form_data` puts them, past its cached properties.
+    request.__dict__.update(form=Form(fields), files=ImmutableMultiDict())
 
 
 def signed(view: Callable[P, R]) -> Callable[P, R]:
@@ -137,7 +154,7 @@ def signed(view: Callable[P, R]) -> Callable[P, R]:
             headers = request.headers
             settings_header = headers.get(SIGNATURE_SETTINGS_HEADER)
             url, signature = public_url(), headers.get(SIGNATURE_HEADER, "")
-            form = Params(request.form.lists())
+            form = request.form
             if not any(valid_signature(secret, url, form, signature, settings_header)
                        for secret in _secrets_for(settings_header)):
                 abort(403)

