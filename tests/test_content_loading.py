@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -21,25 +22,32 @@ from hotline.check.version import check_files, run
 from hotline.content import model
 from hotline.content.files import digest, files_from_dirs
 from hotline.flow.model import Kind
-from tests.conftest import Texter, Twilio
+from tests.conftest import SMALL, Texter, Twilio
 
-OLD_NUMBER, NEW_NUMBER = "312-660-1370", "312-660-1300"
+OLD_NUMBER, NEW_NUMBER = "1-855-435-7693", "1-855-435-7600"
 APOLOGY = "Sorry, the line has a problem right now"
 
 
+@pytest.fixture
+def line(tmp_path) -> Path:
+    """A copy of the small line to edit."""
+    shutil.copytree(SMALL, tmp_path, dirs_exist_ok=True)
+    return tmp_path
+
+
 def correct_a_number(line: Path) -> None:
-    """Staff correct NIJC's number, and the flow tests that name it."""
+    """Staff correct the helpers' number (and its dial number), and any flow test that names it."""
     flows = line / "flows"
     for path in [flows / "services.yaml", *(flows / "tests").glob("*.yaml")]:
-        path.write_text(path.read_text().replace(OLD_NUMBER, NEW_NUMBER).replace("+13126601370", "+13126601300")
-                        .replace("1 3 7 0", "1 3 0 0"))
+        path.write_text(path.read_text().replace(OLD_NUMBER, NEW_NUMBER).replace("+18554357693", "+18554357600")
+                        .replace("7 6 9 3", "7 6 0 0"))
 
 
-def legal_nijc(app, number: str = "+13125550147") -> str:
+def helpers(app, number: str = "+13125550147") -> str:
+    """What a resident asking for a person receives: the helpers' number among it."""
     resident = Texter(Twilio(app.test_client()), number=number)
     resident.text("hello")
-    resident.text("5")
-    return resident.text("2")
+    return resident.text("3")
 
 
 @contextlib.contextmanager
@@ -78,7 +86,7 @@ def test_a_version_is_loaded_once_and_each_catalog_read_once(line, make_app, mon
     catalogs = {p.parent.parent.name for p in (line / "translations").glob("*/LC_MESSAGES/messages.po")}
     assert len(catalogs) == 11
     assert reads == {tag: 1 for tag in catalogs}
-    assert OLD_NUMBER in legal_nijc(app)
+    assert OLD_NUMBER in helpers(app)
 
 
 def test_the_check_hands_back_what_it_loaded_and_problems_carry_their_kind(line):
@@ -91,13 +99,13 @@ def test_the_check_hands_back_what_it_loaded_and_problems_carry_their_kind(line)
     spanish.write_text(spanish.read_text().replace("Para español, oprima {digit}.", "Para español, oprima {digito}."))
     # A title the English flow tests still expect, and an option that points nowhere.
     main_yaml = line / "flows/main.yaml"
-    main_yaml.write_text(main_yaml.read_text().replace("title: Get legal help", "title: Free legal help"))
+    main_yaml.write_text(main_yaml.read_text().replace("title: Your rights\n", "title: Rights for all\n"))
     report = run(line / "flows", line / "translations", cfg)
     kinds = [p.kind for p in report.errors]
     assert Kind.LANGUAGE in kinds and Kind.FLOW_TEST in kinds
     assert [p.kind for p in report.refusals] == [Kind.FLOW_TEST] * len(report.refusals)
     assert report.servable is None
-    main_yaml.write_text(main_yaml.read_text().replace("options: [ice_door,", "options: [no_such_page, ice_door,"))
+    main_yaml.write_text(main_yaml.read_text().replace("options: [wages,", "options: [no_such_page, wages,"))
     report = run(line / "flows", line / "translations", cfg)
     assert [p.kind for p in report.errors][0] == Kind.FLOW  # the cause before the tests it breaks
     main_yaml.write_text("nodes: [this is: not valid")
@@ -118,11 +126,11 @@ def test_no_request_ever_runs_the_check(line, make_app):
         return check(files)
 
     live.check = recorded
-    assert OLD_NUMBER in legal_nijc(app)  # the first request starts the loader thread
+    assert OLD_NUMBER in helpers(app)  # the first request starts the loader thread
     correct_a_number(line)
     deadline = time.monotonic() + 30
     number = 0
-    while NEW_NUMBER not in (reply := legal_nijc(app, f"+1312555{number:04d}")):
+    while NEW_NUMBER not in (reply := helpers(app, f"+1312555{number:04d}")):
         assert OLD_NUMBER in reply and time.monotonic() < deadline
         number += 1
     assert checked_in == ["hotline-content"]
@@ -143,7 +151,7 @@ def test_a_version_that_cannot_be_kept_is_retried_never_an_apology(line, make_ap
         correct_a_number(line)
         for _ in range(3):
             assert not live.poll()
-            reply = legal_nijc(app)
+            reply = helpers(app)
             assert OLD_NUMBER in reply and APOLOGY not in reply
         health = client.get("/healthz").json
         assert health["status"] == "ok"
@@ -151,7 +159,7 @@ def test_a_version_that_cannot_be_kept_is_retried_never_an_apology(line, make_ap
         assert "no copy of it can be kept" in health["content"]["why"]
         assert caplog.text.count("edit not served") == 1  # said once, tried at every look
     assert live.poll()
-    assert NEW_NUMBER in legal_nijc(app)
+    assert NEW_NUMBER in helpers(app)
     health = client.get("/healthz").json["content"]
     assert health == {"serving": digest(files_from_dirs(line / "flows", line / "translations"))}
 
@@ -161,11 +169,11 @@ def test_a_read_only_instance_folder_with_a_good_version_starts_from_it(line, ma
     settings = dict(FLOWS=str(line / "flows"), TRANSLATIONS=str(line / "translations"), INSTANCE=str(instance))
     make_app(**settings)  # keeps the version as the last good one
     with read_only(instance / "content"):
-        assert OLD_NUMBER in legal_nijc(make_app(**settings))  # the same version: nothing to write
+        assert OLD_NUMBER in helpers(make_app(**settings))  # the same version: nothing to write
         assert "checked before in this instance: the copy kept in" in caplog.text
         correct_a_number(line)  # a good edit that cannot be kept: the kept version is served, and why
         app = make_app(**settings)
-        assert OLD_NUMBER in legal_nijc(app)
+        assert OLD_NUMBER in helpers(app)
         assert "the last good version kept" in caplog.text and "no copy of it can be kept" in caplog.text
         assert app.test_client().get("/healthz").json["content"]["retried"] is True
 
@@ -195,16 +203,16 @@ def test_any_source_serves_its_published_versions_and_a_source_down_changes_noth
     source = Published(shipped)
     app = make_app(CONTENT_SOURCE=source, INSTANCE=str(line / "instance"), RELOAD_INTERVAL=3600)
     live = app.extensions["hotline"].live
-    assert OLD_NUMBER in legal_nijc(app)
+    assert OLD_NUMBER in helpers(app)
     correct_a_number(line)
     source.publish(files_from_dirs(line / "flows", line / "translations"))
-    assert live.poll() and NEW_NUMBER in legal_nijc(app)
+    assert live.poll() and NEW_NUMBER in helpers(app)
     source.publish({**source.files("2"), "flows/main.yaml": b"nodes: [half saved"})
-    assert not live.poll() and NEW_NUMBER in legal_nijc(app)
+    assert not live.poll() and NEW_NUMBER in helpers(app)
     health = app.test_client().get("/healthz").json["content"]
     assert health["refused"] == "3" and health["retried"] is False and "not valid YAML" in health["why"]
     source.down = True
-    assert not live.poll() and NEW_NUMBER in legal_nijc(app)
+    assert not live.poll() and NEW_NUMBER in helpers(app)
     assert app.test_client().get("/healthz").json["content"]["retried"] is True
     source.down = False
     assert not live.poll() and app.test_client().get("/healthz").json["content"] == health

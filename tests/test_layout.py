@@ -155,7 +155,7 @@ def test_no_twiml_is_read_back():
 # Code tests that still edit a copy of the shipped line (the `line` fixture, or the folders
 # named directly) to exercise the check, the loader and staff editing: to move to the small
 # flow in tests/data/small, as the webhook, channel and staff-page tests were.
-NOT_MOVED_YET = {"test_check.py", "test_content_loading.py", "test_content_processes.py",
+NOT_MOVED_YET = {"test_check.py", "test_content_processes.py",
                  "test_i18n.py", "test_procfile.py", "test_staff_edits.py",
                  "test_staff_walk_browser.py", "test_translation_workflow.py"}
 SHIPPED = re.compile(r'\bROOT / "(?:flows|translations)')
