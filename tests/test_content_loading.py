@@ -8,6 +8,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -35,12 +36,17 @@ def line(tmp_path) -> Path:
     return tmp_path
 
 
-def correct_a_number(line: Path) -> None:
-    """Staff correct the helpers' number (and its dial number), and any flow test that names it."""
+def correct_a_number(line: Path, old: str = OLD_NUMBER, new: str = NEW_NUMBER) -> None:
+    """Staff correct a service's number (as written, dialed and spoken), and the flow tests that name it."""
+    def forms(number: str) -> list[str]:
+        return [number, "+1" + re.sub(r"\D", "", number)[-10:], " ".join(number.split("-")[-1])]
+
     flows = line / "flows"
     for path in [flows / "services.yaml", *(flows / "tests").glob("*.yaml")]:
-        path.write_text(path.read_text().replace(OLD_NUMBER, NEW_NUMBER).replace("+18554357693", "+18554357600")
-                        .replace("7 6 9 3", "7 6 0 0"))
+        text = path.read_text()
+        for before, after in zip(forms(old), forms(new), strict=True):
+            text = text.replace(before, after)
+        path.write_text(text)
 
 
 def helpers(app, number: str = "+13125550147") -> str:

@@ -42,11 +42,11 @@ def served(make_app):
 
 
 
-def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
+def test_walk_to_a_page_in_spanish(served, page, tmp_path):
     app, base = served
     content = app.extensions["hotline"].content
     spanish, locale = content.texts_for("es"), content.locales["es"]
-    wco = content.flow.nodes["wco"]
+    wco = content.flow.nodes["wages"]
     expect = sync_api.expect
     replies = page.locator(".msg.line")
 
@@ -60,20 +60,20 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
     page.wait_for_url(base + "/staff/")
 
     page.select_option("#lang", "es")
-    expect(replies.last).to_contain_text(title(spanish, content.flow.nodes["rights_chicago"]))
-    for key in ("1", "1"):
+    expect(replies.last).to_contain_text(title(spanish, content.flow.nodes["at_work"]))
+    for key in ("4", "1"):
         page.fill("#sms-input", key)
         page.press("#sms-input", "Enter")
     first = paragraphs(spanish, wco)[0]
     expect(replies.last).to_contain_text(gsm.fold(first) if locale.folds else first)
     expect(page.locator(".msg.line small").last).to_contain_text("GSM-7")
-    expect(page.locator("#node-link")).to_have_attribute("href", "/staff/node/wco")
+    expect(page.locator("#node-link")).to_have_attribute("href", "/staff/node/wages")
     page.screenshot(path=str(tmp_path / "sms.png"), full_page=True)
 
     page.check("input[value=voice]")
-    expect(replies.filter(has_text=title(spanish, content.flow.nodes["rights_chicago"]))).to_have_count(1)
-    page.click("[data-key='1']")
-    expect(page.locator("#node-link")).to_have_attribute("href", "/staff/node/rights_chicago")
+    expect(replies.filter(has_text=title(spanish, content.flow.nodes["at_work"]))).to_have_count(1)
+    page.click("[data-key='4']")
+    expect(page.locator("#node-link")).to_have_attribute("href", "/staff/node/at_work")
     page.click("[data-key='1']")
     expect(replies.filter(has_text=first)).to_have_count(1)
     expect(replies.filter(has_text=first).locator("small")).to_have_text(f"{locale.say_language} · {locale.voice}")
@@ -81,7 +81,7 @@ def test_walk_to_a_rights_page_in_spanish(served, page, tmp_path):
 
     page.check("input[value=whatsapp]")
     expect(replies.last).to_contain_text(f"*{title(spanish, content.flow.nodes['main'])}*")  # accents kept
-    for key in ("1", "1"):
+    for key in ("4", "1"):
         page.fill("#sms-input", key)
         page.press("#sms-input", "Enter")
     expect(replies.last).to_contain_text(paragraphs(spanish, wco)[-1])  # the whole page, unfolded
