@@ -45,6 +45,16 @@ def test_a_text_bm25_cannot_place_reaches_its_page_once_the_vectors_are_there(em
     assert understand(content, Session(lang="en", node="main"), "ok thanks") == Unknown()
 
 
+def test_a_process_past_its_share_of_time_for_the_model_answers_by_words(embeddings_on, tmp_path, monkeypatch):
+    content = small()
+    assert embedding.compute(content, tmp_path) == []
+    monkeypatch.setattr(embedding.Budget, "BURST", 0.001)
+    monkeypatch.setattr(embedding, "_budget", embedding.Budget(0.0))  # nothing drains: one text spends it
+    (lang, text, page), (other_lang, other, _) = PLACED_BY_MEANING
+    assert understand(content, Session(lang=lang, node="main"), text) == Goto(page, lang)
+    assert understand(content, Session(lang=other_lang, node="main"), other) == Unknown()  # BM25 alone
+
+
 def test_turned_off_the_line_answers_by_words_alone(monkeypatch, tmp_path):
     monkeypatch.setenv("HOTLINE_EMBEDDINGS", "off")
     content = small()

@@ -106,14 +106,54 @@ class Pages:
 _PAGES: weakref.WeakKeyDictionary[Content, dict[str, Pages]] = weakref.WeakKeyDictionary()
 
 
+class Budget:
+    """The share of a process's time the model may take, as a leaky bucket: each text's CPU
+    goes in, `share` of every second drains out, and while more than BURST seconds are in
+    it, texts are understood by BM25 alone. A busy day (500 residents a minute) needs a
+    tenth of it; under a flood the line answers everyone as fast as before the model."""
+
+    BURST = 0.25  # seconds of the model's CPU at once: a dozen texts
+
+    def __init__(self, share: float) -> None:
+        self.share = share
+        self._lock = threading.Lock()
+        self._held, self._since = 0.0, time.monotonic()
+
+    def allows(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self._held = max(0.0, self._held - (now - self._since) * self.share)
+            self._since = now
+            return self._held < self.BURST
+
+    def spend(self, seconds: float) -> None:
+        with self._lock:
+            self._held += seconds
+
+
+_budget: Budget | None = None  # unlimited, but in a process serving residents (`limit`)
+
+
+def limit(share: float) -> None:
+    """In a process that serves residents: the model takes at most `share` of its time."""
+    global _budget
+    _budget = Budget(share)
+
+
 def similarity(content: Content, lang: str, text: str) -> dict[str, float] | None:
-    """How near each page is to the text (z-scores); None when the model is off or this
-    language's vectors are not there yet. Never computes a page."""
+    """How near each page is to the text (z-scores); None when the model is off, this
+    language's vectors are not there yet, or the process has spent its budget on the model.
+    Never computes a page."""
     pages = _PAGES.get(content, {}).get(lang)
     embed = model() if pages is not None else None
-    if pages is None or embed is None:
+    budget = _budget
+    if pages is None or embed is None or (budget is not None and not budget.allows()):
         return None
-    return pages.similarity(embed.query(text))
+    started = time.thread_time()
+    query = embed.query(text)
+    if budget is not None:
+        budget.spend(time.thread_time() - started)
+    return pages.similarity(query)
 
 
 def ready(content: Content) -> bool:

@@ -28,6 +28,9 @@ from hotline.web.health import health
 from hotline.web.webhooks import on_error, webhooks
 
 log = logging.getLogger("hotline")
+# Of each worker's time, what the sentence-embedding model may take (`embedding.Budget`):
+# 50 ms a second, where a busy day's unsure texts need about 5.
+MODEL_SHARE = 0.05
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -66,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
+    embedding.limit(MODEL_SHARE)
     line.init_app(app, live, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(health)
