@@ -29,8 +29,8 @@ from hotline.web.webhooks import on_error, webhooks
 
 log = logging.getLogger("hotline")
 # Of each worker's time, what the sentence-embedding model may take (`embedding.Budget`):
-# 50 ms a second, where a busy day's unsure texts need about 5.
-MODEL_SHARE = 0.05
+# 30 ms a second, where a busy day's unsure texts need about 6 (README, "Sentence embeddings").
+MODEL_SHARE = 0.03
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
