@@ -143,18 +143,10 @@ class SessionStore:
         self._read = client.register_script(_READ)
         self._cas = client.register_script(_CAS)
         self._local = _LocalCounts()
-        self._day_keys: dict[dt.date, bytes] = {}
         self._paused_until = 0.0
 
     def _day_key(self, day: dt.date) -> bytes:
-        """The day's key, derived once a day (it holds nothing of any caller)."""
-        key = self._day_keys.get(day)
-        if key is None:
-            if len(self._day_keys) > 3:
-                self._day_keys.clear()
-            key = self._day_keys[day] = hmac.new(self._secret, f"hotline-day:{day.isoformat()}".encode(),
-                                                 hashlib.sha256).digest()
-        return key
+        return hmac.new(self._secret, f"hotline-day:{day.isoformat()}".encode(), hashlib.sha256).digest()
 
     def caller_hash(self, channel: str, number: str, day: dt.date) -> str:
         """Same caller and day, same hash; the number itself is never stored or returned."""
