@@ -12,7 +12,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
@@ -90,6 +90,11 @@ def tokens(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=64)
+def _function_words(tag: str) -> frozenset[str]:
+    return frozenset(normalize(FUNCTION.get(tag, "") + " " + FUNCTION["en"]).split())
+
+
 def deletes(word: str) -> Iterator[str]:
     return (word[:i] + word[i + 1:] for i in range(len(word)))
 
@@ -109,6 +114,7 @@ class Lexicon:
     _indexes: dict[str, Index] = field(default_factory=dict)
     _named: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     _urgent: dict[str, tuple[tuple[str, str, bool], ...]] = field(default_factory=dict)
+    _greetings: dict[str, frozenset[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _read: dict[str, list[str]] | None = None  # texts already read, while `prepare` runs
 
@@ -173,14 +179,18 @@ class Lexicon:
 
     def function_words(self, tag: str) -> frozenset[str]:
         """FUNCTION's words of this language and English (residents mix in "how", "can")."""
-        return frozenset(normalize(FUNCTION.get(tag, "") + " " + FUNCTION["en"]).split())
+        return _function_words(tag)
 
     def greetings(self, tag: str) -> frozenset[str]:
         """The single words of a language's (and English) greeting, menu and help keywords:
-        what a question is wrapped in, not what it asks."""
-        texts = self.content.texts_for(tag)
-        return frozenset(w for p in (phrases.KEY_START, phrases.KEY_HOME, phrases.KEY_HELP)
-                         for listing in (p.text, texts.phrase(p)) for w in normalize(listing.replace(",", " ")).split())
+        what a question is wrapped in, not what it asks. Made once per language."""
+        found = self._greetings.get(tag)
+        if found is None:
+            texts = self.content.texts_for(tag)
+            found = self._greetings[tag] = frozenset(
+                w for p in (phrases.KEY_START, phrases.KEY_HOME, phrases.KEY_HELP)
+                for listing in (p.text, texts.phrase(p)) for w in normalize(listing.replace(",", " ")).split())
+        return found
 
     @cached_property
     def evidence(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
