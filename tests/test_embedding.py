@@ -55,6 +55,14 @@ def test_a_process_past_its_share_of_time_for_the_model_answers_by_words(embeddi
     assert understand(content, Session(lang=other_lang, node="main"), other) == Unknown()  # BM25 alone
 
 
+def test_a_text_the_model_cannot_read_is_answered_by_words(embeddings_on, tmp_path):
+    content = small()
+    assert embedding.compute(content, tmp_path) == []
+    lang, text, _ = PLACED_BY_MEANING[0]
+    assert embedding.similarity(content, lang, text + " \udc80") is None  # not UTF-8: no vector, no error
+    assert understand(content, Session(lang=lang, node="main"), text + " \udc80") == Unknown()
+
+
 def test_turned_off_the_line_answers_by_words_alone(monkeypatch, tmp_path):
     monkeypatch.setenv("HOTLINE_EMBEDDINGS", "off")
     content = small()

@@ -151,9 +151,14 @@ def similarity(content: Content, lang: str, text: str) -> dict[str, float] | Non
     if pages is None or embed is None or (budget is not None and not budget.allows()):
         return None
     started = time.thread_time()
-    query = embed.query(text)
-    if budget is not None:
-        budget.spend(time.thread_time() - started)
+    try:
+        query = embed.query(text)
+    except ValueError as exc:  # a text the engine cannot encode (a lone surrogate): BM25 answers it
+        log.warning("sentence embeddings: a text could not be embedded (%s); BM25 alone for it", type(exc).__name__)
+        return None
+    finally:
+        if budget is not None:
+            budget.spend(time.thread_time() - started)
     return pages.similarity(query)
 
 
