@@ -67,6 +67,7 @@ def served_everywhere(servers, words: str) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.redis_server  # on the REDIS_URL server when set: run in the one process that flushes it
 def test_a_publish_and_a_restore_reach_every_instance_within_two_seconds(instances, shared, tmp_path):
     for email, role, extra in (("ed@line.org", "editor", []), ("pat@line.org", "publisher", []),
                                ("quinn@line.org", "publisher", []), ("tomas@line.org", "translator", ["--lang", "es"])):
