@@ -80,3 +80,12 @@ def test_a_folder_that_cannot_be_written_or_a_damaged_file_costs_a_build_and_not
     builds.clear()
     assert answers(start(SMALL, tmp_path / "good")) == expected
     assert builds
+
+
+def test_every_worker_forked_later_shares_the_same_understanding(tmp_path):
+    """Gunicorn's pre_fork prepares before each worker's fork: the second time reads nothing
+    back, so both workers share the master's one copy."""
+    content = start(SMALL, tmp_path)
+    index = lexicon(content).index("en")
+    lexicon(content).prepare(tmp_path)
+    assert lexicon(content).index("en") is index

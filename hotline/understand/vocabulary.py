@@ -150,6 +150,8 @@ class Lexicon:
         texts is read once, for its language's words and its search index alike (a page's
         English title serves every language), which halves the work. With `instance`, what
         is built is kept there for the next start on the same content (`kept`)."""
+        if set(self.content.offered) <= set(self._indexes) and "evidence" in self.__dict__:
+            return  # prepared already: gunicorn's pre_fork comes before each worker's fork
         name = kept.key(self._inputs()) if instance is not None else ""
         if instance is not None and self._restore(kept.read(instance, name)):
             return
@@ -164,11 +166,18 @@ class Lexicon:
             indexes = {tag: (index.nodes, index.postings, index.rarest) for tag, index in self._indexes.items()}
             kept.write(instance, name, (indexes, self._words, self.evidence))
 
-    def _inputs(self) -> list[object]:
-        """What `prepare` builds from: each language's strings and index fields."""
+    def _inputs(self) -> Iterator[str]:
+        """What `prepare` builds from, one string at a time: each language's strings and index fields."""
         offered = self.content.offered
-        return [offered, *((tag, list(self._strings(tag)), self._docs(tag) if tag in offered else None)
-                           for tag in self.content.locales)]
+        yield " ".join(offered)
+        for tag in self.content.locales:
+            yield tag
+            for text, is_key in self._strings(tag):
+                yield f"{is_key:d}{text}"
+            for node, fields in self._docs(tag).items() if tag in offered else ():
+                yield node
+                for text, weight in fields:
+                    yield f"{weight}{text}"
 
     def _restore(self, state: object) -> bool:
         """Take what `prepare` kept; False if `state` is not that."""
