@@ -6,6 +6,7 @@ import logging
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from hotline.content import load_content
 from hotline.engine import Goto, Session, Unknown
 from hotline.understand import embedding, understand
+from hotline.web.app import CROWD
 from tests.conftest import Texter, Twilio
 from tests.store_fixtures import SMALL
 
@@ -130,3 +132,38 @@ def test_the_line_serves_by_meaning_once_its_job_is_done_and_writes_no_resident_
     assert page_text and page_text in resident.text(text)
     written = b"".join(f.read_bytes() for f in instance.rglob("*") if f.is_file())
     assert text.encode() not in written and b"answer questions" not in written
+
+
+def test_a_worker_answering_others_at_the_same_time_leaves_the_model_for_later(embeddings_on, make_app, tmp_path):
+    """Under a flood the model yields: with two other requests in flight the text is
+    answered by words; once they are answered, by meaning again."""
+    app = make_app(FLOWS=str(SMALL / "flows"), TRANSLATIONS=str(SMALL / "translations"),
+                   INSTANCE=str(tmp_path / "instance"))
+    release, arrived = threading.Event(), threading.Semaphore(0)
+
+    @app.get("/test-slow")
+    def slow() -> str:
+        arrived.release()
+        release.wait(30)
+        return "ok"
+
+    resident = Texter(Twilio(app.test_client()))
+    resident.text("hello")
+    live = app.extensions["hotline"].live
+    deadline = time.monotonic() + 120
+    while not embedding.ready(live.current) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    lang, text, page = PLACED_BY_MEANING[0]
+    page_text = live.current.texts_for(lang).get(page, live.current.flow.nodes[page].text).splitlines()[0]
+    others = [threading.Thread(target=app.test_client().get, args=("/test-slow",)) for _ in range(CROWD)]
+    for other in others:
+        other.start()
+        assert arrived.acquire(timeout=10)
+    try:
+        assert page_text not in resident.text(text)  # by words alone, which cannot place it
+    finally:
+        release.set()
+        for other in others:
+            other.join()
+    resident.text("0")
+    assert page_text in resident.text(text)

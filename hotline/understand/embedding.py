@@ -25,7 +25,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -112,16 +112,20 @@ class Budget:
     """The share of a process's time the model may take, as a leaky bucket: each text's CPU
     goes in, `share` of every second drains out, and while more than BURST seconds are in
     it, texts are understood by BM25 alone. A busy day (500 residents a minute) needs a
-    tenth of it; under a flood the line answers everyone as fast as before the model."""
+    tenth of it. And never while the process is `crowded` (answering others at the same
+    time): under a flood the line answers everyone as fast as before the model."""
 
     BURST = 0.25  # seconds of the model's CPU at once: a dozen texts
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, crowded: Callable[[], bool] = lambda: False) -> None:
         self.share = share
+        self.crowded = crowded
         self._lock = threading.Lock()
         self._held, self._since = 0.0, time.monotonic()
 
     def allows(self) -> bool:
+        if self.crowded():
+            return False
         with self._lock:
             now = time.monotonic()
             self._held = max(0.0, self._held - (now - self._since) * self.share)
@@ -136,10 +140,11 @@ class Budget:
 _budget: Budget | None = None  # unlimited, but in a process serving residents (`limit`)
 
 
-def limit(share: float) -> None:
-    """In a process that serves residents: the model takes at most `share` of its time."""
+def limit(share: float, crowded: Callable[[], bool] = lambda: False) -> None:
+    """In a process that serves residents: the model takes at most `share` of its time, and
+    none while `crowded`."""
     global _budget
-    _budget = Budget(share)
+    _budget = Budget(share, crowded)
 
 
 def similarity(content: Content, lang: str, text: str) -> dict[str, float] | None:

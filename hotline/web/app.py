@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import logging
 import secrets
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Config, Flask, Response, current_app, request
+from flask import Config, Flask, Response, current_app, g, request
 
 from hotline import config as settings
 from hotline.channels import messaging, voice
@@ -29,8 +30,10 @@ from hotline.web.webhooks import on_error, webhooks
 
 log = logging.getLogger("hotline")
 # Of each worker's time, what the sentence-embedding model may take (`embedding.Budget`):
-# 30 ms a second, where a busy day's unsure texts need about 6 (README, "Sentence embeddings").
+# 30 ms a second, where a busy day's unsure texts need about 6 (README, "Sentence embeddings");
+# and only while the worker answers at most CROWD requests at once, the text's own included.
 MODEL_SHARE = 0.03
+CROWD = 2
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -69,13 +72,35 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
-    embedding.limit(MODEL_SHARE)
+    answering = Answering()
+    app.before_request(answering.enter)
+    app.teardown_request(answering.leave)
+    embedding.limit(MODEL_SHARE, crowded=lambda: answering.count > CROWD)
     line.init_app(app, live, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(health)
     app.register_error_handler(Exception, on_error)
     app.after_request(_https_only)
     return app
+
+
+class Answering:
+    """How many requests this process is answering at once: the sentence-embedding model
+    is for a worker with time to spare, never for one that others are waiting on."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.count += 1
+        g.answering = True
+
+    def leave(self, _: BaseException | None = None) -> None:
+        if g.pop("answering", False):  # not if a hook before `enter` refused the request
+            with self._lock:
+                self.count -= 1
 
 
 def _https_only(response: Response) -> Response:
