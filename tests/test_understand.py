@@ -436,6 +436,18 @@ def test_residents_words_for_an_urgent_situation_reach_its_page(content, lang, t
     assert {node, *offer} & {"ice_door", "ice_detained", "legal_icirr"}
 
 
+def test_a_page_that_gives_a_hotlines_number_is_no_list_with_that_hotline_and_no_page_is_listed_twice(content):
+    from hotline.understand.evaluate import where
+
+    start = content.flow.start
+    _, node, offer = where(content, Session(lang="en", node=start),
+                           "my brother got picked up by immigration yesterday and we cant find him")
+    assert node == "ice_detained" and not offer  # not a list of it and the ICIRR hotline its first lines give
+    assert "{icirr}" in content.flow.nodes[node].paragraphs()[0]
+    _, _, offer = where(content, Session(lang="ht", node=start), "m ap blese tèt mwen")  # crisis and 911 named
+    assert set(offer) == {"emergency_911", "crisis_988"} and len(offer) == 2
+
+
 def test_a_text_about_something_the_line_has_no_page_for_states_no_page(content):
     from hotline.understand.evaluate import where
 

@@ -144,7 +144,7 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     named = urgent_named(content, lang, text)
     if named == [CRISIS]:  # both numbers, at once (with another urgent node: a list, below)
         return Goto(BOTH_NUMBERS, lang, guessed)
-    named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
+    named = list(dict.fromkeys(BOTH_NUMBERS if n == CRISIS else n for n in named))  # crisis and 911: that page once
     if named:
         return _urgent(content, lang, guessed, named, hits)
     if not hits or _decisive(content, hits) or _one_word(content, lang, words) or hits[0].node == content.flow.start:
