@@ -149,10 +149,22 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
         return _urgent(content, lang, guessed, named, hits)
     if not hits or _decisive(content, hits) or _one_word(content, lang, words) or hits[0].node == content.flow.start:
         return _by_words(content, lang, text, guessed, hits)
-    near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
+    near = _nearness(content, lang, text)
     if near is None:  # the model is off, or this content's vectors are not there yet
         return _by_words(content, lang, text, guessed, hits)
     return _by_meaning(content, lang, guessed, hits, near)
+
+
+def _nearness(content: Content, lang: str, text: str) -> dict[str, float] | None:
+    """The model's nearness of every page to the text (its first MEANING_WORDS words), or
+    None when the model is off, busy or without this language's vectors."""
+    return similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
+
+
+def _nearest(content: Content, lang: str, text: str) -> str | None:
+    """The page the model finds nearest to the text, if the model answers."""
+    near = _nearness(content, lang, text)
+    return max(near, key=near.__getitem__) if near else None
 
 
 def _decisive(content: Content, hits: list[Hit]) -> bool:
@@ -218,7 +230,8 @@ def _by_words(content: Content, lang: str, text: str, guessed: bool, hits: list[
                       and best not in URGENT and h.score >= max(LISTED, hits[0].score * RIVAL)), None)
         if rival:  # in doubt between a page and an urgent one: both
             return _listed(content, [best, rival], lang, guessed)
-        if best not in URGENT and _mostly_unknown(content, lang, text):  # about something else
+        # About something else, unless the model finds that page nearest too ("maiu sud z imihratsii, de tse"):
+        if best not in URGENT and _mostly_unknown(content, lang, text) and _nearest(content, lang, text) != best:
             runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
                            and h.score >= LISTED * WEAK_PAIR), None)
             return Offer((best, runner), lang, guessed) if runner else None
