@@ -236,15 +236,18 @@ def _by_words(content: Content, lang: str, text: str, guessed: bool, hits: list[
                            and h.score >= LISTED * WEAK_PAIR), None)
             return Offer((best, runner), lang, guessed) if runner else None
         return Goto(best, lang, guessed)
-    return _listed(content, close, lang, guessed)
+    return Offer(tuple(close), lang, guessed)  # BM25 in doubt, without the model: the whole list
 
 
 def _listed(content: Content, nodes: list[str], lang: str, guessed: bool) -> Goto | Offer:
     """A short list of `nodes`, or the one page among them whose first paragraph already
     gives the number of every other (transfers to a service: "ICE took my husband" lists
     "A family member was detained", which says "call the ICIRR hotline at ...", and the
-    ICIRR hotline): a list of one answer twice is that page. The crisis page keeps its list
-    (the emergency page gives 988 too, but found weakly both are listed: safety.py)."""
+    ICIRR hotline): a list of one answer twice is that page. Where an urgent phrase, BM25
+    sure of a page, or BM25 and the model made the list; BM25 alone in doubt (the model off
+    or busy) keeps its whole list: stating the page there stated a wrong urgent page. The
+    crisis page keeps its list (the emergency page gives 988 too, but found weakly both are
+    listed: safety.py)."""
     flow = content.flow
     if CRISIS not in nodes:
         for page in nodes:
