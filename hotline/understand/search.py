@@ -42,15 +42,22 @@ class Hit:
 
 class Index:
     """BM25 over fields weighted by how telling they are (a title or an `also:` phrase
-    more than a page's text)."""
+    more than a page's text). Plain data once built (`build`): the prepared understanding
+    is kept as it is between starts (`hotline.understand.kept`)."""
 
-    def __init__(self, docs: Mapping[str, Sequence[tuple[str, float]]],
-                 tokens: Callable[[str], list[str]], read: Callable[[str], list[str]] | None = None) -> None:
+    def __init__(self, nodes: list[str], postings: dict[str, bytes], rarest: float,
+                 tokens: Callable[[str], list[str]]) -> None:
+        self.nodes = nodes
+        self.postings = postings  # term -> packed (node, share) pairs
+        self.rarest = rarest      # the idf of a term only one node has
+        self.tokens = tokens      # splits a query into terms
+
+    @classmethod
+    def build(cls, docs: Mapping[str, Sequence[tuple[str, float]]],
+              tokens: Callable[[str], list[str]], read: Callable[[str], list[str]] | None = None) -> Index:
         """`tokens` splits a query into terms; `read`, the docs' texts (the same split,
         perhaps remembered across indexes)."""
-        self.tokens = tokens
         read = read or tokens
-        self.nodes = list(docs)
         weights: list[dict[str, float]] = []
         for fields in docs.values():
             tf: defaultdict[str, float] = defaultdict(float)
@@ -79,9 +86,8 @@ class Index:
                 postings.setdefault(term, []).extend((doc, idf[term] * f * (K1 + 1) / (f + norm)))
         # Packed, (node, share) pairs as bytes: a twelfth of the memory of tuples of floats,
         # which matters with twelve languages in every worker.
-        self.postings = {t: struct.pack("<" + _PAIR_FORMAT * (len(p) // 2), *p)
-                         for t, p in postings.items()}
-        self.rarest = math.log(1 + (n - 0.5) / 1.5)  # the idf of a term only one node has
+        packed = {t: struct.pack("<" + _PAIR_FORMAT * (len(p) // 2), *p) for t, p in postings.items()}
+        return cls(list(docs), packed, math.log(1 + (n - 0.5) / 1.5), tokens)
 
     def found_beyond(self, term: str, node: str) -> bool:
         """Whether a node other than `node` holds the term."""

@@ -13,6 +13,8 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import cast
 
 from hotline.content import Content
 from hotline.flow.model import MENU, PLACEHOLDER, Node
@@ -20,7 +22,7 @@ from hotline.languages import phrases
 from hotline.languages.locales import SOURCE
 from hotline.languages.texts import Texts
 from hotline.languages.words import dense, normalize
-from hotline.understand import numbers
+from hotline.understand import kept, numbers
 from hotline.understand.hanzi import simplified
 from hotline.understand.search import Index
 
@@ -106,6 +108,12 @@ def node_texts(texts: Texts, node: Node) -> tuple[str, str, str]:
     return texts.get(node.id, node.title), texts.get(node.id, node.text), also if node.also else ""
 
 
+Evidence = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]
+# What `Lexicon.prepare` keeps: each language's index as data, its words, the evidence.
+Kept = tuple[dict[str, tuple[list[str], dict[str, bytes], float]],
+             dict[str, tuple[frozenset[str], frozenset[str]]], Evidence]
+
+
 @dataclass
 class Lexicon:
     """Per language: its words (for telling languages apart) and its search index."""
@@ -135,12 +143,16 @@ class Lexicon:
         for phrase in phrases.ALL:
             yield texts.phrase(phrase), phrase.context.startswith("keywords.")
         yield self.content.locales[tag].name, True
-        yield " ".join(numbers.words_for(tag)), True
+        yield " ".join(sorted(numbers.words_for(tag))), True  # a set: in one order, for `kept`
 
-    def prepare(self) -> None:
+    def prepare(self, instance: Path | None = None) -> None:
         """Everything at once (a preloading master, before it forks): each of the content's
         texts is read once, for its language's words and its search index alike (a page's
-        English title serves every language), which halves the work."""
+        English title serves every language), which halves the work. With `instance`, what
+        is built is kept there for the next start on the same content (`kept`)."""
+        name = kept.key(self._inputs()) if instance is not None else ""
+        if instance is not None and self._restore(kept.read(instance, name)):
+            return
         self._read = {}
         try:
             for tag in self.content.offered:
@@ -148,6 +160,28 @@ class Lexicon:
             self.evidence  # noqa: B018 - a cached property: built now
         finally:
             self._read = None
+        if instance is not None:
+            indexes = {tag: (index.nodes, index.postings, index.rarest) for tag, index in self._indexes.items()}
+            kept.write(instance, name, (indexes, self._words, self.evidence))
+
+    def _inputs(self) -> list[object]:
+        """What `prepare` builds from: each language's strings and index fields."""
+        offered = self.content.offered
+        return [offered, *((tag, list(self._strings(tag)), self._docs(tag) if tag in offered else None)
+                           for tag in self.content.locales)]
+
+    def _restore(self, state: object) -> bool:
+        """Take what `prepare` kept; False if `state` is not that."""
+        if not (isinstance(state, tuple) and len(state) == 3):
+            return False
+        indexes, words, evidence = cast(Kept, state)
+        try:
+            self._indexes = {tag: Index(nodes, postings, rarest, tokens)
+                             for tag, (nodes, postings, rarest) in indexes.items()}
+        except (TypeError, ValueError):
+            return False
+        self.__dict__.update(_words=words, evidence=evidence)  # the cached properties, as built
+        return True
 
     def _tokens(self, text: str) -> list[str]:
         """`tokens` of one of the content's own texts; read once while `prepare` runs."""
@@ -193,7 +227,7 @@ class Lexicon:
         return found
 
     @cached_property
-    def evidence(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    def evidence(self) -> Evidence:
         """word -> the offered languages that have it (a word k languages share weighs 1/k
         for each); and the same for one-letter slips of their key words."""
         exact: dict[str, tuple[str, ...]] = {}
@@ -260,6 +294,10 @@ class Lexicon:
             return self._indexes[tag]
 
     def _build(self, tag: str) -> Index:
+        return Index.build(self._docs(tag), tokens, read=self._tokens)
+
+    def _docs(self, tag: str) -> dict[str, list[tuple[str, float]]]:
+        """Each node's fields in this language, weighted for the search index."""
         texts = self.content.texts_for(tag)
         flow = self.content.flow
         docs: dict[str, list[tuple[str, float]]] = {}
@@ -273,7 +311,7 @@ class Lexicon:
             if node.service and node.service in flow.services:
                 fields.append((flow.service_of(node).name, 1.0))
             docs[node.id] = fields
-        return Index(docs, tokens, read=self._tokens)
+        return docs
 
 
 _LEXICONS: weakref.WeakKeyDictionary[Content, Lexicon] = weakref.WeakKeyDictionary()

@@ -105,10 +105,11 @@ def _prepare(content: Content, instance: Path) -> None:
     """What a worker would build on its first free texts (the understanding's search index of
     every language and its words for telling languages apart: 0.2 s, 8 MB; the names
     residents call each language, from CLDR's English data), built in the master before it
-    forks, so no resident waits for it and the workers share one copy; and the
+    forks, so no resident waits for it and the workers share one copy (kept in the
+    instance folder for the next start on the same content); and the
     sentence-embedding model (mmapped: its pages are shared too) with the pages' vectors
     already kept (computing the others is each worker's job: `embedding.follow`)."""
-    lexicon(content).prepare()
+    lexicon(content).prepare(instance)
     for tag in content.offered:
         language_names(content, tag)
     if embedding.model() is not None:
