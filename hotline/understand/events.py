@@ -27,6 +27,7 @@ from hotline.engine import (
     Unknown,
     path_to,
 )
+from hotline.flow.model import PLACEHOLDER
 from hotline.languages.locales import SOURCE
 from hotline.languages.words import dense, normalize
 from hotline.understand.embedding import similarity
@@ -143,15 +144,27 @@ def found(content: Content, lang: str, text: str, guessed: bool) -> Goto | Offer
     named = urgent_named(content, lang, text)
     if named == [CRISIS]:  # both numbers, at once (with another urgent node: a list, below)
         return Goto(BOTH_NUMBERS, lang, guessed)
-    named = [BOTH_NUMBERS if n == CRISIS else n for n in named]
+    named = list(dict.fromkeys(BOTH_NUMBERS if n == CRISIS else n for n in named))  # crisis and 911: that page once
     if named:
         return _urgent(content, lang, guessed, named, hits)
     if not hits or _decisive(content, hits) or _one_word(content, lang, words) or hits[0].node == content.flow.start:
         return _by_words(content, lang, text, guessed, hits)
-    near = similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
+    near = _nearness(content, lang, text)
     if near is None:  # the model is off, or this content's vectors are not there yet
         return _by_words(content, lang, text, guessed, hits)
     return _by_meaning(content, lang, guessed, hits, near)
+
+
+def _nearness(content: Content, lang: str, text: str) -> dict[str, float] | None:
+    """The model's nearness of every page to the text (its first MEANING_WORDS words), or
+    None when the model is off, busy or without this language's vectors."""
+    return similarity(content, lang, " ".join(text.split()[:MEANING_WORDS])[:MEANING_CHARS])
+
+
+def _nearest(content: Content, lang: str, text: str) -> str | None:
+    """The page the model finds nearest to the text, if the model answers."""
+    near = _nearness(content, lang, text)
+    return max(near, key=near.__getitem__) if near else None
 
 
 def _decisive(content: Content, hits: list[Hit]) -> bool:
@@ -186,12 +199,12 @@ def _by_meaning(content: Content, lang: str, guessed: bool, hits: list[Hit],
     agreed = (hits[0].node == best == max(near, key=near.__getitem__) and hits[0].score >= LISTED and best not in URGENT
               and not any(n in URGENT for n in close[1:]) and scored[1][0] < top * AGREED) if hits else False
     if len(close) > 1 and not agreed:
-        return Offer(tuple(close), lang, guessed)
+        return _listed(content, close, lang, guessed)
     if best == CRISIS:
         return Offer((BOTH_NUMBERS, CRISIS), lang, guessed)
     rival = next((n for s, n in scored[1:MAX_OFFER + 1] if n in URGENT and n not in above
                   and best not in URGENT and s >= top * RIVAL), None)
-    return Offer((best, rival), lang, guessed) if rival else Goto(best, lang, guessed)
+    return _listed(content, [best, rival], lang, guessed) if rival else Goto(best, lang, guessed)
 
 
 def _by_words(content: Content, lang: str, text: str, guessed: bool, hits: list[Hit]) -> Goto | Offer | None:
@@ -216,13 +229,32 @@ def _by_words(content: Content, lang: str, text: str, guessed: bool, hits: list[
         rival = next((h.node for h in hits[1:MAX_OFFER + 1] if h.node in URGENT and h.node not in above
                       and best not in URGENT and h.score >= max(LISTED, hits[0].score * RIVAL)), None)
         if rival:  # in doubt between a page and an urgent one: both
-            return Offer((best, rival), lang, guessed)
-        if best not in URGENT and _mostly_unknown(content, lang, text):  # about something else
+            return _listed(content, [best, rival], lang, guessed)
+        # About something else, unless the model finds that page nearest too ("maiu sud z imihratsii, de tse"):
+        if best not in URGENT and _mostly_unknown(content, lang, text) and _nearest(content, lang, text) != best:
             runner = next((h.node for h in hits[1:] if h.node not in above and h.node != content.flow.start
                            and h.score >= LISTED * WEAK_PAIR), None)
             return Offer((best, runner), lang, guessed) if runner else None
         return Goto(best, lang, guessed)
-    return Offer(tuple(close), lang, guessed)
+    return Offer(tuple(close), lang, guessed)  # BM25 in doubt, without the model: the whole list
+
+
+def _listed(content: Content, nodes: list[str], lang: str, guessed: bool) -> Goto | Offer:
+    """A short list of `nodes`, or the one page among them whose first paragraph already
+    gives the number of every other (transfers to a service: "ICE took my husband" lists
+    "A family member was detained", which says "call the ICIRR hotline at ...", and the
+    ICIRR hotline): a list of one answer twice is that page. Where an urgent phrase, BM25
+    sure of a page, or BM25 and the model made the list; BM25 alone in doubt (the model off
+    or busy) keeps its whole list: stating the page there stated a wrong urgent page. The
+    crisis page keeps its list (the emergency page gives 988 too, but found weakly both are
+    listed: safety.py)."""
+    flow = content.flow
+    if CRISIS not in nodes:
+        for page in nodes:
+            given = set(PLACEHOLDER.findall(next(iter(flow.nodes[page].paragraphs()), "")))
+            if not flow.nodes[page].service and all(flow.nodes[n].service in given for n in nodes if n != page):
+                return Goto(page, lang, guessed)
+    return Offer(tuple(nodes), lang, guessed)
 
 
 def _mostly_unknown(content: Content, lang: str, text: str) -> bool:
@@ -247,7 +279,7 @@ def _urgent(content: Content, lang: str, guessed: bool, named: list[str], hits: 
     others = [h.node for h in hits[:MAX_OFFER] if h.node not in named and h.node != flow.start
               and h.score >= max(DIRECT, top) and not any(h.node in path_to(flow, n) for n in named)]
     listed = (named + others)[:MAX_OFFER]
-    return Goto(listed[0], lang, guessed) if len(listed) == 1 else Offer(tuple(listed), lang, guessed)
+    return Goto(listed[0], lang, guessed) if len(listed) == 1 else _listed(content, listed, lang, guessed)
 
 
 def asked(content: Content, lang: str, text: str) -> list[str]:
