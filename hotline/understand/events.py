@@ -29,7 +29,7 @@ from hotline.engine import (
 )
 from hotline.flow.model import PLACEHOLDER
 from hotline.languages.locales import SOURCE
-from hotline.languages.words import dense, normalize
+from hotline.languages.words import DENSE_FROM, dense, normalize
 from hotline.understand.embedding import similarity
 from hotline.understand.hanzi import simplified
 from hotline.understand.keywords import greeting_language, language_named
@@ -368,11 +368,14 @@ def option_named(content: Content, lang: str | None, options: tuple[str, ...], w
 def _unspaced(word: str) -> bool:
     """A whole sentence in one "word": Chinese or Japanese, or Korean written without
     spaces (five syllables or more: "이민국이문앞에와있어요")."""
-    return any(ord(ch) >= 0x2E80 and not 0xAC00 <= ord(ch) <= 0xD7A3 for ch in word) or (
-        len(word) >= 5 and all(0xAC00 <= ord(ch) <= 0xD7A3 for ch in word))
+    return any(ch >= DENSE_FROM and not _hangul(ch) for ch in word) or (len(word) >= 5 and all(map(_hangul, word)))
+
+
+def _hangul(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
 
 
 def _telling(word: str) -> bool:
     """Long enough to name an option by itself: four letters, or two ideographs or syllables
     in scripts that pack a word into fewer characters (Chinese, Korean, Japanese)."""
-    return len(word) >= 4 or (len(word) >= 2 and all(ord(ch) >= 0x2E80 for ch in word))
+    return len(word) >= 4 or (len(word) >= 2 and all(ch >= DENSE_FROM for ch in word))
