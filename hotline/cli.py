@@ -197,6 +197,12 @@ def extract() -> None:
     cfg = settings.read()
     pot = Path(cfg["TRANSLATIONS"]) / "messages.pot"
     catalog = extract_catalog(Path(cfg["FLOWS"]), settings.ROOT / "hotline")
+    if pot.exists():  # the same strings keep their date: `update` then changes no catalog
+        created, catalog.creation_date = catalog.creation_date, read_po_file(pot).creation_date
+        if po_bytes(catalog) == pot.read_bytes():
+            click.echo(f"{pot} is up to date ({len(catalog)} messages)")
+            return
+        catalog.creation_date = created
     write_po_file(pot, catalog)
     click.echo(f"wrote {pot} ({len(catalog)} messages)")
 

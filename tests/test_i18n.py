@@ -180,3 +180,15 @@ def test_words_match_whatever_their_case_accents_and_punctuation_but_not_their_v
 
     assert normalize(text) == words
 
+
+
+def test_extract_and_update_with_no_new_string_change_no_file(copy):
+    """Nothing to translate, nothing to review: the template keeps its date, so no catalog
+    changes either (a commit of the catalogs shows only what translators must look at)."""
+    _flows, translations = copy
+    files = sorted(p for p in translations.rglob("*") if p.is_file())
+    before = {p: p.read_bytes() for p in files}
+    runner = CliRunner()
+    assert runner.invoke(main, ["i18n", "extract"]).exit_code == 0
+    assert runner.invoke(main, ["i18n", "update"]).exit_code == 0
+    assert {p: p.read_bytes() for p in files} == before
