@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import json
@@ -145,12 +146,9 @@ class SessionStore:
         self._local = _LocalCounts()
         self._paused_until = 0.0
 
-    def _day_key(self, day: dt.date) -> bytes:
-        return hmac.new(self._secret, f"hotline-day:{day.isoformat()}".encode(), hashlib.sha256).digest()
-
     def caller_hash(self, channel: str, number: str, day: dt.date) -> str:
         """Same caller and day, same hash; the number itself is never stored or returned."""
-        return hmac.new(self._day_key(day), f"{channel}:{number}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(_day_key(self._secret, day), f"{channel}:{number}".encode(), hashlib.sha256).hex()
 
     @property
     def available(self) -> bool:
@@ -250,6 +248,11 @@ class SessionStore:
         self._paused_until = time.monotonic() + self.retry_after
         log.error("Redis unavailable (%s); answering without sessions for %g s",
                   type(exc).__name__, self.retry_after)
+
+
+@functools.lru_cache(maxsize=8)  # today's and yesterday's, computed once a day
+def _day_key(secret: bytes, day: dt.date) -> bytes:
+    return hmac.digest(secret, f"hotline-day:{day.isoformat()}".encode(), hashlib.sha256)
 
 
 def _day(now: float) -> dt.date:
