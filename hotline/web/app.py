@@ -7,11 +7,11 @@ import functools
 import logging
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Config, Flask, Response, current_app, g, request
+from flask import Config, Flask, Response, request
 
 from hotline import config as settings
 from hotline.channels import messaging, voice
@@ -27,6 +27,9 @@ from hotline.web import line, logs, metrics, privacy
 from hotline.web.guards import MAX_BODY, MAX_FIELDS
 from hotline.web.health import health
 from hotline.web.webhooks import on_error, webhooks
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 log = logging.getLogger("hotline")
 # Of each worker's time, what the sentence-embedding model may take (`embedding.Budget`):
@@ -72,42 +75,50 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     except NoGoodContent as exc:
         log.critical("%s", exc)
         raise SystemExit(str(exc)) from None
-    answering = Answering()
-    app.before_request(answering.enter)
-    app.teardown_request(answering.leave)
+    answering = Answering(app.wsgi_app)
+    app.wsgi_app = answering  # type: ignore[method-assign]
     embedding.limit(MODEL_SHARE, crowded=lambda: answering.count > CROWD)
     line.init_app(app, live, secret.encode())
     app.register_blueprint(webhooks)
     app.register_blueprint(health)
     app.register_error_handler(Exception, on_error)
-    app.after_request(_https_only)
+    if settings.https(app.config):
+        app.after_request(_strict_transport)
+    else:
+        app.after_request(_strict_transport_if_secure)
     return app
 
 
 class Answering:
-    """How many requests this process is answering at once: the sentence-embedding model
-    is for a worker with time to spare, never for one that others are waiting on."""
+    """How many requests this process is answering at once (WSGI middleware: no Flask
+    hooks to run per request): the sentence-embedding model is for a worker with time to
+    spare, never for one that others are waiting on."""
 
-    def __init__(self) -> None:
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
+        self.wsgi_app = wsgi_app
         self.count = 0
         self._lock = threading.Lock()
 
-    def enter(self) -> None:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         with self._lock:
             self.count += 1
-        g.answering = True
-
-    def leave(self, _: BaseException | None = None) -> None:
-        if g.pop("answering", False):  # not if a hook before `enter` refused the request
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
             with self._lock:
                 self.count -= 1
 
 
-def _https_only(response: Response) -> Response:
-    """Browsers that reached the line over HTTPS never try it over plain HTTP again (HSTS)."""
-    if request.is_secure or settings.https(current_app.config):
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+def _strict_transport(response: Response) -> Response:
+    """Browsers that reached the line over HTTPS never try it over plain HTTP again (HSTS):
+    every response says so when the line is reached over HTTPS (`settings.https`)."""
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def _strict_transport_if_secure(response: Response) -> Response:
+    """HSTS (above) where this request itself came over HTTPS."""
+    return _strict_transport(response) if request.is_secure else response
 
 
 def _outcome(outcome: str | None, refused: bool) -> None:

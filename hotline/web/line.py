@@ -2,8 +2,9 @@
 channels' settings), built once by `init_app` as Flask's tutorial builds its database."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, current_app
 
@@ -14,6 +15,9 @@ from hotline.content.live import LiveContent
 from hotline.storage.connection import connect
 from hotline.storage.sessions import Limits, SessionStore
 from hotline.web.throttle import Throttle
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 class Line:
@@ -55,8 +59,17 @@ def init_app(app: Flask, live: LiveContent, secret: bytes) -> None:
     """The line for this app; each process starts its loader thread on its first request,
     if gunicorn's post_fork has not started it."""
     app.extensions["hotline"] = Line(app, live, secret)
-    app.before_request(_start_loader)
+    app.wsgi_app = _LoaderStarted(app.wsgi_app, live)  # type: ignore[method-assign]
 
 
-def _start_loader() -> None:
-    line().live.start()
+class _LoaderStarted:
+    """WSGI middleware that starts the process's loader thread before a request (a Flask
+    hook would cost every request more)."""
+
+    def __init__(self, wsgi_app: WSGIApplication, live: LiveContent) -> None:
+        self.wsgi_app = wsgi_app
+        self.live = live
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        self.live.start()
+        return self.wsgi_app(environ, start_response)
