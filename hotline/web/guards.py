@@ -7,10 +7,10 @@ import hmac
 import logging
 from collections.abc import Callable, Mapping
 from io import BytesIO
-from typing import ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar, cast
 from urllib.parse import parse_qsl
 
-from flask import abort, current_app, request
+from flask import Config, Request, abort, current_app, request
 from twilio.request_validator import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
@@ -31,22 +31,21 @@ SIGNED = "twilio_signed"  # a view's mark: only Twilio may call it
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def public_url() -> str:
+def public_url(req: Request, cfg: Config) -> str:
     """The URL Twilio called: HOTLINE_PUBLIC_URL with this request's path and query; else
     (HOTLINE_ACCEPTED_HOSTS, or development mode) the request's own URL, its host one of
     the accepted ones (Flask's TRUSTED_HOSTS checked it)."""
-    base: str | None = current_app.config["PUBLIC_URL"]
+    base: str | None = cfg["PUBLIC_URL"]
     if not base:
-        return request.url
-    query = request.query_string.decode("latin-1")
-    return base.rstrip("/") + request.path + (f"?{query}" if query else "")
+        return req.url
+    query = req.query_string.decode("latin-1")
+    return base.rstrip("/") + req.path + (f"?{query}" if query else "")
 
 
-def _secrets_for(settings_header: str | None) -> list[str]:
+def _secrets_for(settings_header: str | None, cfg: Config) -> list[str]:
     """Which secrets may have signed this request: the Auth Token, or, when Twilio's
     signature settings header is present (webhook signing keys), the SharedKey secrets
     (several while a key is being rotated)."""
-    cfg = current_app.config
     if settings_header is None:
         return [cfg["TWILIO_AUTH_TOKEN"]] if cfg["TWILIO_AUTH_TOKEN"] else []
     keys = [k.strip() for k in str(cfg["TWILIO_SHARED_KEY_SECRET"] or "").split(",") if k.strip()]
@@ -81,8 +80,7 @@ def valid_signature(token: str, url: str, form: Mapping[str, str], signature: st
     return bool(validator.validate(url, form, signature, algorithm))
 
 
-def _signatures_checked() -> bool:
-    cfg = current_app.config
+def _signatures_checked(cfg: Config) -> bool:
     return bool(cfg["TWILIO_AUTH_TOKEN"] or cfg["TWILIO_SHARED_KEY_SECRET"]) or not cfg["DEV"]
 
 
@@ -90,19 +88,27 @@ def guard_body() -> None:
     """Before any form is parsed: a webhook without a signature header gets 403 without
     its body being read; any other body is read now, within BODY_SECONDS and MAX_BODY,
     and a malformed one (a broken chunked transfer, a cut-off body) gets 400."""
-    if request.method != "POST":
+    req = _current_request()
+    if req.method != "POST":
         return
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, SIGNED, False) and _signatures_checked() and SIGNATURE_HEADER not in request.headers:
+    app = current_app
+    view = app.view_functions.get(req.endpoint or "")
+    if getattr(view, SIGNED, False) and _signatures_checked(app.config) and SIGNATURE_HEADER not in req.headers:
         abort(403)
-    _read_body()
+    _read_body(req)
 
 
-def _read_body() -> None:
+def _current_request() -> Request:
+    """The request itself, not Flask's proxy to it: each use of the proxy looks the request
+    up again (a webhook used it some twenty times)."""
+    return cast(Request, request._get_current_object())  # type: ignore[attr-defined]
+
+
+def _read_body(req: Request) -> None:
     """The body, read by this server's rules and handed to Flask as plain bytes: at most
     MAX_BODY bytes (413), MAX_FIELDS form fields (413), each wait for the client at most
     BODY_SECONDS (408)."""
-    environ = request.environ
+    environ = req.environ
     length = environ.get("CONTENT_LENGTH") or ""
     chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
     if not chunked and not length.strip():
@@ -132,10 +138,10 @@ def _read_body() -> None:
     environ.pop("HTTP_TRANSFER_ENCODING", None)
     environ.update({"wsgi.input": BytesIO(body), "CONTENT_LENGTH": str(size), "wsgi.input_terminated": False})
     if environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() == FORM_TYPE:
-        _take_form(body)
+        _take_form(req, body)
 
 
-def _take_form(body: bytes) -> None:
+def _take_form(req: Request, body: bytes) -> None:
     """`request.form`, read from the body at hand in one step: Werkzeug's parser, made for
     uploads as well, takes a tenth of a webhook's CPU for Twilio's two dozen fields."""
     try:
@@ -143,20 +149,22 @@ def _take_form(body: bytes) -> None:
     except ValueError:  # not UTF-8: left to Werkzeug, which reads no fields then
         return
     # Where Werkzeug's own `_load_form_data` puts them, past its cached properties.
-    request.__dict__.update(form=Form(fields), files=ImmutableMultiDict())
+    req.__dict__.update(form=Form(fields), files=ImmutableMultiDict())
 
 
 def signed(view: Callable[P, R]) -> Callable[P, R]:
     """Only Twilio may call: a missing or wrong X-Twilio-Signature gets 403."""
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        if _signatures_checked():
-            headers = request.headers
+        cfg = current_app.config
+        if _signatures_checked(cfg):
+            req = _current_request()
+            headers = req.headers
             settings_header = headers.get(SIGNATURE_SETTINGS_HEADER)
-            url, signature = public_url(), headers.get(SIGNATURE_HEADER, "")
-            form = request.form
+            url, signature = public_url(req, cfg), headers.get(SIGNATURE_HEADER, "")
+            form = req.form
             if not any(valid_signature(secret, url, form, signature, settings_header)
-                       for secret in _secrets_for(settings_header)):
+                       for secret in _secrets_for(settings_header, cfg)):
                 abort(403)
         return view(*args, **kwargs)
     setattr(wrapper, SIGNED, True)

@@ -37,13 +37,13 @@ def incoming_sms() -> Response:
     """A text, by SMS or WhatsApp: Twilio posts both here. Only `Body`, `OptOutType` and
     `NumMedia` (whether a photo or voice note came) are read besides `From`, which is hashed
     with its channel and never kept."""
-    current = line()
+    current, form = line(), request.form
     content = current.content
-    channel, sender = current.texting(request.form.get("From", "").strip())
+    channel, sender = current.texting(form.get("From", "").strip())
     g.channel = channel.name  # the metrics count WhatsApp apart
-    body = request.form.get("Body", "")
-    opt_out_type = request.form.get("OptOutType", "")
-    media = request.form.get("NumMedia", "0").strip() not in ("", "0")  # a photo or voice note: never read
+    body = form.get("Body", "")
+    opt_out_type = form.get("OptOutType", "")
+    media = form.get("NumMedia", "0").strip() not in ("", "0")  # a photo or voice note: never read
 
     def handle(session: Session | None) -> tuple[Session | None, messaging.TextAnswer]:
         answer = messaging.answer(content, session, body, channel, opt_out_type, media)
@@ -72,10 +72,10 @@ def incoming_sms() -> Response:
 def incoming_call(action: str = "") -> Response:
     """A call: the call's state travels in the URL (voice.py); Redis only gets the step for
     the staff counts, and a call goes on without it."""
-    current = line()
+    current, args = line(), request.args
     content = current.content
-    answer = voice.respond(content, current.voice, action, request.args, request.form)
-    before = voice.decode(content, current.voice, request.args.get("s")) if action else None
+    answer = voice.respond(content, current.voice, action, args, request.form)
+    before = voice.decode(content, current.voice, args.get("s")) if action else None
     after = answer.state
     try:
         current.store.count(voice.CHANNEL, before.session if before else None, after.session if after else None)
