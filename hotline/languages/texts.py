@@ -41,6 +41,14 @@ class Texts:
         return words(self.get(phrase.context, phrase.text))
 
     @cached_property
+    def greetings(self) -> dict[str, bool]:
+        """This language's own greeting and help words -> whether the word asks for help
+        (a word of both lists greets), computed once per catalog."""
+        table = dict.fromkeys(self.own_keywords(phrases.KEY_HELP), True)
+        table.update(dict.fromkeys(self.own_keywords(phrases.KEY_START) | self.own_keywords(phrases.KEY_HOME), False))
+        return table
+
+    @cached_property
     def navigation(self) -> dict[str, Action]:
         """word -> navigation action, computed once per catalog."""
         table: dict[str, Action] = {}

@@ -16,7 +16,7 @@ from babel import Locale as BabelLocale, UnknownLocaleError
 
 from hotline.content import Content
 from hotline.languages.locales import SOURCE
-from hotline.languages.phrases import KEY_HELP, KEY_HOME, KEY_START, KEY_STOP, TWILIO_OPT_OUT
+from hotline.languages.phrases import KEY_STOP, TWILIO_OPT_OUT
 from hotline.languages.words import normalize
 from hotline.understand.vocabulary import lexicon
 
@@ -75,12 +75,8 @@ def greeting_language(content: Content, word: str, lang: str | None = None) -> t
 
 
 def _greeting(content: Content, tag: str, word: str) -> tuple[str, bool] | None:
-    texts = content.texts[tag]
-    if word in texts.own_keywords(KEY_START) or word in texts.own_keywords(KEY_HOME):
-        return tag, False
-    if word in texts.own_keywords(KEY_HELP):
-        return tag, True
-    return None
+    asks_help = content.texts[tag].greetings.get(word)
+    return None if asks_help is None else (tag, asks_help)
 
 
 @lru_cache(maxsize=256)
