@@ -146,13 +146,7 @@ def _shown(session: Session, notice: Notice | None = None) -> tuple[Session, Rep
 def path_to(flow: Flow, node: str) -> tuple[str, ...]:
     """The menus from the main menu down to `node` (its BACK trail when reached by words):
     the shortest way, as the resident would have pressed through."""
-    parents: dict[str, str] = {}
-    queue = [flow.start]
-    for at in queue:
-        for option in flow.nodes[at].options:
-            if option not in parents and option != flow.start:
-                parents[option] = at
-                queue.append(option)
+    parents = flow.parents
     trail: list[str] = []
     while node in parents:
         node = parents[node]

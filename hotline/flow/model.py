@@ -5,6 +5,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from types import MappingProxyType
 
 MENU, PAGE, TRANSFER = "menu", "page", "transfer"
@@ -66,6 +67,19 @@ class Flow:
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", MappingProxyType(dict(self.nodes)))
         object.__setattr__(self, "services", MappingProxyType(dict(self.services)))
+
+    @cached_property
+    def parents(self) -> dict[str, str]:
+        """Each node reachable from the main menu -> the menu before it on the shortest way
+        there, as a resident would press through (computed once per flow)."""
+        parents: dict[str, str] = {}
+        queue = [self.start]
+        for at in queue:
+            for option in self.nodes[at].options:
+                if option not in parents and option != self.start:
+                    parents[option] = at
+                    queue.append(option)
+        return parents
 
     def service_of(self, node: Node) -> Service:
         """The service a transfer connects to (the loader refuses a transfer without one)."""
