@@ -40,17 +40,18 @@ MAX_TRIES = 50
 
 # KEYS: today's and yesterday's session keys, then the caller's minute and hour counters and
 # the line's minute counter. Returns both sessions ('' for none) and the three counts; a
-# counter gets its expiry when it is born. One reply to parse instead of seven.
-_READ = """
+# counter gets its expiry (RATE_WINDOWS, written into the script) when it is born. One reply
+# to parse instead of seven.
+RATE_WINDOWS = (120, 7200, 120)  # seconds each counter lives: two minutes, two hours
+_READ = "local windows = {" + ", ".join(map(str, RATE_WINDOWS)) + """}
 local out = {redis.call('GET', KEYS[1]) or '', redis.call('GET', KEYS[2]) or ''}
 for i = 3, 5 do
   local n = redis.call('INCR', KEYS[i])
-  if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i - 2]) end
+  if n == 1 then redis.call('EXPIRE', KEYS[i], windows[i - 2]) end
   out[i] = n
 end
 return out
 """
-RATE_WINDOWS = (120, 7200, 120)  # seconds each counter lives: two minutes, two hours
 
 # KEYS[1] today's key, KEYS[2] yesterday's, KEYS[3] and KEYS[4] today's and yesterday's
 # counters; ARGV: expected old value ('' = none), new value ('' = delete), ttl, counters'
@@ -188,7 +189,7 @@ class SessionStore:
             return self._without_redis(rates, handle, exempt)
         try:
             today_raw, yesterday_raw, per_minute, per_hour, everyone = self._read(
-                keys=keys + rates, args=RATE_WINDOWS)
+                keys=keys + rates)
         except redis.RedisError as exc:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
