@@ -137,7 +137,8 @@ def _shown(session: Session, notice: Notice | None = None) -> tuple[Session, Rep
     """The session and the reply the resident now reads. The notice is kept in the session:
     whatever came before the node's text on the first message (a language hint, "not
     understood", help), MORE and REPEAT page that very reply, so nothing it pushed on is lost."""
-    session = replace(session, notice=notice)
+    if session.notice != notice:  # replace() copies every field: only for a change
+        session = replace(session, notice=notice)
     node = None if session.choosing_language else session.node
     return session, Reply(node=node, lang=session.lang, page=session.page, notice=notice, misses=session.misses,
                           offer=session.offer)

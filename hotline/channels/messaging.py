@@ -106,7 +106,7 @@ def answer(content: Content, session: Session | None, body: str, channel: TextCh
     session, reply = step(content.flow, session, event)
     pages = render(content, reply, channel)
     page = min(reply.page, len(pages) - 1)
-    return TextAnswer(replace(session, page=page), (pages[page],), reply)
+    return TextAnswer(session if session.page == page else replace(session, page=page), (pages[page],), reply)
 
 
 @lru_cache(maxsize=8192)  # the same few hundred replies again and again
