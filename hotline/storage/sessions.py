@@ -175,10 +175,12 @@ class SessionStore:
             return False
 
     def converse(self, channel: str, number: str,
-                 handle: Callable[[Session | None], tuple[Session | None, T]], exempt: bool = False) -> Outcome[T]:
+                 handle: Callable[[Session | None], tuple[Session | None, T]],
+                 exempt: Callable[[], bool] = lambda: False) -> Outcome[T]:
         """Load the caller's session, let `handle` answer, store what it returns (None:
         forget the caller). `handle` must be pure: it may run again if texts cross.
-        `exempt` messages (an opt-out) are counted but never limited."""
+        `exempt` messages (an opt-out) are counted but never limited: asked only of a
+        message over a limit."""
         now = self.now()
         today = _day(now)
         who = self.caller_hash(channel, number, today)
@@ -194,8 +196,8 @@ class SessionStore:
             self._failed(exc)
             return self._without_redis(rates, handle, exempt)
         fresh = not today_raw and not yesterday_raw  # a new conversation
-        limited: Outcome[T] | None = None if exempt else self._limited(per_minute, per_hour, everyone, fresh)
-        if limited:
+        limited: Outcome[T] | None = self._limited(per_minute, per_hour, everyone, fresh)
+        if limited and not exempt():
             return limited
         expected = today_raw
         session = decode(today_raw) or decode(yesterday_raw)
@@ -245,10 +247,10 @@ class SessionStore:
         return None
 
     def _without_redis(self, rates: list[str], handle: Callable[[Session | None], tuple[Session | None, T]],
-                       exempt: bool) -> Outcome[T]:
+                       exempt: Callable[[], bool]) -> Outcome[T]:
         per_minute, per_hour, everyone = self._local.incr(rates)
-        limited: Outcome[T] | None = None if exempt else self._limited(per_minute, per_hour, everyone, new=True)
-        if limited:
+        limited: Outcome[T] | None = self._limited(per_minute, per_hour, everyone, new=True)
+        if limited and not exempt():
             return limited
         return Outcome(handle(None)[1], kept=False)
 

@@ -53,7 +53,7 @@ def incoming_sms() -> Response:
         return twiml(messaging.twiml(handle(None)[1].texts))
     # An opt-out is never rate limited: carriers require it to work, always.
     outcome = current.store.converse(channel.name, sender, handle,
-                                     exempt=keywords.opts_out(content, body, opt_out_type))
+                                     exempt=lambda: keywords.opts_out(content, body, opt_out_type))
     if not outcome.kept:
         metrics.WITHOUT_SESSION.labels(channel.name).inc()
     if outcome.busy:
