@@ -135,8 +135,8 @@ def test_the_line_serves_by_meaning_once_its_job_is_done_and_writes_no_resident_
 
 
 def test_a_worker_answering_others_at_the_same_time_leaves_the_model_for_later(embeddings_on, make_app, tmp_path):
-    """Under a flood the model yields: with two other requests in flight the text is
-    answered by words; once they are answered, by meaning again."""
+    """Under a flood the model yields: with another request in flight the text is answered
+    by words; once that is answered, by meaning again."""
     app = make_app(FLOWS=str(SMALL / "flows"), TRANSLATIONS=str(SMALL / "translations"),
                    INSTANCE=str(tmp_path / "instance"))
     release, arrived = threading.Event(), threading.Semaphore(0)

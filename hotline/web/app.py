@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("hotline")
 # Of each worker's time, what the sentence-embedding model may take (`embedding.Budget`):
 # 30 ms a second, where a busy day's unsure texts need about 6 (README, "Sentence embeddings");
-# and only while the worker answers at most CROWD requests at once, the text's own included.
+# and only while the worker answers at most CROWD requests at once, the text's own included
+# (with 2, a flood still let through enough texts to cost the workers 7% more CPU: 1).
 MODEL_SHARE = 0.03
-CROWD = 2
+CROWD = 1
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
