@@ -3,6 +3,7 @@ never embeds the shipped one (conftest turns them off; these tests turn them on)
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -127,6 +128,9 @@ def test_the_line_serves_by_meaning_once_its_job_is_done_and_writes_no_resident_
     while not embedding.ready(live.current) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert embedding.ready(live.current)
+    if sys.platform == "linux":  # the job yields the CPU to residents' requests
+        jobs = [t.native_id for t in threading.enumerate() if t.name == "hotline-embeddings"]
+        assert jobs and all(j is not None and os.getpriority(os.PRIO_PROCESS, j) == embedding.NICE for j in jobs)
     lang, text, page = PLACED_BY_MEANING[0]
     page_text = live.current.texts_for(lang).get(page, live.current.flow.nodes[page].text).splitlines()[0]
     assert page_text and page_text in resident.text(text)

@@ -22,6 +22,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 import weakref
@@ -39,6 +40,7 @@ SEED = Path(__file__).with_name("embedding_seed.npz")  # the shipped content's v
 BATCH = 8           # passages embedded per call: a request embedding meanwhile waits for no lock
 INTERVAL = 2.0      # seconds between a process's looks at whether the content served has its vectors
 REREAD = 60.0       # seconds between reads of the cache for a content whose vectors could not be made
+NICE = 19           # the job's CPU priority (Linux): the lowest
 if TYPE_CHECKING:  # numpy itself is imported where vectors are read: a line without the model starts without it
     import numpy as np
     import numpy.typing as npt
@@ -309,6 +311,7 @@ def follow(live: Served, instance: Path) -> None:
 
 
 def _job(ref: weakref.ref[Served], instance: Path) -> None:
+    _yield_to_others()
     # A content computed or given up on (the folder cannot be written) -> when it was tried:
     # its vectors are only read again, once every REREAD seconds (`hotline embed` may fill them).
     tried: weakref.WeakKeyDictionary[Content, float] = weakref.WeakKeyDictionary()
@@ -324,3 +327,14 @@ def _job(ref: weakref.ref[Served], instance: Path) -> None:
             tried[content] = time.monotonic()
         del content
         time.sleep(INTERVAL)
+
+
+def _yield_to_others() -> None:
+    """Run this thread at the lowest CPU priority: computing vectors is background work, and
+    on a small machine it must not slow the residents' requests or a new version's check
+    (Linux sets the priority of one thread by its id; elsewhere the job runs as it is)."""
+    if sys.platform == "linux":
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        except OSError:  # not allowed here: the job runs at the process's priority
+            pass
