@@ -1,6 +1,6 @@
 """The understanding a preloading master prepares (`Lexicon.prepare`), kept in the instance
-folder between starts: building it is a third of a start's CPU, reading it back a
-twentieth of that. marshal, not pickle: what is kept is strings, numbers, bytes and
+folder between starts: building it is a third of a start's CPU, reading it back (its
+name included) a tenth of that. marshal, not pickle: what is kept is strings, numbers, bytes and
 containers, and reading it runs no code. Keyed by everything it was built from (the
 content's texts and this package's code), so an edit or an upgrade builds it anew; only
 the newest is kept."""
@@ -32,8 +32,7 @@ def _code() -> bytes:
 
 
 def key(inputs: Iterable[str]) -> str:
-    """The name of what is built from `inputs` by this code. Hashed one at a time: a copy
-    of them all, made in a master about to fork, would leave holes its workers fill."""
+    """The name of what is built from `inputs` by this code, hashed one string at a time."""
     digest = hashlib.sha256(_code())
     for part in inputs:
         digest.update(part.encode("utf-8", "surrogatepass"))
