@@ -188,7 +188,7 @@ def _by_meaning(content: Content, lang: str, guessed: bool, hits: list[Hit],
     """BM25's share and the model's nearness together (MEANING weighs the z-score): the best
     page, with the runners-up that come within NEAR of it as a short list; said directly
     when BM25 and the model agree on it and nothing comes within AGREED. An urgent page is
-    stated only by its own phrases or by BM25 alone (safety.py): here it is listed."""
+    never stated by that agreement: here, only when nothing comes within NEAR of it."""
     share = {h.node: h.score for h in hits}
     scored = sorted(((share.get(n, 0.0) + MEANING * z, n) for n, z in near.items()), reverse=True)
     top, best = scored[0]
