@@ -114,7 +114,7 @@ class Budget:
     """The share of a process's time the model may take, as a leaky bucket: each text's CPU
     goes in, `share` of every second drains out, and while more than BURST seconds are in
     it, texts are understood by BM25 alone. A busy day (500 residents a minute) needs a
-    tenth of it. And never while the process is `crowded` (answering others at the same
+    fifth of it. And never while the process is `crowded` (answering others at the same
     time): under a flood the line answers everyone as fast as before the model."""
 
     BURST = 0.25  # seconds of the model's CPU at once: a dozen texts
